@@ -1,0 +1,85 @@
+# tyndau: make, make test, make bench, make run, make deps
+CC ?= cc
+PKGS := libcjson sqlite3 libconfig
+DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
+	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
+	redis-server kannel kannel-extras valgrind sqlite3
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-DTYNDAU_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+OPT ?= -O2 -g
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+LIB_SRC := $(filter-out bot/main.c,$(wildcard bot/*.c)) $(wildcard handlers/*.c) \
+	$(wildcard gateways/*.c)
+TEST_SRC := $(wildcard tests/unit/test_*.c)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+
+# Two builds side by side: plain (build/) and AddressSanitizer+UBSan (build/asan/).
+B := build
+SAN := $(B)/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all test bench run deps clean format asan
+
+all: $(B)/tyndau
+
+define build_rules
+$(1)/obj/%.o: %.c
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+
+$(1)/libtyndau.a: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRC))
+	@rm -f $$@
+	ar rcs $$@ $$^
+
+$(1)/tyndau: $(1)/obj/bot/main.o $(1)/libtyndau.a
+	$$(CC) $(2) $$^ $$(LIBS) -o $$@
+
+$(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libtyndau.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) $$^ $$(LIBS) -lcmocka -o $$@
+
+$(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libtyndau.a
+	@mkdir -p $$(dir $$@)
+	$$(CC) $(2) $$^ $$(LIBS) -o $$@
+endef
+
+$(eval $(call build_rules,$(B),$(OPT)))
+$(eval $(call build_rules,$(SAN),-O1 -g $(SAN_FLAGS)))
+
+TEST_BINS := $(patsubst tests/unit/%.c,%,$(TEST_SRC))
+TOOL_BINS := $(patsubst tests/tools/%.c,%,$(TOOL_SRC))
+
+asan: $(SAN)/tyndau $(addprefix $(SAN)/tests/,$(TEST_BINS)) $(addprefix $(SAN)/tools/,$(TOOL_BINS))
+
+test-bins: $(B)/tyndau $(addprefix $(B)/tests/,$(TEST_BINS)) $(addprefix $(B)/tools/,$(TOOL_BINS))
+
+# The whole suite: unit and integration tests on the plain build, again under
+# ASan+UBSan, and the unit tests under valgrind.  tests/run prints the summary.
+test: test-bins asan
+	tests/run
+
+bench: $(B)/tyndau $(B)/tools/bench_intake
+	tests/bench
+
+# The gateway with the example config; with no Telegram token it opens the console.
+run: $(B)/tyndau
+	$(B)/tyndau -c config/tyndau.conf run
+
+deps:
+	@if [ "$$(id -u)" = 0 ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $(DEBIAN_PACKAGES); \
+	else \
+		echo "As root, run:"; \
+		echo "  apt-get update && apt-get install -y $(DEBIAN_PACKAGES)"; \
+	fi
+
+format:
+	clang-format -i bot/*.[ch] handlers/*.[ch] gateways/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch]
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,371 @@
+/*
+ * main: the tyndau command line.
+ *
+ *   tyndau [-c FILE] [--now TIME] COMMAND [ARGS]
+ *
+ * Each command loads and validates the config first; nothing runs on a
+ * config with errors.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../gateways/console.h"
+#include "../handlers/handler.h"
+#include "calendar.h"
+#include "config.h"
+#include "log.h"
+#include "router.h"
+#include "store.h"
+
+#ifndef TYNDAU_VERSION
+#define TYNDAU_VERSION "0.1.0"
+#endif
+
+#define DEFAULT_CONFIG "config/tyndau.conf"
+
+struct cli {
+    const char *config_path;
+    const char *now_text;
+    int64_t now; /* 0 = the real clock */
+    struct config cfg;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: tyndau [-c FILE] [--now YYYY-MM-DDTHH:MM] COMMAND [ARGS]\n"
+            "\n"
+            "A citizen-feedback gateway: appeals over Telegram and SMS, routed to the\n"
+            "responsible body, with legal deadlines tracked.\n"
+            "\n"
+            "Commands:\n"
+            "  run                  run the gateway (the console when no Telegram token is set)\n"
+            "  check                validate the config; errors as FILE:LINE: message\n"
+            "  console              a terminal session as a citizen or any staff member\n"
+            "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
+            "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
+            "  cases [--overdue] [--csv]  list registered cases\n"
+            "\n"
+            "Options:\n"
+            "  -c, --config FILE    config file (default %s)\n"
+            "      --now TIME       pretend the clock reads TIME (Almaty time), for trials\n"
+            "  -v, --verbose        log debug lines\n"
+            "  -h, --help           this text\n"
+            "  -V, --version        the version\n",
+            DEFAULT_CONFIG);
+}
+
+static int load_config(struct cli *cli)
+{
+    struct diag d = DIAG_INIT;
+    int rc = config_load(&cli->cfg, cli->config_path, &d);
+    if (d.text.len)
+        fputs(d.text.buf, stderr);
+    if (rc < 0)
+        fprintf(stderr, "tyndau: %d error(s) in the configuration\n", d.errors);
+    diag_release(&d);
+    if (rc == 0 && log_get_level() > LOG_DEBUG) {
+        enum log_level level;
+        if (log_level_parse(cli->cfg.log.level, &level) == 0)
+            log_set_level(level);
+    }
+    if (rc == 0 && cli->now_text) {
+        char date[11];
+        int hh = 0, mm = 0;
+        int32_t day;
+        snprintf(date, sizeof date, "%s", cli->now_text);
+        if (calendar_parse_date(date, &day) < 0 ||
+            (cli->now_text[10] && (sscanf(cli->now_text + 10, "T%2d:%2d", &hh, &mm) != 2 ||
+                                   hh > 23 || mm > 59))) {
+            fprintf(stderr, "tyndau: --now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM\n");
+            config_free(&cli->cfg);
+            return -1;
+        }
+        cli->now = calendar_day_start(&cli->cfg.calendar, day) + hh * 3600 + mm * 60;
+    }
+    return rc;
+}
+
+static int64_t cli_now(const struct cli *cli)
+{
+    return cli->now ? cli->now : (int64_t)time(NULL);
+}
+
+/* Creates the directory that will hold the database, if missing. */
+static int ensure_parent_dir(const char *path)
+{
+    char *copy = strdup(path), *slash;
+    int rc = 0;
+    if (!copy)
+        return -1;
+    for (slash = strchr(copy + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+        *slash = 0;
+        if (mkdir(copy, 0750) < 0 && errno != EEXIST) {
+            fprintf(stderr, "tyndau: cannot create %s: %s\n", copy, strerror(errno));
+            rc = -1;
+            break;
+        }
+        *slash = '/';
+    }
+    free(copy);
+    return rc;
+}
+
+static int open_store(const struct cli *cli, struct store **store)
+{
+    struct sbuf err = SBUF_INIT;
+    if (ensure_parent_dir(cli->cfg.storage.path) < 0)
+        return -1;
+    int rc = store_open(store, cli->cfg.storage.path, cli->cfg.storage.synchronous_full, &err);
+    if (rc < 0)
+        fprintf(stderr, "tyndau: %s\n", err.buf);
+    sbuf_release(&err);
+    return rc;
+}
+
+static int cmd_check(struct cli *cli)
+{
+    const struct config *c = &cli->cfg;
+    printf("%s: OK: %zu districts, %zu bodies, %zu categories, %zu routes, %zu staff, "
+           "%zu texts in kk/ru/en\n",
+           c->file, c->ndistricts, c->nbodies, c->ncategories, c->nroutes, c->nstaff,
+           c->texts.count);
+    return 0;
+}
+
+static int cmd_console(struct cli *cli)
+{
+    struct store *store;
+    if (open_store(cli, &store) < 0)
+        return 1;
+    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now};
+    int rc = console_run(&cli->cfg, store, &opts);
+    store_close(store);
+    return rc < 0 ? 1 : 0;
+}
+
+static int cmd_run(struct cli *cli)
+{
+    if (!*cli->cfg.telegram.token) {
+        log_info("main", "no Telegram token configured (telegram.token): using the console");
+        return cmd_console(cli);
+    }
+    fprintf(stderr, "tyndau: this build has no Telegram gateway yet; unset the token "
+                    "(telegram.token) to use the console\n");
+    return 1;
+}
+
+static int cmd_route(struct cli *cli, int argc, char **argv)
+{
+    const struct config *cfg = &cli->cfg;
+    struct route_pick pick;
+    if (argc != 1) {
+        fprintf(stderr, "Usage: tyndau route \"TEXT\"\n");
+        return 2;
+    }
+    route_pick_init(&pick);
+    router_pick(cfg, argv[0], strlen(argv[0]), NULL, &pick);
+    printf("category: %s (score %d)\n", pick.category ? pick.category->id : "- (citizen chooses)",
+           pick.category_score);
+    printf("district: %s (score %d)\n", pick.district ? pick.district->id : "- (citizen chooses)",
+           pick.district_score);
+    if (pick.body)
+        printf("body:     %s (%s)\n", pick.body->id, pick.body->name[LANG_EN]);
+    else
+        printf("body:     - (decided once category and district are known)\n");
+    printf("why:\n%s", pick.why.len ? pick.why.buf : "  no keyword matched\n");
+    route_pick_release(&pick);
+    return 0;
+}
+
+static int cmd_due(struct cli *cli, int argc, char **argv)
+{
+    const struct config *cfg = &cli->cfg;
+    int days = cfg->deadlines.working_days;
+    int32_t received;
+    const char *date = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--days") && i + 1 < argc) {
+            char *end;
+            long v = strtol(argv[++i], &end, 10);
+            if (*end || v < 1 || v > 1000) {
+                fprintf(stderr, "tyndau: --days wants a number from 1 to 1000\n");
+                return 2;
+            }
+            days = (int)v;
+        } else if (!date) {
+            date = argv[i];
+        } else {
+            fprintf(stderr, "Usage: tyndau due DATE [--days N]\n");
+            return 2;
+        }
+    }
+    if (!date) {
+        received = calendar_local_day(&cfg->calendar, cli_now(cli));
+    } else if (calendar_parse_date(date, &received) < 0) {
+        fprintf(stderr, "tyndau: `%s` is not a date YYYY-MM-DD\n", date);
+        return 2;
+    }
+    int32_t reg = calendar_registration_day(&cfg->calendar, received);
+    int32_t due = calendar_add_working_days(&cfg->calendar, reg, days);
+    char a[11], b[11], c[11];
+    calendar_format_date(received, a);
+    calendar_format_date(reg, b);
+    calendar_format_date(due, c);
+    static const char *const wd[] = {"", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    printf("received:   %s %s%s\n", a, wd[calendar_weekday(received)],
+           calendar_is_working(&cfg->calendar, received) ? "" : " (not a working day)");
+    printf("registered: %s %s\n", b, wd[calendar_weekday(reg)]);
+    printf("due:        %s %s (%d working days)\n", c, wd[calendar_weekday(due)], days);
+    return 0;
+}
+
+struct cases_ctx {
+    const struct config *cfg;
+    int overdue_only;
+    int csv;
+    int32_t today;
+    int n;
+};
+
+/* CSV field: quoted, with quotes doubled, so any text survives a spreadsheet. */
+static void csv_field(const char *s, size_t len, int last)
+{
+    putchar('"');
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == '"')
+            putchar('"');
+        putchar(s[i]);
+    }
+    putchar('"');
+    putchar(last ? '\n' : ',');
+}
+
+static int print_case(void *ctx, const struct case_rec *c)
+{
+    struct cases_ctx *cc = ctx;
+    int open = strcmp(c->status, "closed") != 0;
+    int late = open && c->due_day < cc->today;
+    if (cc->overdue_only && !late)
+        return 0;
+    char due[11], reg[11];
+    calendar_format_date(c->due_day, due);
+    calendar_format_date(calendar_local_day(&cc->cfg->calendar, c->registered_at), reg);
+    int days_late = late ? calendar_working_days_between(&cc->cfg->calendar, c->due_day,
+                                                         cc->today)
+                         : 0;
+    if (cc->csv) {
+        char late_s[16];
+        snprintf(late_s, sizeof late_s, "%d", days_late);
+        const char *f[] = {c->number, reg,    due,       c->status,  c->type,
+                           c->category, c->district, c->body, late_s};
+        for (size_t i = 0; i < sizeof f / sizeof *f; i++)
+            csv_field(f[i], strlen(f[i]), 0);
+        csv_field(c->text.buf, c->text.len, 1);
+    } else {
+        printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s %s%s\n", c->number, reg, due,
+               c->status, c->category, c->body, c->district, late ? "OVERDUE " : "",
+               late ? "" : "");
+        if (late)
+            printf("%-10s %d working day(s) overdue\n", "", days_late);
+    }
+    cc->n++;
+    return 0;
+}
+
+static int cmd_cases(struct cli *cli, int argc, char **argv)
+{
+    struct cases_ctx cc = {&cli->cfg, 0, 0, 0, 0};
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--overdue"))
+            cc.overdue_only = 1;
+        else if (!strcmp(argv[i], "--csv"))
+            cc.csv = 1;
+        else {
+            fprintf(stderr, "Usage: tyndau cases [--overdue] [--csv]\n");
+            return 2;
+        }
+    }
+    cc.today = calendar_local_day(&cli->cfg.calendar, cli_now(cli));
+    struct store *store;
+    if (open_store(cli, &store) < 0)
+        return 1;
+    if (cc.csv)
+        printf("number,registered,due,status,type,category,district,body,days_overdue,text\n");
+    else
+        printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s\n", "number", "registered", "due",
+               "status", "category", "body", "district");
+    int rc = store_cases_all(store, print_case, &cc);
+    if (!cc.csv)
+        printf("%d case(s)\n", cc.n);
+    store_close(store);
+    return rc < 0 ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"now", required_argument, NULL, 'n'},
+        {"verbose", no_argument, NULL, 'v'},      {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},      {NULL, 0, NULL, 0},
+    };
+    struct cli cli = {.config_path = DEFAULT_CONFIG};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "+c:vhV", options, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            cli.config_path = optarg;
+            break;
+        case 'n':
+            cli.now_text = optarg;
+            break;
+        case 'v':
+            log_set_level(LOG_DEBUG);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        case 'V':
+            printf("tyndau %s\n", TYNDAU_VERSION);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    const char *command = optind < argc ? argv[optind++] : "run";
+    int rest = argc - optind;
+    char **args = argv + optind;
+    static const char *const known[] = {"run", "check", "console", "route", "due", "cases", NULL};
+    int ok = 0;
+    for (const char *const *k = known; *k; k++)
+        ok |= !strcmp(command, *k);
+    if (!ok) {
+        fprintf(stderr, "tyndau: unknown command `%s`\n\n", command);
+        usage(stderr);
+        return 2;
+    }
+    if (load_config(&cli) < 0)
+        return 1;
+    int rc;
+    if (!strcmp(command, "check"))
+        rc = cmd_check(&cli);
+    else if (!strcmp(command, "console"))
+        rc = cmd_console(&cli);
+    else if (!strcmp(command, "route"))
+        rc = cmd_route(&cli, rest, args);
+    else if (!strcmp(command, "due"))
+        rc = cmd_due(&cli, rest, args);
+    else if (!strcmp(command, "cases"))
+        rc = cmd_cases(&cli, rest, args);
+    else
+        rc = cmd_run(&cli);
+    config_free(&cli.cfg);
+    return rc;
+}

@@ -1,0 +1,637 @@
+/*
+ * citizen: a citizen's side of the conversation, on any channel.
+ *
+ * Free text at any time starts an appeal.  The router guesses category and
+ * district; the citizen fills in what is missing, confirms or changes the
+ * guess, picks the appeal type, and the case is registered with a number,
+ * a due date and a responsible body.  The conversation (state, draft case,
+ * choices offered) lives in the store, so a restart mid-flow resumes it.
+ *
+ *   idle --text--> [ask_district] --> [ask_category] --> confirm --> ask_type --> idle
+ *                   (only what the router could not guess)   (change: back to a question)
+ *
+ * Commands work in every state: /start [CODE], /help, /status N (or just
+ * the number), /cases, /lang, /cancel; the catalogs hold the same words in
+ * Kazakh, Russian and English for phones without a slash key.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bot/calendar.h"
+#include "../bot/casenum.h"
+#include "../bot/log.h"
+#include "../bot/router.h"
+#include "../bot/utf8.h"
+#include "handler.h"
+
+#define CASES_LISTED 10
+
+static const char *const appeal_types[] = {"complaint", "application", "proposal", "request"};
+
+struct turn {
+    const struct handler_ctx *hx;
+    struct citizen *citizen;
+    const struct inbound *in;
+    struct conversation cv;
+    struct sbuf text; /* the message, trimmed */
+    char actor[40];
+};
+
+static int reply_simple(struct turn *t, const char *key, const struct i18n_var *vars)
+{
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, t->cv.case_id);
+    reply_text(&r, key, vars);
+    return reply_queue(&r);
+}
+
+/* Queues r and makes its buttons the choices a digit can pick. */
+static int reply_with_choices(struct turn *t, struct reply *r, const char *state)
+{
+    snprintf(t->cv.state, sizeof t->cv.state, "%s", state);
+    sbuf_reset(&t->cv.choices);
+    sbuf_addstr(&t->cv.choices, r->choices.buf);
+    if (store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now) < 0) {
+        reply_discard(r);
+        return -1;
+    }
+    return reply_queue(r);
+}
+
+static int set_idle(struct turn *t)
+{
+    snprintf(t->cv.state, sizeof t->cv.state, "idle");
+    t->cv.case_id = 0;
+    sbuf_reset(&t->cv.choices);
+    return store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now);
+}
+
+/* Lower-cased copy of the first word (without a leading '/' or an @botname suffix). */
+static void first_word(const char *text, struct sbuf *word, const char **rest)
+{
+    const char *p = text;
+    if (*p == '/')
+        p++;
+    while (*p && *p != ' ' && *p != '\n' && *p != '\t') {
+        if (*p == '@') { /* /status@tyndau_bot in a group */
+            while (*p && *p != ' ' && *p != '\n' && *p != '\t')
+                p++;
+            break;
+        }
+        uint32_t cp = utf8_lower(utf8_next(&p));
+        utf8_put(word, cp);
+    }
+    while (*p == ' ' || *p == '\n' || *p == '\t')
+        p++;
+    *rest = p;
+}
+
+/* Is word one of the comma-separated keywords of the catalog text `key`, in any language? */
+static int is_keyword(const struct config *cfg, const char *key, const char *word)
+{
+    for (int l = 0; l < LANG_COUNT; l++) {
+        const char *list = i18n_get(&cfg->texts, (enum lang)l, key);
+        if (!list)
+            continue;
+        const char *p = list;
+        while (*p) {
+            while (*p == ' ' || *p == ',')
+                p++;
+            const char *end = p;
+            while (*end && *end != ',')
+                end++;
+            const char *last = end;
+            while (last > p && last[-1] == ' ')
+                last--;
+            if ((size_t)(last - p) == strlen(word) && last > p &&
+                memcmp(p, word, (size_t)(last - p)) == 0)
+                return 1;
+            p = end;
+        }
+    }
+    return 0;
+}
+
+static void digits_only(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < size; s++)
+        if (*s >= '0' && *s <= '9')
+            out[n++] = *s;
+    out[n] = 0;
+}
+
+static int show_help(struct turn *t)
+{
+    return reply_simple(t, "help", NULL);
+}
+
+static int show_status(struct turn *t, const char *typed)
+{
+    char number[24];
+    struct case_rec c;
+    int rc;
+    digits_only(typed, number, sizeof number);
+    struct i18n_var vars[] = {{"number", number}, {NULL, NULL}};
+    if (!*number)
+        return reply_simple(t, "status_which", NULL);
+    if (!casenum_valid(number))
+        return reply_simple(t, "status_mistyped", vars);
+    case_init(&c);
+    rc = store_case_by_number(t->hx->store, number, &c);
+    if (rc < 0)
+        goto out;
+    /* Someone else's case reads exactly like a missing one: numbers are guessable. */
+    if (rc == 0 || c.citizen_id != t->citizen->id) {
+        rc = reply_simple(t, "status_not_found", vars);
+        goto out;
+    }
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c.id);
+    handler_case_summary(t->hx, &c, t->citizen->lang, &r.msg.text);
+    rc = reply_queue(&r);
+out:
+    case_release(&c);
+    return rc < 0 ? -1 : 0;
+}
+
+struct list_ctx {
+    struct turn *t;
+    struct reply *r;
+    int n;
+};
+
+static int list_one(void *ctx, const struct case_rec *c)
+{
+    struct list_ctx *lc = ctx;
+    sbuf_addstr(&lc->r->msg.text, "\n");
+    handler_case_summary(lc->t->hx, c, lc->t->citizen->lang, &lc->r->msg.text);
+    lc->n++;
+    return 0;
+}
+
+static int list_cases(struct turn *t)
+{
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, 0);
+    reply_text(&r, "cases_header", NULL);
+    struct list_ctx lc = {t, &r, 0};
+    if (store_cases_of_citizen(t->hx->store, t->citizen->id, CASES_LISTED, list_one, &lc) < 0) {
+        reply_discard(&r);
+        return -1;
+    }
+    if (!lc.n) {
+        reply_discard(&r);
+        return reply_simple(t, "cases_none", NULL);
+    }
+    return reply_queue(&r);
+}
+
+static int offer_languages(struct turn *t)
+{
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, t->cv.case_id);
+    reply_text(&r, "language_choose", NULL);
+    reply_button(&r, "language_name_kk", "l:kk");
+    reply_button(&r, "language_name_ru", "l:ru");
+    reply_button(&r, "language_name_en", "l:en");
+    /* keep the draft: a language switch mid-flow must not lose the appeal */
+    char state[40];
+    snprintf(state, sizeof state, "lang");
+    return reply_with_choices(t, &r, state);
+}
+
+static int cancel_draft(struct turn *t)
+{
+    if (t->cv.case_id) {
+        struct case_rec c;
+        case_init(&c);
+        if (store_case_get(t->hx->store, t->cv.case_id, &c) == 1 && !strcmp(c.status, "draft")) {
+            snprintf(c.status, sizeof c.status, "closed");
+            snprintf(c.outcome, sizeof c.outcome, "withdrawn");
+            c.closed_at = t->hx->now;
+            if (store_case_save(t->hx->store, &c) < 0 ||
+                handler_event(t->hx, &c, t->actor, "withdrawn", "draft cancelled") < 0) {
+                case_release(&c);
+                return -1;
+            }
+        }
+        case_release(&c);
+    }
+    if (set_idle(t) < 0)
+        return -1;
+    return reply_simple(t, "draft_cancelled", NULL);
+}
+
+/* Asks the next question the draft still needs, or for confirmation. */
+static int ask_next(struct turn *t, struct case_rec *c)
+{
+    const struct config *cfg = t->hx->cfg;
+    enum lang lang = t->citizen->lang;
+    struct reply r;
+    t->cv.case_id = c->id;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
+    if (!*c->district) {
+        reply_text(&r, "ask_district", NULL);
+        for (size_t i = 0; i < cfg->ndistricts; i++) {
+            char payload[48];
+            snprintf(payload, sizeof payload, "d:%s", cfg->districts[i].id);
+            reply_button_raw(&r, cfg->districts[i].name[lang], payload);
+        }
+        return reply_with_choices(t, &r, "ask_district");
+    }
+    if (!*c->category) {
+        reply_text(&r, "ask_category", NULL);
+        for (size_t i = 0; i < cfg->ncategories; i++) {
+            char payload[48];
+            snprintf(payload, sizeof payload, "c:%s", cfg->categories[i].id);
+            reply_button_raw(&r, cfg->categories[i].name[lang], payload);
+        }
+        return reply_with_choices(t, &r, "ask_category");
+    }
+    struct i18n_var vars[] = {{"category", handler_category_name(cfg, c->category, lang)},
+                              {"district", handler_district_name(cfg, c->district, lang)},
+                              {"body", handler_body_name(cfg, c->body, lang)},
+                              {NULL, NULL}};
+    reply_text(&r, "confirm_route", vars);
+    reply_button(&r, "button_confirm", "ok");
+    reply_button(&r, "button_change_category", "chg:c");
+    reply_button(&r, "button_change_district", "chg:d");
+    reply_button(&r, "button_cancel", "cancel");
+    return reply_with_choices(t, &r, "confirm");
+}
+
+static int ask_type(struct turn *t, struct case_rec *c)
+{
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c->id);
+    reply_text(&r, "ask_type", NULL);
+    for (size_t i = 0; i < sizeof appeal_types / sizeof *appeal_types; i++) {
+        char payload[32];
+        snprintf(payload, sizeof payload, "t:%s", appeal_types[i]);
+        reply_button(&r, handler_type_key(appeal_types[i]), payload);
+    }
+    return reply_with_choices(t, &r, "ask_type");
+}
+
+static void apply_route(const struct config *cfg, struct case_rec *c)
+{
+    const struct category *cat = config_category(cfg, c->category);
+    const struct district *dist = config_district(cfg, c->district);
+    const struct body *b = cat && dist ? config_route(cfg, cat, dist) : NULL;
+    snprintf(c->body, sizeof c->body, "%s", b ? b->id : "");
+}
+
+static int register_case(struct turn *t, struct case_rec *c)
+{
+    const struct handler_ctx *hx = t->hx;
+    const struct config *cfg = hx->cfg;
+    int64_t seq;
+    char due[11], detail[320];
+
+    if (store_sequence_next(hx->store, "case_number", CASENUM_FIRST, &seq) < 0)
+        return -1;
+    casenum_make(seq, c->number);
+    snprintf(c->status, sizeof c->status, "registered");
+    c->registered_at = hx->now;
+    /* The legal clock starts from when the appeal arrived, not when the questions ended. */
+    c->received_day = calendar_local_day(&cfg->calendar, c->created_at);
+    c->due_day = calendar_due_day(&cfg->calendar, c->received_day, cfg->deadlines.working_days);
+    if (store_case_save(hx->store, c) < 0)
+        return -1;
+    handler_format_day(c->due_day, due);
+    snprintf(detail, sizeof detail, "number=%s type=%s category=%s district=%s body=%s due=%s",
+             c->number, c->type, c->category, c->district, c->body, due);
+    if (handler_event(hx, c, t->actor, "registered", detail) < 0)
+        return -1;
+
+    snprintf(t->citizen->district, sizeof t->citizen->district, "%s", c->district);
+    if (store_citizen_save(hx->store, t->citizen) < 0 || set_idle(t) < 0)
+        return -1;
+
+    enum lang lang = t->citizen->lang;
+    struct i18n_var ack[] = {{"number", c->number},
+                             {"due", due},
+                             {"body", handler_body_name(cfg, c->body, lang)},
+                             {NULL, NULL}};
+    if (reply_simple(t, "registered", ack) < 0)
+        return -1;
+
+    const struct body *body = config_body(cfg, c->body);
+    if (!body)
+        return 0;
+    enum lang staff_lang = cfg->intake.default_lang;
+    struct sbuf type = SBUF_INIT;
+    i18n_render(&cfg->texts, staff_lang, handler_type_key(c->type), NULL, &type);
+    struct i18n_var card[] = {{"number", c->number},
+                              {"type", type.buf},
+                              {"category", handler_category_name(cfg, c->category, staff_lang)},
+                              {"district", handler_district_name(cfg, c->district, staff_lang)},
+                              {"due", due},
+                              {"text", c->text.buf},
+                              {NULL, NULL}};
+    int rc = handler_notify_body(hx, body, c, "new_case_card", card);
+    sbuf_release(&type);
+    return rc;
+}
+
+/* A choice from a button or a digit; the payload was among those offered. */
+static int on_choice(struct turn *t, const char *payload)
+{
+    const struct config *cfg = t->hx->cfg;
+    struct case_rec c;
+    int rc = -1;
+
+    if (!strncmp(payload, "l:", 2)) {
+        enum lang lang;
+        if (lang_parse(payload + 2, &lang) < 0)
+            return reply_simple(t, "choice_stale", NULL);
+        t->citizen->lang = lang;
+        t->citizen->lang_chosen = 1;
+        if (store_citizen_save(t->hx->store, t->citizen) < 0)
+            return -1;
+        if (reply_simple(t, "language_set", NULL) < 0)
+            return -1;
+        if (!t->cv.case_id)
+            return set_idle(t);
+    }
+    if (!strcmp(payload, "cancel"))
+        return cancel_draft(t);
+
+    case_init(&c);
+    if (!t->cv.case_id || store_case_get(t->hx->store, t->cv.case_id, &c) != 1 ||
+        strcmp(c.status, "draft") != 0) {
+        case_release(&c);
+        if (set_idle(t) < 0)
+            return -1;
+        return reply_simple(t, "choice_stale", NULL);
+    }
+    if (!strncmp(payload, "l:", 2)) {
+        rc = ask_next(t, &c); /* back to where the citizen was, in the new language */
+        goto out;
+    }
+    if (!strncmp(payload, "d:", 2) && config_district(cfg, payload + 2)) {
+        snprintf(c.district, sizeof c.district, "%s", payload + 2);
+    } else if (!strncmp(payload, "c:", 2) && config_category(cfg, payload + 2)) {
+        snprintf(c.category, sizeof c.category, "%s", payload + 2);
+    } else if (!strcmp(payload, "chg:c")) {
+        c.category[0] = 0;
+    } else if (!strcmp(payload, "chg:d")) {
+        c.district[0] = 0;
+    } else if (!strcmp(payload, "ok")) {
+        rc = ask_type(t, &c);
+        goto out;
+    } else if (!strncmp(payload, "t:", 2) && handler_type_key(payload + 2)) {
+        snprintf(c.type, sizeof c.type, "%s", payload + 2);
+        apply_route(cfg, &c);
+        rc = register_case(t, &c);
+        goto out;
+    } else {
+        rc = reply_simple(t, "choice_stale", NULL);
+        goto out;
+    }
+    apply_route(cfg, &c);
+    if (store_case_save(t->hx->store, &c) < 0)
+        goto out;
+    rc = ask_next(t, &c);
+out:
+    case_release(&c);
+    return rc;
+}
+
+static void detect_language(struct turn *t)
+{
+    if (t->citizen->lang_chosen)
+        return;
+    int detected = lang_detect(t->text.buf, t->text.len);
+    if (detected >= 0)
+        t->citizen->lang = (enum lang)detected;
+}
+
+static int start_appeal(struct turn *t)
+{
+    const struct handler_ctx *hx = t->hx;
+    const struct config *cfg = hx->cfg;
+    struct case_rec c;
+    struct route_pick pick;
+    int rc = -1;
+
+    if (utf8_length(t->text.buf) < (size_t)cfg->intake.min_text_chars)
+        return reply_simple(t, "appeal_too_short", NULL);
+    detect_language(t);
+    if (store_citizen_save(hx->store, t->citizen) < 0)
+        return -1;
+
+    case_init(&c);
+    route_pick_init(&pick);
+    c.citizen_id = t->citizen->id;
+    snprintf(c.status, sizeof c.status, "draft");
+    c.lang = t->citizen->lang;
+    sbuf_add(&c.text, t->text.buf, t->text.len);
+    c.created_at = t->in->received_at ? t->in->received_at : hx->now;
+    if (t->in->has_location) {
+        c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
+    }
+    router_pick(cfg, t->text.buf, t->text.len, config_district(cfg, t->citizen->district), &pick);
+    if (pick.category)
+        snprintf(c.category, sizeof c.category, "%s", pick.category->id);
+    if (pick.district)
+        snprintf(c.district, sizeof c.district, "%s", pick.district->id);
+    apply_route(cfg, &c);
+    if (store_case_insert(hx->store, &c) < 0 ||
+        store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
+        handler_event(hx, &c, t->actor, "drafted", pick.why.len ? pick.why.buf : "no keywords") <
+            0)
+        goto out;
+    if (t->in->attachment_kind &&
+        store_attachment_add(hx->store, c.id, t->in->attachment_kind, t->in->attachment_ref,
+                             hx->now) < 0)
+        goto out;
+    rc = ask_next(t, &c);
+out:
+    route_pick_release(&pick);
+    case_release(&c);
+    return rc;
+}
+
+/* More words while a draft is open belong to the appeal. */
+static int add_to_draft(struct turn *t)
+{
+    struct case_rec c;
+    int rc = -1;
+    case_init(&c);
+    if (store_case_get(t->hx->store, t->cv.case_id, &c) != 1 || strcmp(c.status, "draft")) {
+        case_release(&c);
+        if (set_idle(t) < 0)
+            return -1;
+        return start_appeal(t);
+    }
+    sbuf_addch(&c.text, '\n');
+    sbuf_add(&c.text, t->text.buf, t->text.len);
+    if (store_case_save(t->hx->store, &c) < 0 ||
+        store_message_add(t->hx->store, c.id, t->hx->now, t->actor, t->text.buf, t->text.len) <
+            0)
+        goto out;
+    if (reply_simple(t, "draft_added", NULL) < 0)
+        goto out;
+    rc = !strcmp(t->cv.state, "ask_type") ? ask_type(t, &c) : ask_next(t, &c);
+out:
+    case_release(&c);
+    return rc;
+}
+
+/* The choice a digit stands for, or NULL. */
+static const char *choice_by_digit(struct turn *t, struct sbuf *holder)
+{
+    const char *s = t->text.buf;
+    char *end;
+    if (!t->cv.choices.len || !*s || strlen(s) > 3)
+        return NULL;
+    long n = strtol(s, &end, 10);
+    if (*end || n < 1)
+        return NULL;
+    const char *p = t->cv.choices.buf;
+    for (long i = 1; p; i++) {
+        const char *nl = strchr(p, '\n');
+        if (i == n) {
+            sbuf_add(holder, p, nl ? (size_t)(nl - p) : strlen(p));
+            return holder->buf;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return NULL;
+}
+
+static int was_offered(const struct conversation *cv, const char *payload)
+{
+    const char *p = cv->choices.buf;
+    size_t n = strlen(payload);
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len == n && !memcmp(p, payload, n))
+            return 1;
+        p = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+static int handle_start(struct turn *t, const char *arg)
+{
+    const struct district *d = *arg ? config_district_by_code(t->hx->cfg, arg) : NULL;
+    if (d) {
+        snprintf(t->citizen->district, sizeof t->citizen->district, "%s", d->id);
+        if (store_citizen_save(t->hx->store, t->citizen) < 0)
+            return -1;
+    }
+    struct i18n_var vars[] = {
+        {"district", d ? d->name[t->citizen->lang] : ""},
+        {NULL, NULL},
+    };
+    return reply_simple(t, d ? "welcome_district" : "welcome", vars);
+}
+
+/* 1 if the message was a command (handled), 0 if not, -1 on error. */
+static int handle_command(struct turn *t)
+{
+    const struct config *cfg = t->hx->cfg;
+    struct sbuf word = SBUF_INIT;
+    const char *rest;
+    int slash = t->text.buf[0] == '/';
+    int rc = 1;
+
+    first_word(t->text.buf, &word, &rest);
+    if (slash && !strcmp(word.buf, "start")) {
+        rc = handle_start(t, rest) < 0 ? -1 : 1;
+    } else if ((slash && !strcmp(word.buf, "help")) ||
+               (!*rest && is_keyword(cfg, "keywords_help", word.buf))) {
+        rc = show_help(t) < 0 ? -1 : 1;
+    } else if ((slash && !strcmp(word.buf, "status")) ||
+               ((!*rest || casenum_looks_like(rest)) &&
+                is_keyword(cfg, "keywords_status", word.buf))) {
+        rc = show_status(t, rest) < 0 ? -1 : 1;
+    } else if ((slash && !strcmp(word.buf, "cases")) ||
+               (!*rest && is_keyword(cfg, "keywords_cases", word.buf))) {
+        rc = list_cases(t) < 0 ? -1 : 1;
+    } else if ((slash && !strcmp(word.buf, "lang")) ||
+               (!*rest && is_keyword(cfg, "keywords_language", word.buf))) {
+        enum lang lang;
+        if (*rest && lang_parse(rest, &lang) == 0) {
+            t->citizen->lang = lang;
+            t->citizen->lang_chosen = 1;
+            rc = (store_citizen_save(t->hx->store, t->citizen) < 0 ||
+                  reply_simple(t, "language_set", NULL) < 0)
+                     ? -1
+                     : 1;
+        } else {
+            rc = offer_languages(t) < 0 ? -1 : 1;
+        }
+    } else if ((slash && !strcmp(word.buf, "cancel")) ||
+               (!*rest && is_keyword(cfg, "keywords_cancel", word.buf))) {
+        rc = cancel_draft(t) < 0 ? -1 : 1;
+    } else if (slash) {
+        struct i18n_var vars[] = {{"command", word.buf}, {NULL, NULL}};
+        rc = reply_simple(t, "unknown_command", vars) < 0 ? -1 : 1;
+    } else if (!strcmp(t->cv.state, "idle") && casenum_looks_like(t->text.buf)) {
+        rc = show_status(t, t->text.buf) < 0 ? -1 : 1;
+    } else {
+        rc = 0;
+    }
+    sbuf_release(&word);
+    return rc;
+}
+
+int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
+                   const struct inbound *in)
+{
+    struct turn t = {.hx = hx, .citizen = citizen, .in = in};
+    struct sbuf holder = SBUF_INIT;
+    int rc = -1;
+
+    conversation_init(&t.cv);
+    sbuf_init(&t.text, 0);
+    snprintf(t.actor, sizeof t.actor, "citizen:%lld", (long long)citizen->id);
+    if (store_conversation_get(hx->store, citizen->id, &t.cv) < 0)
+        goto out;
+    if (in->text)
+        sbuf_add(&t.text, in->text, in->text_len);
+    sbuf_trim(&t.text);
+
+    const char *payload = in->payload;
+    if (!payload && t.text.len)
+        payload = choice_by_digit(&t, &holder);
+    if (payload) {
+        if (!was_offered(&t.cv, payload)) {
+            /* a stale button from an old message, or a forged payload */
+            log_info("citizen", "citizen %lld: payload not offered: %.64s",
+                     (long long)citizen->id, payload);
+            rc = reply_simple(&t, "choice_stale", NULL);
+        } else {
+            rc = on_choice(&t, payload);
+        }
+        goto out;
+    }
+    if (!t.text.len) {
+        if (in->has_location || in->attachment_kind)
+            rc = reply_simple(&t, "attachment_needs_text", NULL);
+        else
+            rc = show_help(&t);
+        goto out;
+    }
+    rc = handle_command(&t);
+    if (rc != 0)
+        goto out;
+    if (!strcmp(t.cv.state, "idle") || !t.cv.case_id) {
+        rc = start_appeal(&t);
+    } else if (t.text.len <= 3 && t.text.buf[0] >= '0' && t.text.buf[0] <= '9') {
+        rc = reply_simple(&t, "choice_out_of_range", NULL); /* a digit not on the list */
+    } else {
+        rc = add_to_draft(&t);
+    }
+out:
+    sbuf_release(&holder);
+    sbuf_release(&t.text);
+    conversation_release(&t.cv);
+    return rc < 0 ? -1 : 0;
+}

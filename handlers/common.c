@@ -1,0 +1,196 @@
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../bot/calendar.h"
+#include "../bot/log.h"
+#include "handler.h"
+
+void reply_begin(struct reply *r, const struct handler_ctx *hx, const char *channel,
+                 const char *address, enum lang lang, int64_t case_id)
+{
+    r->hx = hx;
+    r->lang = lang;
+    r->nbuttons = 0;
+    outbox_msg_init(&r->msg);
+    snprintf(r->msg.channel, sizeof r->msg.channel, "%s", channel);
+    snprintf(r->msg.address, sizeof r->msg.address, "%s", address);
+    r->msg.case_id = case_id;
+    sbuf_init(&r->choices, 0);
+}
+
+static void paragraph(struct reply *r)
+{
+    if (r->msg.text.len)
+        sbuf_addstr(&r->msg.text, "\n\n");
+}
+
+void reply_text(struct reply *r, const char *key, const struct i18n_var *vars)
+{
+    paragraph(r);
+    i18n_render(&r->hx->cfg->texts, r->lang, key, vars, &r->msg.text);
+}
+
+void reply_raw(struct reply *r, const char *text, size_t len)
+{
+    sbuf_add(&r->msg.text, text, len);
+}
+
+void reply_button_raw(struct reply *r, const char *label, const char *payload)
+{
+    if (r->nbuttons >= REPLY_MAX_BUTTONS) {
+        log_error("reply", "more than %d buttons; `%s` dropped", REPLY_MAX_BUTTONS, payload);
+        return;
+    }
+    cJSON *b = cJSON_CreateObject();
+    cJSON_AddStringToObject(b, "label", label);
+    cJSON_AddStringToObject(b, "payload", payload);
+    char *json = cJSON_PrintUnformatted(b);
+    cJSON_Delete(b);
+    sbuf_addch(&r->msg.buttons, r->nbuttons ? ',' : '[');
+    sbuf_addstr(&r->msg.buttons, json);
+    cJSON_free(json);
+    if (r->nbuttons)
+        sbuf_addch(&r->choices, '\n');
+    sbuf_addstr(&r->choices, payload);
+    r->nbuttons++;
+}
+
+void reply_button(struct reply *r, const char *label_key, const char *payload)
+{
+    struct sbuf label = SBUF_INIT;
+    i18n_render(&r->hx->cfg->texts, r->lang, label_key, NULL, &label);
+    reply_button_raw(r, label.buf, payload);
+    sbuf_release(&label);
+}
+
+int reply_queue(struct reply *r)
+{
+    if (r->nbuttons)
+        sbuf_addch(&r->msg.buttons, ']');
+    int rc = store_outbox_add(r->hx->store, &r->msg, r->hx->now_ms);
+    reply_discard(r);
+    return rc;
+}
+
+void reply_discard(struct reply *r)
+{
+    outbox_msg_release(&r->msg);
+    sbuf_release(&r->choices);
+}
+
+const char *handler_status_key(const char *status)
+{
+    static const char *const keys[][2] = {
+        {"draft", "status_draft"},         {"registered", "status_registered"},
+        {"assigned", "status_assigned"},   {"in_progress", "status_in_progress"},
+        {"answered", "status_answered"},   {"closed", "status_closed"},
+        {"reopened", "status_reopened"},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!strcmp(keys[i][0], status))
+            return keys[i][1];
+    return "status_registered";
+}
+
+const char *handler_type_key(const char *type)
+{
+    static const char *const keys[][2] = {
+        {"complaint", "type_complaint"},
+        {"application", "type_application"},
+        {"proposal", "type_proposal"},
+        {"request", "type_request"},
+    };
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        if (!strcmp(keys[i][0], type))
+            return keys[i][1];
+    return NULL;
+}
+
+void handler_format_day(int32_t day, char out[11])
+{
+    calendar_format_local(day, out);
+}
+
+const char *handler_body_name(const struct config *cfg, const char *id, enum lang lang)
+{
+    const struct body *b = config_body(cfg, id);
+    return b ? b->name[lang] : id;
+}
+
+const char *handler_category_name(const struct config *cfg, const char *id, enum lang lang)
+{
+    const struct category *c = config_category(cfg, id);
+    return c ? c->name[lang] : id;
+}
+
+const char *handler_district_name(const struct config *cfg, const char *id, enum lang lang)
+{
+    const struct district *d = config_district(cfg, id);
+    return d ? d->name[lang] : id;
+}
+
+void handler_case_summary(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
+                          struct sbuf *out)
+{
+    char due[11];
+    struct sbuf status = SBUF_INIT;
+    handler_format_day(c->due_day, due);
+    i18n_render(&hx->cfg->texts, lang, handler_status_key(c->status), NULL, &status);
+    struct i18n_var vars[] = {{"number", c->number},
+                              {"status", status.buf},
+                              {"body", handler_body_name(hx->cfg, c->body, lang)},
+                              {"due", due},
+                              {NULL, NULL}};
+    i18n_render(&hx->cfg->texts, lang, "case_summary", vars, out);
+    sbuf_release(&status);
+}
+
+int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const char *actor,
+                  const char *kind, const char *detail)
+{
+    if (store_event_add(hx->store, c->id, hx->now, actor, kind, detail ? detail : "") < 0) {
+        log_error("handler", "cannot record event %s of case %lld", kind, (long long)c->id);
+        return -1;
+    }
+    return 0;
+}
+
+int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
+                        const struct case_rec *c, const char *key, const struct i18n_var *vars)
+{
+    const struct config *cfg = hx->cfg;
+    struct reply r;
+    char address[32];
+    if (body->chat) {
+        snprintf(address, sizeof address, "%lld", (long long)body->chat);
+        reply_begin(&r, hx, "telegram", address, cfg->intake.default_lang, c->id);
+        reply_text(&r, key, vars);
+        return reply_queue(&r);
+    }
+    for (size_t i = 0; i < cfg->nstaff; i++) {
+        const struct staff *st = &cfg->staff[i];
+        if (st->body != body || !st->telegram)
+            continue;
+        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
+        reply_begin(&r, hx, "telegram", address, st->lang, c->id);
+        reply_text(&r, key, vars);
+        if (reply_queue(&r) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
+                           const char *key, const struct i18n_var *vars)
+{
+    struct citizen who;
+    if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
+        return -1;
+    if (who.unreachable || who.stopped)
+        return 0; /* the event log still has it; the channel would refuse */
+    struct reply r;
+    reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
+    reply_text(&r, key, vars);
+    return reply_queue(&r);
+}

@@ -1,0 +1,84 @@
+/*
+ * handler: what every conversation handler receives, and the reply builder.
+ *
+ * Handlers are plain functions over the store and the outbox: they change
+ * cases, append events and queue replies inside the transaction the
+ * dispatcher opened, and never touch the network or the clock; `now` comes
+ * in the context, so tests can move time.
+ *
+ * A reply is abstract: text plus buttons (label, payload).  The sender
+ * renders buttons per channel (inline keyboard, numbered list).  The
+ * payloads offered to a citizen are also kept in their conversation, so a
+ * bare digit typed on a button phone picks the same choice a tap would.
+ */
+#ifndef TYNDAU_HANDLER_H
+#define TYNDAU_HANDLER_H
+
+#include <stdint.h>
+
+#include "../bot/config.h"
+#include "../bot/i18n.h"
+#include "../bot/inbound.h"
+#include "../bot/store.h"
+#include "../bot/sbuf.h"
+
+struct handler_ctx {
+    struct store *store;
+    const struct config *cfg;
+    int64_t now;    /* unix seconds */
+    int64_t now_ms; /* the same instant in milliseconds */
+};
+
+#define REPLY_MAX_BUTTONS 16
+
+struct reply {
+    const struct handler_ctx *hx;
+    enum lang lang;
+    struct outbox_msg msg;
+    int nbuttons;
+    struct sbuf choices; /* payloads of the buttons, '\n'-separated */
+};
+
+void reply_begin(struct reply *r, const struct handler_ctx *hx, const char *channel,
+                 const char *address, enum lang lang, int64_t case_id);
+/* Appends a catalog text; a new paragraph if the reply already has text. */
+void reply_text(struct reply *r, const char *key, const struct i18n_var *vars);
+/* Appends text that is not from the catalog (a citizen's words, a list line). */
+void reply_raw(struct reply *r, const char *text, size_t len);
+/* A button whose label is a catalog text. */
+void reply_button(struct reply *r, const char *label_key, const char *payload);
+/* A button with a label from the config (a district name, say). */
+void reply_button_raw(struct reply *r, const char *label, const char *payload);
+/* Queues the reply in the outbox and releases r.  Returns 0 or -1. */
+int reply_queue(struct reply *r);
+void reply_discard(struct reply *r);
+
+/* Helpers shared by the citizen and staff handlers. */
+const char *handler_status_key(const char *status);
+const char *handler_type_key(const char *type);
+void handler_format_day(int32_t day, char out[11]);
+const char *handler_body_name(const struct config *cfg, const char *body_id, enum lang lang);
+const char *handler_category_name(const struct config *cfg, const char *id, enum lang lang);
+const char *handler_district_name(const struct config *cfg, const char *id, enum lang lang);
+/* Appends "No. N: status, body, due DATE" in lang. */
+void handler_case_summary(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
+                          struct sbuf *out);
+/* Appends a case event and logs failures; returns 0 or -1. */
+int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const char *actor,
+                  const char *kind, const char *detail);
+/*
+ * Tells a body about a case: its group chat on Telegram if it has one,
+ * otherwise each of its staff privately.
+ */
+int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
+                        const struct case_rec *c, const char *key, const struct i18n_var *vars);
+/* Tells the citizen who filed c, in their language and on their channel. */
+int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
+                           const char *key, const struct i18n_var *vars);
+
+int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
+                   const struct inbound *in);
+int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
+                 const struct inbound *in);
+
+#endif

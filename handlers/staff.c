@@ -1,0 +1,332 @@
+/*
+ * staff: officers, council members and supervisors working cases in chat.
+ *
+ * Commands: /inbox, /case N, /take N, /answer N TEXT, /close N OUTCOME [REASON].
+ * Rights: an officer acts on their own body's cases, a council member on
+ * their council's, a supervisor on all.  Every refusal says why; every
+ * action is an event naming who did it, and the citizen hears of every
+ * change of status in their own language.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bot/calendar.h"
+#include "../bot/casenum.h"
+#include "../bot/log.h"
+#include "../bot/utf8.h"
+#include "handler.h"
+
+#define INBOX_LISTED 20
+#define ANSWER_MIN_CHARS 20
+#define ANSWER_MIN_WORDS 3
+
+struct staff_turn {
+    const struct handler_ctx *hx;
+    const struct staff *staff;
+    const struct inbound *in;
+    char actor[48];
+};
+
+static int staff_reply(struct staff_turn *t, const char *key, const struct i18n_var *vars)
+{
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
+    reply_text(&r, key, vars);
+    return reply_queue(&r);
+}
+
+static int may_act_on(const struct staff *st, const struct case_rec *c)
+{
+    if (st->role == ROLE_SUPERVISOR)
+        return 1;
+    return st->body && !strcmp(st->body->id, c->body);
+}
+
+/* Loads case `number` and checks rights; replies and returns 0 when the staff may not act. */
+static int load_case(struct staff_turn *t, const char *number, struct case_rec *c)
+{
+    struct i18n_var vars[] = {{"number", number}, {NULL, NULL}};
+    if (!casenum_valid(number))
+        return staff_reply(t, "staff_bad_number", vars) < 0 ? -1 : 0;
+    int rc = store_case_by_number(t->hx->store, number, c);
+    if (rc <= 0)
+        return rc < 0 ? -1 : (staff_reply(t, "staff_no_case", vars) < 0 ? -1 : 0);
+    if (!may_act_on(t->staff, c)) {
+        struct i18n_var why[] = {
+            {"number", number},
+            {"body", handler_body_name(t->hx->cfg, c->body, t->staff->lang)},
+            {NULL, NULL}};
+        return staff_reply(t, "staff_not_yours", why) < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+/* Tells the citizen the case's new status (rendered in the citizen's language). */
+static int notify_status(struct staff_turn *t, const struct case_rec *c, const char *note)
+{
+    struct citizen who;
+    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
+        return -1;
+    struct sbuf status = SBUF_INIT;
+    i18n_render(&t->hx->cfg->texts, who.lang, handler_status_key(c->status), NULL, &status);
+    struct i18n_var vars[] = {{"number", c->number},
+                              {"status", status.buf},
+                              {"note", note ? note : ""},
+                              {NULL, NULL}};
+    int rc = handler_notify_citizen(t->hx, c, note ? "status_changed_note" : "status_changed",
+                                    vars);
+    sbuf_release(&status);
+    return rc;
+}
+
+struct inbox_ctx {
+    struct staff_turn *t;
+    struct reply *r;
+    int n;
+};
+
+static int inbox_line(void *ctx, const struct case_rec *c)
+{
+    struct inbox_ctx *ic = ctx;
+    if (ic->n >= INBOX_LISTED)
+        return 1;
+    sbuf_addch(&ic->r->msg.text, '\n');
+    handler_case_summary(ic->t->hx, c, ic->t->staff->lang, &ic->r->msg.text);
+    ic->n++;
+    return 0;
+}
+
+static int cmd_inbox(struct staff_turn *t)
+{
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
+    reply_text(&r, "staff_inbox_header", NULL);
+    struct inbox_ctx ic = {t, &r, 0};
+    const char *body = t->staff->role == ROLE_SUPERVISOR || !t->staff->body ? ""
+                                                                             : t->staff->body->id;
+    if (store_cases_open(t->hx->store, body, inbox_line, &ic) < 0) {
+        reply_discard(&r);
+        return -1;
+    }
+    if (!ic.n) {
+        reply_discard(&r);
+        return staff_reply(t, "staff_inbox_empty", NULL);
+    }
+    return reply_queue(&r);
+}
+
+struct history_ctx {
+    struct reply *r;
+    const struct config *cfg;
+};
+
+static int history_line(void *ctx, int64_t at, const char *actor, const char *kind,
+                        const char *detail)
+{
+    struct history_ctx *hc = ctx;
+    char day[11];
+    int32_t local = calendar_local_day(&hc->cfg->calendar, at);
+    int64_t secs = at + (int64_t)hc->cfg->calendar.utc_offset_min * 60 - (int64_t)local * 86400;
+    calendar_format_local(local, day);
+    sbuf_addf(&hc->r->msg.text, "\n%s %02d:%02d %s %s", day, (int)(secs / 3600),
+                (int)(secs / 60 % 60), actor, kind);
+    if (detail && *detail && !strchr(detail, '\n'))
+        sbuf_addf(&hc->r->msg.text, " (%s)", detail);
+    return 0;
+}
+
+static int cmd_case(struct staff_turn *t, const char *number)
+{
+    struct case_rec c;
+    int rc;
+    case_init(&c);
+    rc = load_case(t, number, &c);
+    if (rc <= 0)
+        goto out;
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, c.id);
+    handler_case_summary(t->hx, &c, t->staff->lang, &r.msg.text);
+    sbuf_addstr(&r.msg.text, "\n\n");
+    sbuf_add(&r.msg.text, c.text.buf, c.text.len);
+    sbuf_addch(&r.msg.text, '\n');
+    struct history_ctx hc = {&r, t->hx->cfg};
+    if (store_events_of_case(t->hx->store, c.id, history_line, &hc) < 0) {
+        reply_discard(&r);
+        rc = -1;
+        goto out;
+    }
+    rc = reply_queue(&r);
+out:
+    case_release(&c);
+    return rc < 0 ? -1 : 0;
+}
+
+static int is_open(const struct case_rec *c)
+{
+    return strcmp(c->status, "draft") && strcmp(c->status, "closed");
+}
+
+static int cmd_take(struct staff_turn *t, const char *number)
+{
+    struct case_rec c;
+    int rc;
+    case_init(&c);
+    rc = load_case(t, number, &c);
+    if (rc <= 0)
+        goto out;
+    struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
+    if (!is_open(&c)) {
+        rc = staff_reply(t, "staff_case_closed", vars);
+        goto out;
+    }
+    snprintf(c.assignee, sizeof c.assignee, "%s", t->staff->id);
+    snprintf(c.status, sizeof c.status, "in_progress");
+    if (store_case_save(t->hx->store, &c) < 0 ||
+        handler_event(t->hx, &c, t->actor, "taken", t->staff->name) < 0 ||
+        notify_status(t, &c, NULL) < 0) {
+        rc = -1;
+        goto out;
+    }
+    rc = staff_reply(t, "staff_taken", vars);
+out:
+    case_release(&c);
+    return rc < 0 ? -1 : 0;
+}
+
+static int count_words(const char *s)
+{
+    int words = 0, in_word = 0;
+    for (; *s; s++) {
+        int space = *s == ' ' || *s == '\n' || *s == '\t';
+        if (!space && !in_word)
+            words++;
+        in_word = !space;
+    }
+    return words;
+}
+
+static int cmd_answer(struct staff_turn *t, const char *number, const char *text)
+{
+    struct case_rec c;
+    int rc;
+    case_init(&c);
+    rc = load_case(t, number, &c);
+    if (rc <= 0)
+        goto out;
+    struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
+    if (!is_open(&c)) {
+        rc = staff_reply(t, "staff_case_closed", vars);
+        goto out;
+    }
+    if (utf8_length(text) < ANSWER_MIN_CHARS || count_words(text) < ANSWER_MIN_WORDS) {
+        rc = staff_reply(t, "staff_answer_too_short", vars);
+        goto out;
+    }
+    snprintf(c.status, sizeof c.status, "answered");
+    if (!*c.assignee)
+        snprintf(c.assignee, sizeof c.assignee, "%s", t->staff->id);
+    struct i18n_var answer[] = {{"number", c.number}, {"answer", text}, {NULL, NULL}};
+    if (store_case_save(t->hx->store, &c) < 0 ||
+        store_message_add(t->hx->store, c.id, t->hx->now, t->actor, text, strlen(text)) < 0 ||
+        handler_event(t->hx, &c, t->actor, "answered", "") < 0 ||
+        handler_notify_citizen(t->hx, &c, "answer_received", answer) < 0) {
+        rc = -1;
+        goto out;
+    }
+    rc = staff_reply(t, "staff_answered", vars);
+out:
+    case_release(&c);
+    return rc < 0 ? -1 : 0;
+}
+
+static int cmd_close(struct staff_turn *t, const char *number, const char *args)
+{
+    struct case_rec c;
+    char outcome[16] = "";
+    int rc;
+    case_init(&c);
+    rc = load_case(t, number, &c);
+    if (rc <= 0)
+        goto out;
+    struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
+    if (!is_open(&c)) {
+        rc = staff_reply(t, "staff_case_closed", vars);
+        goto out;
+    }
+    sscanf(args, "%15s", outcome);
+    const char *reason = args + strlen(outcome);
+    while (*reason == ' ')
+        reason++;
+    if (strcmp(outcome, "resolved") && strcmp(outcome, "rejected")) {
+        rc = staff_reply(t, "staff_close_usage", vars);
+        goto out;
+    }
+    if (!strcmp(outcome, "rejected") && count_words(reason) < ANSWER_MIN_WORDS) {
+        rc = staff_reply(t, "staff_reject_needs_reason", vars);
+        goto out;
+    }
+    snprintf(c.status, sizeof c.status, "closed");
+    snprintf(c.outcome, sizeof c.outcome, "%s", outcome);
+    c.closed_at = t->hx->now;
+    struct citizen who;
+    if (store_citizen_get(t->hx->store, c.citizen_id, &who) != 1) {
+        rc = -1;
+        goto out;
+    }
+    struct sbuf note = SBUF_INIT;
+    i18n_render(&t->hx->cfg->texts, who.lang,
+                !strcmp(outcome, "resolved") ? "outcome_resolved" : "outcome_rejected", NULL,
+                &note);
+    if (*reason) {
+        sbuf_addstr(&note, ": ");
+        sbuf_addstr(&note, reason);
+    }
+    if (store_case_save(t->hx->store, &c) < 0 ||
+        handler_event(t->hx, &c, t->actor, "closed", note.buf) < 0 ||
+        notify_status(t, &c, note.buf) < 0)
+        rc = -1;
+    else
+        rc = staff_reply(t, "staff_closed", vars);
+    sbuf_release(&note);
+out:
+    case_release(&c);
+    return rc < 0 ? -1 : 0;
+}
+
+int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
+                 const struct inbound *in)
+{
+    struct staff_turn t = {hx, staff, in, ""};
+    char cmd[32] = "", number[24] = "";
+    const char *text = in->text ? in->text : "";
+    snprintf(t.actor, sizeof t.actor, "staff:%s", staff->id);
+
+    if (in->payload) /* cards with buttons come with the Telegram channel */
+        return staff_reply(&t, "staff_help", NULL);
+    if (sscanf(text, "/%31s %23s", cmd, number) < 1)
+        return staff_reply(&t, "staff_help", NULL);
+    char *at = strchr(cmd, '@');
+    if (at)
+        *at = 0;
+    const char *rest = text + 1 + strlen(cmd);
+    if (at) /* skip the @botname part that strchr cut from cmd */
+        rest = strchr(text, ' ') ? strchr(text, ' ') : text + strlen(text);
+    while (*rest == ' ')
+        rest++;
+    const char *after_number = rest + strlen(number);
+    while (*after_number == ' ')
+        after_number++;
+
+    if (!strcmp(cmd, "inbox"))
+        return cmd_inbox(&t);
+    if (!strcmp(cmd, "case") && *number)
+        return cmd_case(&t, number);
+    if (!strcmp(cmd, "take") && *number)
+        return cmd_take(&t, number);
+    if (!strcmp(cmd, "answer") && *number)
+        return cmd_answer(&t, number, after_number);
+    if (!strcmp(cmd, "close") && *number)
+        return cmd_close(&t, number, after_number);
+    return staff_reply(&t, "staff_help", NULL);
+}

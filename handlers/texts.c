@@ -1,0 +1,29 @@
+/*
+ * The catalog keys the code renders.  `tyndau check` fails when one is
+ * missing from any language, so a deployment never shows a blank text.
+ */
+#include "../bot/i18n.h"
+
+const char *const i18n_required_keys[] = {
+    /* citizen conversation */
+    "welcome", "welcome_district", "help", "unknown_command", "appeal_too_short",
+    "attachment_needs_text", "ask_district", "ask_category", "confirm_route", "ask_type",
+    "registered", "draft_added", "draft_cancelled", "choice_stale", "choice_out_of_range",
+    "button_confirm", "button_change_category", "button_change_district", "button_cancel",
+    "language_choose", "language_set", "language_name_kk", "language_name_ru",
+    "language_name_en", "status_which", "status_mistyped", "status_not_found", "cases_header",
+    "cases_none", "case_summary", "status_changed", "status_changed_note", "answer_received",
+    "outcome_resolved", "outcome_rejected",
+    /* words citizens type instead of commands */
+    "keywords_help", "keywords_status", "keywords_cases", "keywords_language", "keywords_cancel",
+    /* appeal types and statuses */
+    "type_complaint", "type_application", "type_proposal", "type_request", "status_draft",
+    "status_registered", "status_assigned", "status_in_progress", "status_answered",
+    "status_closed", "status_reopened",
+    /* staff */
+    "new_case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
+    "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
+    "staff_answer_too_short", "staff_answered", "staff_close_usage",
+    "staff_reject_needs_reason", "staff_closed",
+    /* bad input */
+    "message_unreadable", "message_too_long", "internal_error", NULL};
