@@ -1,0 +1,100 @@
+/*
+ * Shared helpers of the unit tests: the example config, a fresh store in a
+ * temporary directory, and a way to say something as someone and read what
+ * tyndau queued in reply.
+ */
+#ifndef TYNDAU_TEST_HELPERS_H
+#define TYNDAU_TEST_HELPERS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "../../bot/calendar.h"
+#include "../../bot/config.h"
+#include "../../bot/dispatch.h"
+#include "../../bot/log.h"
+#include "../../bot/store.h"
+
+#define EXAMPLE_CONFIG "config/tyndau.conf"
+
+static inline void load_example_config(struct config *cfg)
+{
+    struct diag d = DIAG_INIT;
+    int rc = config_load(cfg, EXAMPLE_CONFIG, &d);
+    if (rc != 0)
+        fprintf(stderr, "%s", d.text.buf);
+    diag_release(&d);
+    assert_int_equal(rc, 0);
+}
+
+/* A temporary directory, removed with everything in it by temp_dir_remove(). */
+static inline void temp_dir(char out[64])
+{
+    snprintf(out, 64, "/tmp/tyndau-test-XXXXXX");
+    assert_non_null(mkdtemp(out));
+}
+
+static inline void temp_dir_remove(const char *dir)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static inline struct store *open_temp_store(const char *dir)
+{
+    char path[128];
+    struct store *s;
+    struct sbuf err = SBUF_INIT;
+    snprintf(path, sizeof path, "%s/tyndau.db", dir);
+    int rc = store_open(&s, path, 0, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.buf);
+    sbuf_release(&err);
+    assert_int_equal(rc, 0);
+    return s;
+}
+
+/* Unix time of a local (Almaty) date and hour. */
+static inline int64_t almaty(const struct config *cfg, const char *date, int hour)
+{
+    int32_t day;
+    assert_int_equal(calendar_parse_date(date, &day), 0);
+    return calendar_day_start(&cfg->calendar, day) + hour * 3600;
+}
+
+/* Runs a SELECT returning one text value; the caller frees it. */
+static inline char *db_text(const char *dir, const char *sql)
+{
+    char path[128];
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    char *out = NULL;
+    snprintf(path, sizeof path, "%s/tyndau.db", dir);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        out = strndup((const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return out;
+}
+
+static inline long long db_count(const char *dir, const char *sql)
+{
+    char *v = db_text(dir, sql);
+    long long n = v ? atoll(v) : -1;
+    free(v);
+    return n;
+}
+
+#endif

@@ -1,0 +1,245 @@
+/* Each kind of config error is reported as FILE:LINE: message, and the example is clean. */
+#include "helpers.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    temp_dir(dir);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    temp_dir_remove(dir);
+    return 0;
+}
+
+/* A small valid config; `extra` is spliced in at line 10 (the line after the texts line). */
+static void write_config(const char *path, const char *texts_dir, const char *bodies,
+                         const char *extra)
+{
+    char cwd[512];
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    fprintf(f,
+            "# line 1\n"
+            "storage = { path = \"x.db\"; };\n"
+            "categories = ( { id = \"water\"; keywords = [\"су\"];\n"
+            "  names = { kk = \"Су\"; ru = \"Вода\"; en = \"Water\"; }; } );\n"
+            "districts = ( { id = \"almaly\"; code = \"alm\"; body = \"akimat\";\n"
+            "  names = { kk = \"Алмалы\"; ru = \"Алмалы\"; en = \"Almaly\"; }; } );\n"
+            "routes = ( { category = \"water\"; body = \"energy\"; } );\n"
+            "staff = ( { id = \"boss\"; name = \"Boss\"; telegram = 5; role = \"supervisor\"; } );\n"
+            "texts = { dir = \"%s\"; };\n"
+            "%s\n"
+            "bodies = (%s);\n",
+            texts_dir ? texts_dir : strcat(cwd, "/config/texts"), extra ? extra : "",
+            bodies ? bodies
+                   : "{ id = \"energy\"; chat = -100; names = { kk = \"a\"; ru = \"b\"; en = "
+                     "\"c\"; }; },\n"
+                     " { id = \"akimat\"; kind = \"district_akimat\"; chat = -200; names = { kk "
+                     "= \"a\"; ru = \"b\"; en = \"c\"; }; }");
+    fclose(f);
+}
+
+/* Loads path and returns the diagnostics (caller frees); *rc gets config_load's result. */
+static char *load(const char *path, int *rc)
+{
+    struct config cfg;
+    struct diag d = DIAG_INIT;
+    *rc = config_load(&cfg, path, &d);
+    if (*rc == 0)
+        config_free(&cfg);
+    char *text = strdup(d.text.buf);
+    diag_release(&d);
+    return text;
+}
+
+static void expect_error(const char *extra, const char *bodies, const char *expected)
+{
+    char path[128];
+    int rc;
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, NULL, bodies, extra);
+    char *out = load(path, &rc);
+    if (!strstr(out, expected))
+        fprintf(stderr, "expected \"%s\" in:\n%s", expected, out);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(out, expected));
+    free(out);
+}
+
+static void test_example_is_clean(void **state)
+{
+    (void)state;
+    int rc;
+    char *out = load(EXAMPLE_CONFIG, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "");
+    free(out);
+}
+
+static void test_minimal_is_clean(void **state)
+{
+    (void)state;
+    char path[128];
+    int rc;
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, NULL, NULL, NULL);
+    char *out = load(path, &rc);
+    assert_string_equal(out, "");
+    assert_int_equal(rc, 0);
+    free(out);
+}
+
+static void test_unknown_key(void **state)
+{
+    (void)state;
+    char want[160];
+    snprintf(want, sizeof want, "%s/t.conf:10: unknown key `colour` in the top level", dir);
+    expect_error("colour = \"blue\";", NULL, want);
+    snprintf(want, sizeof want, "%s/t.conf:10: unknown key `hots` in redis", dir);
+    expect_error("redis = { hots = \"x\"; };", NULL, want);
+}
+
+static void test_wrong_type(void **state)
+{
+    (void)state;
+    char want[160];
+    snprintf(want, sizeof want, "%s/t.conf:10: `port` must be an integer", dir);
+    expect_error("redis = { port = \"6379\"; };", NULL, want);
+    snprintf(want, sizeof want, "%s/t.conf:10: `mode` must be \"polling\" or \"webhook\"", dir);
+    expect_error("telegram = { mode = \"push\"; };", NULL, want);
+}
+
+static void test_duplicate_id(void **state)
+{
+    (void)state;
+    char want[160];
+    snprintf(want, sizeof want, "%s/t.conf:12: duplicate body id `energy`", dir);
+    expect_error(NULL,
+                 "{ id = \"energy\"; chat = -1; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
+                 " { id = \"energy\"; chat = -2; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
+                 " { id = \"akimat\"; chat = -3; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
+                 want);
+}
+
+static void test_unknown_reference(void **state)
+{
+    (void)state;
+    char want[160];
+    /* the district's body "akimat" is not among the bodies */
+    snprintf(want, sizeof want, "%s/t.conf:5: `body` refers to unknown body `akimat`", dir);
+    expect_error(NULL, "{ id = \"energy\"; chat = -1; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
+                 want);
+}
+
+static void test_unreachable_body(void **state)
+{
+    (void)state;
+    char want[160];
+    snprintf(want, sizeof want, "%s/t.conf:11: body `energy` has no way to reach it", dir);
+    expect_error(NULL,
+                 "{ id = \"energy\"; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
+                 " { id = \"akimat\"; chat = -3; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
+                 want);
+}
+
+static void test_syntax_error(void **state)
+{
+    (void)state;
+    char want[160];
+    snprintf(want, sizeof want, "%s/t.conf:10: syntax error", dir);
+    expect_error("redis = { port = ; };", NULL, want);
+}
+
+static void copy_catalogs(const char *to)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp config/texts/*.conf %s/", to, to);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_text_missing_from_a_language(void **state)
+{
+    (void)state;
+    char texts[128], path[128], cmd[512];
+    int rc;
+    snprintf(texts, sizeof texts, "%s/texts", dir);
+    copy_catalogs(texts);
+    /* drop `help` from the Russian catalog, add an extra text only in English */
+    snprintf(cmd, sizeof cmd,
+             "sed -i '/^  help = /d' %s/ru.conf && sed -i 's/^texts = {/texts = {\\n  only_en = "
+             "\"x\";/' %s/en.conf",
+             texts, texts);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, texts, NULL, NULL);
+    char *out = load(path, &rc);
+    assert_int_equal(rc, -1);
+    char want[400];
+    snprintf(want, sizeof want, "%s/ru.conf: text `help` is missing (it exists in kk)", texts);
+    assert_non_null(strstr(out, want));
+    snprintf(want, sizeof want, "%s/kk.conf: text `only_en` is missing", texts);
+    assert_non_null(strstr(out, want));
+    free(out);
+}
+
+static void test_placeholder_mismatch(void **state)
+{
+    (void)state;
+    char texts[128], path[128], cmd[512];
+    int rc;
+    snprintf(texts, sizeof texts, "%s/texts2", dir);
+    copy_catalogs(texts);
+    snprintf(cmd, sizeof cmd, "sed -i 's/№{number} тіркелді/№{nomer} тіркелді/' %s/kk.conf",
+             texts);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, texts, NULL, NULL);
+    char *out = load(path, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(out, "text `registered` has placeholders"));
+    free(out);
+}
+
+static void test_secret_from_environment(void **state)
+{
+    (void)state;
+    char path[128];
+    struct config cfg;
+    struct diag d = DIAG_INIT;
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, NULL, NULL, "telegram = { token = \"env:TYNDAU_TEST_TOKEN\"; };");
+    setenv("TYNDAU_TEST_TOKEN", "123:abc", 1);
+    assert_int_equal(config_load(&cfg, path, &d), 0);
+    assert_string_equal(cfg.telegram.token, "123:abc");
+    config_free(&cfg);
+    unsetenv("TYNDAU_TEST_TOKEN");
+    assert_int_equal(config_load(&cfg, path, &d), 0);
+    assert_string_equal(cfg.telegram.token, "");
+    config_free(&cfg);
+    diag_release(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_example_is_clean),
+        cmocka_unit_test(test_minimal_is_clean),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_wrong_type),
+        cmocka_unit_test(test_duplicate_id),
+        cmocka_unit_test(test_unknown_reference),
+        cmocka_unit_test(test_unreachable_body),
+        cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_text_missing_from_a_language),
+        cmocka_unit_test(test_placeholder_mismatch),
+        cmocka_unit_test(test_secret_from_environment),
+    };
+    return cmocka_run_group_tests_name("config", tests, setup, teardown);
+}

@@ -1,0 +1,325 @@
+/*
+ * Citizen and staff conversations through the dispatcher, over a real
+ * SQLite store: what a citizen types and what tyndau queues in reply.
+ */
+#include "helpers.h"
+
+#include "../../bot/casenum.h"
+
+static struct config cfg;
+static char dir[64];
+static struct store *store;
+static long long seq;
+
+static int setup(void **state)
+{
+    (void)state;
+    load_example_config(&cfg);
+    log_set_level(LOG_ERROR);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    config_free(&cfg);
+    return 0;
+}
+
+static int fresh(void **state)
+{
+    (void)state;
+    temp_dir(dir);
+    store = open_temp_store(dir);
+    return 0;
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    store_close(store);
+    temp_dir_remove(dir);
+    return 0;
+}
+
+static enum dispatch_result say_full(const char *channel, const char *sender, const char *text,
+                                     size_t len, const char *payload, int64_t now)
+{
+    char id[32];
+    enum dispatch_result r;
+    snprintf(id, sizeof id, "m%lld", ++seq);
+    struct inbound in = {.channel = channel, .external_id = id, .sender = sender, .text = text,
+                         .text_len = len, .payload = payload};
+    assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000, &r, NULL), 0);
+    return r;
+}
+
+static enum dispatch_result say(const char *sender, const char *text, int64_t now)
+{
+    return say_full("console", sender, text, strlen(text), NULL, now);
+}
+
+/* The newest message queued for (channel, address); the caller frees it. */
+static char *last_to(const char *channel, const char *address)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT text FROM outbox WHERE channel = '%s' AND address = '%s' ORDER BY id DESC "
+             "LIMIT 1",
+             channel, address);
+    char *t = db_text(dir, sql);
+    assert_non_null(t);
+    return t;
+}
+
+static void expect_reply(const char *sender, const char *needle)
+{
+    char *t = last_to("console", sender);
+    if (!strstr(t, needle))
+        fprintf(stderr, "expected \"%s\" in reply:\n%s\n", needle, t);
+    assert_non_null(strstr(t, needle));
+    free(t);
+}
+
+/* Files a complaint as sender and returns its case number (caller frees). */
+static char *file_complaint(const char *sender, const char *text, int64_t now)
+{
+    assert_int_equal(say(sender, text, now), DISPATCH_DONE);
+    assert_int_equal(say(sender, "1", now + 10), DISPATCH_DONE); /* the route is right */
+    assert_int_equal(say(sender, "1", now + 20), DISPATCH_DONE); /* a complaint */
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT c.number FROM cases c JOIN citizens z ON z.id = c.citizen_id WHERE "
+             "z.address = '%s' ORDER BY c.id DESC LIMIT 1",
+             sender);
+    char *number = db_text(dir, sql);
+    assert_non_null(number);
+    return number;
+}
+
+static void test_kazakh_complaint(void **state)
+{
+    (void)state;
+    const char *text = "Алмалы ауданында үш күннен бері су жоқ";
+    int64_t now = almaty(&cfg, "2026-11-02", 10);
+    assert_int_equal(say("citizen:a", text, now), DISPATCH_DONE);
+    expect_reply("citizen:a", "Тексеріңіз");
+    expect_reply("citizen:a", "Энергетика және сумен жабдықтау басқармасы");
+    assert_int_equal(say("citizen:a", "1", now + 5), DISPATCH_DONE);
+    expect_reply("citizen:a", "Өтініш түрін таңдаңыз");
+    assert_int_equal(say("citizen:a", "1", now + 9), DISPATCH_DONE);
+    expect_reply("citizen:a", "Өтінішіңіз №10008 тіркелді");
+    expect_reply("citizen:a", "Жауап мерзімі: 23.11.2026");
+
+    char *number = db_text(dir, "SELECT number FROM cases");
+    assert_string_equal(number, "10008");
+    assert_true(casenum_valid(number));
+    free(number);
+    char *row = db_text(dir, "SELECT type || '|' || category || '|' || district || '|' || body "
+                             "|| '|' || status || '|' || lang FROM cases");
+    assert_string_equal(row, "complaint|utilities|almaly|energy|registered|kk");
+    free(row);
+    char *stored = db_text(dir, "SELECT text FROM cases");
+    assert_string_equal(stored, text);
+    free(stored);
+    int32_t due;
+    calendar_parse_date("2026-11-23", &due);
+    assert_int_equal(db_count(dir, "SELECT due_day FROM cases"), due);
+    /* the department's group chat got the card */
+    char *card = last_to("telegram", "-1001000000101");
+    assert_non_null(strstr(card, "№10008"));
+    assert_non_null(strstr(card, text));
+    free(card);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM events WHERE kind = 'registered'"), 1);
+}
+
+static void test_russian_complaint_on_weekend(void **state)
+{
+    (void)state;
+    /* Saturday 21 Nov: registered Monday 23, due 15 working days later */
+    int64_t now = almaty(&cfg, "2026-11-21", 15);
+    char *number = file_complaint("citizen:r", "Нет воды в Медеуском районе уже два дня", now);
+    expect_reply("citizen:r", "зарегистрировано");
+    expect_reply("citizen:r", "Срок ответа: 14.12.2026");
+    expect_reply("citizen:r", "Управление энергетики и водоснабжения");
+    char *lang = db_text(dir, "SELECT lang FROM citizens WHERE address = 'citizen:r'");
+    assert_string_equal(lang, "ru");
+    free(lang);
+    free(number);
+}
+
+static void test_status_only_of_own_cases(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-02", 10);
+    char *number = file_complaint("citizen:a", "Алмалы ауданында үш күннен бері су жоқ", now);
+    char msg[64];
+    snprintf(msg, sizeof msg, "СТАТУС %s", number);
+    say("citizen:a", msg, now + 60);
+    expect_reply("citizen:a", "тіркелді");
+    say("citizen:b", "Нет света в Алмалинском районе", now + 70); /* b becomes Russian */
+    say("citizen:b", "/cancel", now + 80);
+    say("citizen:b", msg, now + 90);
+    char expected[96];
+    snprintf(expected, sizeof expected, "Среди ваших обращений нет №%s", number);
+    expect_reply("citizen:b", expected);
+    snprintf(msg, sizeof msg, "/status %s", number);
+    say("citizen:b", msg, now + 100);
+    expect_reply("citizen:b", expected);
+    say("citizen:b", number, now + 110); /* just the number */
+    expect_reply("citizen:b", expected);
+    /* a typo is caught by the check digit */
+    say("citizen:a", "статус 10018", now + 120);
+    expect_reply("citizen:a", "қате бар");
+    free(number);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-03", 11);
+    /* invalid UTF-8: refused politely, kept raw */
+    const char bad[] = "Су \xff\xfe жоқ";
+    assert_int_equal(say_full("console", "citizen:x", bad, sizeof bad - 1, NULL, now),
+                     DISPATCH_REJECTED);
+    expect_reply("citizen:x", "оқу мүмкін болмады");
+    assert_int_equal(db_count(dir, "SELECT length(raw) FROM rejected"), (long long)sizeof bad - 1);
+    /* 100 KB */
+    size_t big = 100 * 1024;
+    char *huge = malloc(big);
+    memset(huge, 'a', big);
+    assert_int_equal(say_full("console", "citizen:x", huge, big, NULL, now + 1),
+                     DISPATCH_REJECTED);
+    expect_reply("citizen:x", "тым ұзын");
+    free(huge);
+    /* empty: the help text */
+    assert_int_equal(say_full("console", "citizen:x", "", 0, NULL, now + 2), DISPATCH_DONE);
+    expect_reply("citizen:x", "/cases");
+    /* unknown command */
+    say("citizen:x", "/frobnicate now", now + 3);
+    expect_reply("citizen:x", "/frobnicate");
+    /* control characters and SQL metacharacters are stored byte for byte */
+    const char *hostile = "Алмалы ауданы: су жоқ'); DROP TABLE cases; --\x01\x1b[31m \"%s%n\"";
+    assert_int_equal(say("citizen:x", hostile, now + 4), DISPATCH_DONE);
+    char *stored = db_text(dir, "SELECT text FROM cases ORDER BY id DESC LIMIT 1");
+    assert_string_equal(stored, hostile);
+    free(stored);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases"), 1);
+    /* no message was refused silently: each has exactly one reply */
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM inbound_seen"), 5);
+}
+
+static void test_duplicate_has_one_effect(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-03", 11);
+    struct inbound in = {.channel = "telegram", .external_id = "update-77",
+                         .sender = "12345", .text = "Нет воды в Ауэзовском районе",
+                         .text_len = strlen("Нет воды в Ауэзовском районе")};
+    enum dispatch_result r;
+    assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000, &r, NULL), 0);
+    assert_int_equal(r, DISPATCH_DONE);
+    long long out = db_count(dir, "SELECT count(*) FROM outbox");
+    assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000 + 5, &r, NULL), 0);
+    assert_int_equal(r, DISPATCH_DUPLICATE);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox"), out);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases"), 1);
+}
+
+static void test_restart_resumes_the_flow(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-04", 9);
+    say("citizen:k", "Жетісу ауданында жарық жоқ", now);
+    say("citizen:k", "1", now + 5);
+    expect_reply("citizen:k", "Өтініш түрін таңдаңыз");
+    store_close(store); /* the daemon restarts */
+    store = open_temp_store(dir);
+    say("citizen:k", "2", now + 600);
+    expect_reply("citizen:k", "тіркелді");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE type = 'application'"), 1);
+}
+
+static void test_choices_and_stale_buttons(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-04", 9);
+    /* no district and no category named: both are asked */
+    say("citizen:q", "Помогите, пожалуйста, разберитесь с ситуацией", now);
+    expect_reply("citizen:q", "О каком районе речь");
+    say("citizen:q", "99", now + 1);
+    expect_reply("citizen:q", "Отправьте один из номеров");
+    say("citizen:q", "2", now + 2); /* Almaly */
+    expect_reply("citizen:q", "О чём обращение");
+    /* a forged payload that was never offered */
+    say_full("console", "citizen:q", NULL, 0, "d:medeu", now + 3);
+    expect_reply("citizen:q", "кнопка устарела");
+    say_full("console", "citizen:q", NULL, 0, "c:housing", now + 4);
+    expect_reply("citizen:q", "Управление жилищной политики");
+    say("citizen:q", "3", now + 5); /* change district */
+    expect_reply("citizen:q", "О каком районе речь");
+    say("citizen:q", "/cancel", now + 6);
+    expect_reply("citizen:q", "отменено");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE outcome = 'withdrawn'"), 1);
+}
+
+static void test_language_switch(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-04", 9);
+    say("citizen:l", "/lang", now);
+    expect_reply("citizen:l", "Тілді таңдаңыз");
+    say("citizen:l", "3", now + 1);
+    expect_reply("citizen:l", "Language: English");
+    /* chosen by hand: Kazakh text no longer switches it */
+    say("citizen:l", "Алмалы ауданында су жоқ, көмектесіңіз", now + 2);
+    expect_reply("citizen:l", "Please check");
+}
+
+static void test_staff_rights_and_answer(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    char *number = file_complaint("citizen:a", "Алмалы ауданында үш күннен бері су жоқ", now);
+    char cmd[200];
+    /* an officer of another department may not take it */
+    snprintf(cmd, sizeof cmd, "/take %s", number);
+    say("staff:dmitry", cmd, now + 100);
+    expect_reply("staff:dmitry", "относится не к вашему органу");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE status = 'registered'"), 1);
+    /* the energy officer takes it; the citizen hears */
+    say("staff:aigerim", cmd, now + 200);
+    expect_reply("staff:aigerim", "қолға алдыңыз");
+    expect_reply("citizen:a", "қаралуда");
+    /* a one-word answer is refused */
+    snprintf(cmd, sizeof cmd, "/answer %s Жөнделді", number);
+    say("staff:aigerim", cmd, now + 300);
+    expect_reply("staff:aigerim", "тым қысқа");
+    snprintf(cmd, sizeof cmd,
+             "/answer %s Су құбыры жөнделді, 14:00-ден бастап су беріледі. Кешірім сұраймыз.",
+             number);
+    say("staff:aigerim", cmd, now + 400);
+    expect_reply("citizen:a", "Су құбыры жөнделді");
+    /* the history names who did what */
+    snprintf(cmd, sizeof cmd, "/case %s", number);
+    say("staff:erlan", cmd, now + 500); /* a supervisor sees every case */
+    expect_reply("staff:erlan", "staff:aigerim taken");
+    expect_reply("staff:erlan", "staff:aigerim answered");
+    free(number);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_kazakh_complaint, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_russian_complaint_on_weekend, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_status_only_of_own_cases, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_bad_input, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_duplicate_has_one_effect, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_restart_resumes_the_flow, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_choices_and_stale_buttons, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_language_switch, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_staff_rights_and_answer, fresh, cleanup),
+    };
+    return cmocka_run_group_tests_name("flow", tests, setup, teardown);
+}

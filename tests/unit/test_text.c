@@ -1,0 +1,83 @@
+/* UTF-8 checks, case folding, language detection and case numbers. */
+#include "helpers.h"
+
+#include "../../bot/casenum.h"
+#include "../../bot/lang.h"
+#include "../../bot/utf8.h"
+
+static void test_utf8_valid(void **state)
+{
+    (void)state;
+    const char *good[] = {"", "abc", "Сәлем", "ӘҒҚҢӨҰҮҺІ", "😀"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_true(utf8_valid(good[i], strlen(good[i])));
+    const char *bad[] = {"\xff", "\xc3", "\xc0\xaf" /* overlong */, "\xed\xa0\x80" /* surrogate */,
+                         "\xf4\x90\x80\x80" /* > U+10FFFF */, "ab\xe2\x82"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_false(utf8_valid(bad[i], strlen(bad[i])));
+}
+
+static void test_lower(void **state)
+{
+    (void)state;
+    assert_int_equal(utf8_lower(0x4d8), 0x4d9); /* Ә -> ә */
+    assert_int_equal(utf8_lower(0x406), 0x456); /* І -> і */
+    assert_int_equal(utf8_lower(0x4ae), 0x4af); /* Ү -> ү */
+    assert_int_equal(utf8_lower(0x410), 0x430); /* А -> а */
+    assert_int_equal(utf8_lower(0x401), 0x451); /* Ё -> ё */
+    assert_int_equal(utf8_lower('Q'), 'q');
+}
+
+static void test_lang_detect(void **state)
+{
+    (void)state;
+    const char *kk = "Су жоқ, көмектесіңіздер";
+    const char *ru = "Нет воды третий день";
+    const char *en = "No water for three days";
+    assert_int_equal(lang_detect(kk, strlen(kk)), LANG_KK);
+    assert_int_equal(lang_detect(ru, strlen(ru)), LANG_RU);
+    assert_int_equal(lang_detect(en, strlen(en)), LANG_EN);
+    assert_int_equal(lang_detect("12345", 5), -1);
+}
+
+static void test_casenum(void **state)
+{
+    (void)state;
+    char n[24];
+    casenum_make(1000, n);
+    assert_string_equal(n, "10008");
+    assert_true(casenum_valid(n));
+    /* every single-digit typo and adjacent swap of the first 5000 numbers is caught */
+    for (int64_t seq = 1000; seq < 6000; seq++) {
+        casenum_make(seq, n);
+        assert_true(casenum_valid(n));
+        size_t len = strlen(n);
+        for (size_t i = 0; i < len; i++) {
+            char typo[24];
+            memcpy(typo, n, len + 1);
+            typo[i] = (char)('0' + (typo[i] - '0' + 1) % 10);
+            assert_false(casenum_valid(typo));
+            if (i + 1 < len && n[i] != n[i + 1]) {
+                memcpy(typo, n, len + 1);
+                typo[i] = n[i + 1];
+                typo[i + 1] = n[i];
+                assert_false(casenum_valid(typo));
+            }
+        }
+    }
+    assert_false(casenum_valid("12a45"));
+    assert_false(casenum_valid(""));
+    assert_true(casenum_looks_like("№ 10008"));
+    assert_false(casenum_looks_like("су жоқ"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_valid),
+        cmocka_unit_test(test_lower),
+        cmocka_unit_test(test_lang_detect),
+        cmocka_unit_test(test_casenum),
+    };
+    return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+}
