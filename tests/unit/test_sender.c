@@ -1,0 +1,188 @@
+/* The outbox sender: order per address, backoff, retry-after, failures, pacing. */
+#include "helpers.h"
+
+#include "../../bot/sender.h"
+
+static struct config cfg;
+static char dir[64];
+static struct store *store;
+
+/* A scripted transport: answers with the next status of its script, records what it sent. */
+struct fake {
+    enum send_status script[16];
+    int nscript, calls;
+    char sent[16][160];
+    int64_t pace_until;
+};
+
+static void fake_send(void *ctx, const struct outbox_msg *m, struct send_result *res)
+{
+    struct fake *f = ctx;
+    res->status = f->calls < f->nscript ? f->script[f->calls] : SEND_OK;
+    if (res->status == SEND_RETRY_AFTER)
+        res->retry_after_ms = 7000;
+    sbuf_addstr(&res->detail, "scripted");
+    snprintf(f->sent[f->calls % 16], 160, "%.64s:%.80s", m->address, m->text.buf);
+    f->calls++;
+}
+
+static int64_t fake_ready_at(void *ctx, const char *address, int64_t now_ms)
+{
+    (void)address;
+    struct fake *f = ctx;
+    return f->pace_until > now_ms ? f->pace_until : now_ms;
+}
+
+static int fresh(void **state)
+{
+    (void)state;
+    load_example_config(&cfg);
+    log_set_level(LOG_ERROR);
+    temp_dir(dir);
+    store = open_temp_store(dir);
+    return 0;
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    store_close(store);
+    temp_dir_remove(dir);
+    config_free(&cfg);
+    return 0;
+}
+
+static void queue(const char *address, const char *text, int64_t now_ms)
+{
+    struct outbox_msg m;
+    outbox_msg_init(&m);
+    snprintf(m.channel, sizeof m.channel, "fake");
+    snprintf(m.address, sizeof m.address, "%s", address);
+    sbuf_addstr(&m.text, text);
+    assert_int_equal(store_outbox_add(store, &m, now_ms), 0);
+    outbox_msg_release(&m);
+}
+
+static void test_order_per_address(void **state)
+{
+    (void)state;
+    struct fake f = {.nscript = 0};
+    struct transport t = {"fake", &f, fake_send, NULL};
+    struct sender s;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "a1", 0);
+    queue("B", "b1", 0);
+    queue("A", "a2", 0);
+    /* one message per address per round: a2 waits for a1 */
+    assert_int_equal(sender_drain(&s, 1000), 2);
+    assert_string_equal(f.sent[0], "A:a1");
+    assert_string_equal(f.sent[1], "B:b1");
+    assert_int_equal(sender_drain(&s, 1000), 1);
+    assert_string_equal(f.sent[2], "A:a2");
+    assert_int_equal(sender_drain(&s, 1000), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 3);
+}
+
+static void test_retry_with_backoff_keeps_order(void **state)
+{
+    (void)state;
+    struct fake f = {.script = {SEND_RETRY, SEND_RETRY}, .nscript = 2};
+    struct transport t = {"fake", &f, fake_send, NULL};
+    struct sender s;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "first", 0);
+    queue("A", "second", 0);
+    assert_int_equal(sender_drain(&s, 0), 1); /* fails, retry after 1 s */
+    assert_int_equal(sender_drain(&s, 500), 0);
+    assert_int_equal(sender_drain(&s, 1000), 1); /* fails again, retry after 2 s more */
+    assert_int_equal(sender_drain(&s, 2999), 0);
+    assert_int_equal(sender_drain(&s, 3000), 1);
+    assert_string_equal(f.sent[2], "A:first");
+    assert_int_equal(sender_drain(&s, 3000), 1);
+    assert_string_equal(f.sent[3], "A:second");
+    assert_int_equal(db_count(dir, "SELECT attempts FROM outbox WHERE text = 'first'"), 3);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM deliveries"), 4);
+    assert_int_equal(sender_backoff_ms(&cfg, 30), cfg.outbox.retry_max_ms);
+}
+
+static void test_retry_after_is_not_an_attempt(void **state)
+{
+    (void)state;
+    struct fake f = {.script = {SEND_RETRY_AFTER}, .nscript = 1};
+    struct transport t = {"fake", &f, fake_send, NULL};
+    struct sender s;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "x", 0);
+    assert_int_equal(sender_drain(&s, 0), 1);
+    assert_int_equal(sender_drain(&s, 6999), 0); /* retry_after is honoured exactly */
+    assert_int_equal(sender_drain(&s, 7000), 1);
+    assert_int_equal(db_count(dir, "SELECT attempts FROM outbox"), 1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM deliveries WHERE result = 'throttled'"),
+                     1);
+}
+
+static void test_permanent_failure_and_unreachable(void **state)
+{
+    (void)state;
+    struct fake f = {.script = {SEND_FAILED, SEND_UNREACHABLE}, .nscript = 2};
+    struct transport t = {"fake", &f, fake_send, NULL};
+    struct sender s;
+    struct citizen c;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    assert_int_equal(store_citizen_get_or_create(store, "fake", "B", LANG_KK, 0, &c), 0);
+    queue("A", "x", 0);
+    queue("B", "y", 0);
+    assert_int_equal(sender_drain(&s, 0), 2);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'failed'"), 2);
+    assert_int_equal(db_count(dir, "SELECT unreachable FROM citizens WHERE address = 'B'"), 1);
+    assert_int_equal(sender_drain(&s, 1000000), 0);
+}
+
+static void test_gives_up_after_max_attempts(void **state)
+{
+    (void)state;
+    struct fake f = {.nscript = 16};
+    for (int i = 0; i < 16; i++)
+        f.script[i] = SEND_RETRY;
+    struct transport t = {"fake", &f, fake_send, NULL};
+    struct sender s;
+    cfg.outbox.max_attempts = 3;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "x", 0);
+    for (int64_t now = 0; now < 100000; now += 500)
+        sender_drain(&s, now);
+    assert_int_equal(f.calls, 3);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'failed'"), 1);
+}
+
+static void test_pacing_hook(void **state)
+{
+    (void)state;
+    struct fake f = {.pace_until = 5000};
+    struct transport t = {"fake", &f, fake_send, fake_ready_at};
+    struct sender s;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "x", 0);
+    assert_int_equal(sender_drain(&s, 1000), 0);
+    assert_int_equal(sender_drain(&s, 5000), 1);
+    assert_int_equal(db_count(dir, "SELECT attempts FROM outbox"), 1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_order_per_address, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_retry_with_backoff_keeps_order, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_retry_after_is_not_an_attempt, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_permanent_failure_and_unreachable, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_gives_up_after_max_attempts, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_pacing_hook, fresh, cleanup),
+    };
+    return cmocka_run_group_tests_name("sender", tests, NULL, NULL);
+}
