@@ -305,9 +305,9 @@ int store_open(struct store **out, const char *path, int synchronous_full, struc
     sqlite3_busy_timeout(s->db, 10000);
     const char *pragmas = synchronous_full
                               ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
-                                "PRAGMA foreign_keys = ON;"
+                                "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
                               : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                                "PRAGMA foreign_keys = ON;";
+                                "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;";
     if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
         sbuf_addf(err, "%s: %s", path, sqlite3_errmsg(s->db));
         goto fail;
