@@ -119,8 +119,8 @@ static int parse_local_time(const struct config *cfg, const char *s, int64_t *un
 
 static void console_command(struct console *c, const char *line)
 {
-    char arg1[64] = "", arg2[64] = "";
-    sscanf(line, ":%*s %63s %63s", arg1, arg2);
+    char arg1[40] = "", arg2[40] = "";
+    sscanf(line, ":%*s %39s %39s", arg1, arg2);
     if (!strncmp(line, ":as", 3)) {
         if (!strcmp(arg1, "citizen") && *arg2) {
             snprintf(c->identity, sizeof c->identity, "citizen:%s", arg2);

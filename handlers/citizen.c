@@ -417,9 +417,17 @@ static int start_appeal(struct turn *t)
     struct route_pick pick;
     int rc = -1;
 
-    if (utf8_length(t->text.buf) < (size_t)cfg->intake.min_text_chars)
-        return reply_simple(t, "appeal_too_short", NULL);
     detect_language(t);
+    if (utf8_length(t->text.buf) < (size_t)cfg->intake.min_text_chars) {
+        /* "су жоқ" is a complaint begun; "сәлем" is a greeting */
+        route_pick_init(&pick);
+        router_pick(cfg, t->text.buf, t->text.len, NULL, &pick);
+        int topical = pick.category_score > 0;
+        route_pick_release(&pick);
+        if (store_citizen_save(hx->store, t->citizen) < 0)
+            return -1;
+        return reply_simple(t, topical ? "appeal_too_short" : "welcome", NULL);
+    }
     if (store_citizen_save(hx->store, t->citizen) < 0)
         return -1;
 
