@@ -21,9 +21,13 @@ B := build
 SAN := $(B)/asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all test bench run deps clean format asan
+.PHONY: all test bench run deps deps-check clean format asan test-bins
 
 all: $(B)/tyndau
+
+# On a fresh machine the first `make run` or `make test` installs what is missing.
+deps-check:
+	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null || $(MAKE) --no-print-directory deps
 
 define build_rules
 $(1)/obj/%.o: %.c
@@ -58,14 +62,17 @@ test-bins: $(B)/tyndau $(addprefix $(B)/tests/,$(TEST_BINS)) $(addprefix $(B)/to
 
 # The whole suite: unit and integration tests on the plain build, again under
 # ASan+UBSan, and the unit tests under valgrind.  tests/run prints the summary.
-test: test-bins asan
+test: deps-check
+	$(MAKE) --no-print-directory test-bins asan
 	tests/run
 
-bench: $(B)/tyndau $(B)/tools/bench_intake
+bench: deps-check
+	$(MAKE) --no-print-directory $(B)/tyndau $(B)/tools/bench_intake
 	tests/bench
 
 # The gateway with the example config; with no Telegram token it opens the console.
-run: $(B)/tyndau
+run: deps-check
+	$(MAKE) --no-print-directory $(B)/tyndau
 	$(B)/tyndau -c config/tyndau.conf run
 
 deps:
