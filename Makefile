@@ -22,6 +22,8 @@ SAN := $(B)/asan
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all test bench run deps deps-check clean format asan test-bins
+# keep objects of test programs: they are not throwaway intermediates
+.SECONDARY:
 
 all: $(B)/tyndau
 

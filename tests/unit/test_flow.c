@@ -209,6 +209,17 @@ static void test_bad_input(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM inbound_seen"), 5);
 }
 
+static void test_short_text(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-03", 11);
+    say("citizen:s", "Сәлем!", now); /* a greeting gets the welcome */
+    expect_reply("citizen:s", "tyndau");
+    say("citizen:s", "су жоқ", now + 1); /* a complaint begun gets asked for more */
+    expect_reply("citizen:s", "толығырақ");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases"), 0);
+}
+
 static void test_duplicate_has_one_effect(void **state)
 {
     (void)state;
@@ -315,6 +326,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_russian_complaint_on_weekend, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_status_only_of_own_cases, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_bad_input, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_short_text, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_duplicate_has_one_effect, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_restart_resumes_the_flow, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_choices_and_stale_buttons, fresh, cleanup),
