@@ -167,31 +167,35 @@ static int is_open(const struct case_rec *c)
     return strcmp(c->status, "draft") && strcmp(c->status, "closed");
 }
 
-static int cmd_take(struct staff_turn *t, const char *number)
+typedef int (*case_action)(struct staff_turn *t, struct case_rec *c, const char *arg);
+
+/* Loads case `number`, checks the staff member's rights and that it is open, then acts. */
+static int with_open_case(struct staff_turn *t, const char *number, case_action action,
+                          const char *arg)
 {
     struct case_rec c;
     int rc;
     case_init(&c);
     rc = load_case(t, number, &c);
-    if (rc <= 0)
-        goto out;
-    struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
-    if (!is_open(&c)) {
-        rc = staff_reply(t, "staff_case_closed", vars);
-        goto out;
+    if (rc > 0) {
+        struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
+        rc = is_open(&c) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
     }
-    snprintf(c.assignee, sizeof c.assignee, "%s", t->staff->id);
-    snprintf(c.status, sizeof c.status, "in_progress");
-    if (store_case_save(t->hx->store, &c) < 0 ||
-        handler_event(t->hx, &c, t->actor, "taken", t->staff->name) < 0 ||
-        notify_status(t, &c, NULL) < 0) {
-        rc = -1;
-        goto out;
-    }
-    rc = staff_reply(t, "staff_taken", vars);
-out:
     case_release(&c);
     return rc < 0 ? -1 : 0;
+}
+
+static int take(struct staff_turn *t, struct case_rec *c, const char *arg)
+{
+    (void)arg;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    snprintf(c->assignee, sizeof c->assignee, "%s", t->staff->id);
+    snprintf(c->status, sizeof c->status, "in_progress");
+    if (store_case_save(t->hx->store, c) < 0 ||
+        handler_event(t->hx, c, t->actor, "taken", t->staff->name) < 0 ||
+        notify_status(t, c, NULL) < 0)
+        return -1;
+    return staff_reply(t, "staff_taken", vars);
 }
 
 static int count_words(const char *s)
@@ -206,74 +210,41 @@ static int count_words(const char *s)
     return words;
 }
 
-static int cmd_answer(struct staff_turn *t, const char *number, const char *text)
+static int answer(struct staff_turn *t, struct case_rec *c, const char *text)
 {
-    struct case_rec c;
-    int rc;
-    case_init(&c);
-    rc = load_case(t, number, &c);
-    if (rc <= 0)
-        goto out;
-    struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
-    if (!is_open(&c)) {
-        rc = staff_reply(t, "staff_case_closed", vars);
-        goto out;
-    }
-    if (utf8_length(text) < ANSWER_MIN_CHARS || count_words(text) < ANSWER_MIN_WORDS) {
-        rc = staff_reply(t, "staff_answer_too_short", vars);
-        goto out;
-    }
-    snprintf(c.status, sizeof c.status, "answered");
-    if (!*c.assignee)
-        snprintf(c.assignee, sizeof c.assignee, "%s", t->staff->id);
-    struct i18n_var answer[] = {{"number", c.number}, {"answer", text}, {NULL, NULL}};
-    if (store_case_save(t->hx->store, &c) < 0 ||
-        store_message_add(t->hx->store, c.id, t->hx->now, t->actor, text, strlen(text)) < 0 ||
-        handler_event(t->hx, &c, t->actor, "answered", "") < 0 ||
-        handler_notify_citizen(t->hx, &c, "answer_received", answer) < 0) {
-        rc = -1;
-        goto out;
-    }
-    rc = staff_reply(t, "staff_answered", vars);
-out:
-    case_release(&c);
-    return rc < 0 ? -1 : 0;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    if (utf8_length(text) < ANSWER_MIN_CHARS || count_words(text) < ANSWER_MIN_WORDS)
+        return staff_reply(t, "staff_answer_too_short", vars);
+    snprintf(c->status, sizeof c->status, "answered");
+    if (!*c->assignee)
+        snprintf(c->assignee, sizeof c->assignee, "%s", t->staff->id);
+    struct i18n_var answer_vars[] = {{"number", c->number}, {"answer", text}, {NULL, NULL}};
+    if (store_case_save(t->hx->store, c) < 0 ||
+        store_message_add(t->hx->store, c->id, t->hx->now, t->actor, text, strlen(text)) < 0 ||
+        handler_event(t->hx, c, t->actor, "answered", "") < 0 ||
+        handler_notify_citizen(t->hx, c, "answer_received", answer_vars) < 0)
+        return -1;
+    return staff_reply(t, "staff_answered", vars);
 }
 
-static int cmd_close(struct staff_turn *t, const char *number, const char *args)
+static int close_case(struct staff_turn *t, struct case_rec *c, const char *args)
 {
-    struct case_rec c;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
     char outcome[16] = "";
-    int rc;
-    case_init(&c);
-    rc = load_case(t, number, &c);
-    if (rc <= 0)
-        goto out;
-    struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
-    if (!is_open(&c)) {
-        rc = staff_reply(t, "staff_case_closed", vars);
-        goto out;
-    }
     sscanf(args, "%15s", outcome);
     const char *reason = args + strlen(outcome);
     while (*reason == ' ')
         reason++;
-    if (strcmp(outcome, "resolved") && strcmp(outcome, "rejected")) {
-        rc = staff_reply(t, "staff_close_usage", vars);
-        goto out;
-    }
-    if (!strcmp(outcome, "rejected") && count_words(reason) < ANSWER_MIN_WORDS) {
-        rc = staff_reply(t, "staff_reject_needs_reason", vars);
-        goto out;
-    }
-    snprintf(c.status, sizeof c.status, "closed");
-    snprintf(c.outcome, sizeof c.outcome, "%s", outcome);
-    c.closed_at = t->hx->now;
+    if (strcmp(outcome, "resolved") && strcmp(outcome, "rejected"))
+        return staff_reply(t, "staff_close_usage", vars);
+    if (!strcmp(outcome, "rejected") && count_words(reason) < ANSWER_MIN_WORDS)
+        return staff_reply(t, "staff_reject_needs_reason", vars);
+    snprintf(c->status, sizeof c->status, "closed");
+    snprintf(c->outcome, sizeof c->outcome, "%s", outcome);
+    c->closed_at = t->hx->now;
     struct citizen who;
-    if (store_citizen_get(t->hx->store, c.citizen_id, &who) != 1) {
-        rc = -1;
-        goto out;
-    }
+    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
+        return -1;
     struct sbuf note = SBUF_INIT;
     i18n_render(&t->hx->cfg->texts, who.lang,
                 !strcmp(outcome, "resolved") ? "outcome_resolved" : "outcome_rejected", NULL,
@@ -282,16 +253,15 @@ static int cmd_close(struct staff_turn *t, const char *number, const char *args)
         sbuf_addstr(&note, ": ");
         sbuf_addstr(&note, reason);
     }
-    if (store_case_save(t->hx->store, &c) < 0 ||
-        handler_event(t->hx, &c, t->actor, "closed", note.buf) < 0 ||
-        notify_status(t, &c, note.buf) < 0)
+    int rc;
+    if (store_case_save(t->hx->store, c) < 0 ||
+        handler_event(t->hx, c, t->actor, "closed", note.buf) < 0 ||
+        notify_status(t, c, note.buf) < 0)
         rc = -1;
     else
         rc = staff_reply(t, "staff_closed", vars);
     sbuf_release(&note);
-out:
-    case_release(&c);
-    return rc < 0 ? -1 : 0;
+    return rc;
 }
 
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
@@ -323,10 +293,10 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
     if (!strcmp(cmd, "case") && *number)
         return cmd_case(&t, number);
     if (!strcmp(cmd, "take") && *number)
-        return cmd_take(&t, number);
+        return with_open_case(&t, number, take, NULL);
     if (!strcmp(cmd, "answer") && *number)
-        return cmd_answer(&t, number, after_number);
+        return with_open_case(&t, number, answer, after_number);
     if (!strcmp(cmd, "close") && *number)
-        return cmd_close(&t, number, after_number);
+        return with_open_case(&t, number, close_case, after_number);
     return staff_reply(&t, "staff_help", NULL);
 }

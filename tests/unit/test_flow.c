@@ -316,6 +316,18 @@ static void test_staff_rights_and_answer(void **state)
     say("staff:erlan", cmd, now + 500); /* a supervisor sees every case */
     expect_reply("staff:erlan", "staff:aigerim taken");
     expect_reply("staff:erlan", "staff:aigerim answered");
+    /* closing needs an outcome; a rejection needs a reason */
+    snprintf(cmd, sizeof cmd, "/close %s rejected", number);
+    say("staff:aigerim", cmd, now + 600);
+    expect_reply("staff:aigerim", "себебін жазыңыз");
+    snprintf(cmd, sizeof cmd, "/close %s resolved", number);
+    say("staff:aigerim", cmd, now + 700);
+    expect_reply("citizen:a", "жабылды.\nМәселе шешілді");
+    say("staff:aigerim", cmd, now + 800);
+    expect_reply("staff:aigerim", "жабылған");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE status = 'closed' AND "
+                                   "outcome = 'resolved'"),
+                     1);
     free(number);
 }
 
