@@ -270,12 +270,13 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     c->storage.synchronous_full = strcmp(tmp, "normal") != 0;
     free(tmp);
 
-    static const char *const redis_keys[] = {"host", "port", "prefix", NULL};
+    static const char *const redis_keys[] = {"host", "port", "socket", "prefix", NULL};
     g = member(root, "redis");
     if (g)
         check_keys(ld, g, "redis", redis_keys);
     get_str(ld, g, "host", "127.0.0.1", 0, &c->redis.host);
     get_int(ld, g, "port", 6379, 0, 65535, &c->redis.port);
+    get_str(ld, g, "socket", "", 0, &c->redis.socket);
     get_str(ld, g, "prefix", "tyndau:", 0, &c->redis.prefix);
 
     static const char *const http_keys[] = {"listen", NULL};
@@ -337,13 +338,16 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     c->intake.max_text_chars = (size_t)max_text;
     get_int(ld, g, "min_text_chars", 10, 1, 1000, &c->intake.min_text_chars);
 
-    static const char *const dl_keys[] = {"working_days", "extension_max_days", "forward_days",
-                                          "remind_days_before", NULL};
+    static const char *const dl_keys[] = {"working_days", "extension_max_months", "forward_days",
+                                          "remind_days_before", "notify_hour", "digest_hour",
+                                          NULL};
     g = member(root, "deadlines");
     if (g)
         check_keys(ld, g, "deadlines", dl_keys);
     get_int(ld, g, "working_days", 15, 1, 365, &c->deadlines.working_days);
-    get_int(ld, g, "extension_max_days", 60, 0, 366, &c->deadlines.extension_max_days);
+    get_int(ld, g, "extension_max_months", 2, 0, 12, &c->deadlines.extension_max_months);
+    get_int(ld, g, "notify_hour", 9, 0, 23, &c->deadlines.notify_hour);
+    get_int(ld, g, "digest_hour", 9, -1, 23, &c->deadlines.digest_hour);
     get_int(ld, g, "forward_days", 3, 1, 60, &c->deadlines.forward_days);
     config_setting_t *r = member(g, "remind_days_before");
     c->deadlines.nremind = 0;
@@ -352,9 +356,13 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
             ERR(ld, r, "`remind_days_before` must be an array of at most %d integers",
                 CONFIG_MAX_REMINDERS);
         else
-            for (int i = 0; i < config_setting_length(r); i++)
-                c->deadlines.remind_days[c->deadlines.nremind++] =
-                    config_setting_get_int_elem(r, i);
+            for (int i = 0; i < config_setting_length(r); i++) {
+                int days = config_setting_get_int_elem(r, i);
+                if (days < 1 || days > 30)
+                    ERR(ld, r, "`remind_days_before`: %d is not 1-30 working days", days);
+                else
+                    c->deadlines.remind_days[c->deadlines.nremind++] = days;
+            }
     } else {
         c->deadlines.remind_days[c->deadlines.nremind++] = 3;
     }
@@ -722,7 +730,7 @@ void config_free(struct config *c)
 {
     char **strings[] = {&c->file,           &c->dir,
                         &c->storage.path,   &c->redis.host,
-                        &c->redis.prefix,   &c->http.listen,
+                        &c->redis.prefix,   &c->redis.socket,  &c->http.listen,
                         &c->telegram.token, &c->telegram.api_url,
                         &c->telegram.mode,  &c->telegram.webhook_url,
                         &c->telegram.webhook_secret, &c->sms.provider,

@@ -84,6 +84,7 @@ struct config {
     struct {
         char *host;
         int port;
+        char *socket; /* a unix socket, used instead of host:port when set */
         char *prefix;
     } redis;
     struct {
@@ -114,8 +115,10 @@ struct config {
     } intake;
     struct {
         int working_days;
-        int extension_max_days;
+        int extension_max_months;
         int forward_days;
+        int notify_hour;
+        int digest_hour; /* local hour of the daily digest to supervisors; -1 = none */
         int remind_days[CONFIG_MAX_REMINDERS];
         int nremind;
     } deadlines;

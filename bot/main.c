@@ -19,6 +19,7 @@
 #include "../handlers/handler.h"
 #include "calendar.h"
 #include "config.h"
+#include "deadlines.h"
 #include "log.h"
 #include "router.h"
 #include "store.h"
@@ -51,6 +52,7 @@ static void usage(FILE *out)
             "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
             "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
             "  cases [--overdue] [--csv]  list registered cases\n"
+            "  reindex              rebuild the Redis deadline index from SQLite\n"
             "\n"
             "Options:\n"
             "  -c, --config FILE    config file (default %s)\n"
@@ -144,8 +146,11 @@ static int cmd_console(struct cli *cli)
     struct store *store;
     if (open_store(cli, &store) < 0)
         return 1;
-    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now};
+    struct deadlines dl;
+    deadlines_init(&dl, &cli->cfg);
+    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now, &dl};
     int rc = console_run(&cli->cfg, store, &opts);
+    deadlines_close(&dl);
     store_close(store);
     return rc < 0 ? 1 : 0;
 }
@@ -159,6 +164,32 @@ static int cmd_run(struct cli *cli)
     fprintf(stderr, "tyndau: this build has no Telegram gateway yet; unset the token "
                     "(telegram.token) to use the console\n");
     return 1;
+}
+
+static int cmd_reindex(struct cli *cli)
+{
+    struct deadlines dl;
+    struct store *store;
+    struct timespec t0, t1;
+    deadlines_init(&dl, &cli->cfg);
+    if (!deadlines_connect(&dl, 0)) {
+        fprintf(stderr, "tyndau: cannot reach redis; the index is rebuilt when the gateway "
+                        "next connects\n");
+        return 1;
+    }
+    if (open_store(cli, &store) < 0) {
+        deadlines_close(&dl);
+        return 1;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long n = deadlines_rebuild(&dl, store);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (n >= 0)
+        printf("deadline index rebuilt: %ld open cases in %.2f s\n", n,
+               (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    store_close(store);
+    deadlines_close(&dl);
+    return n < 0 ? 1 : 0;
 }
 
 static int cmd_route(struct cli *cli, int argc, char **argv)
@@ -342,7 +373,7 @@ int main(int argc, char **argv)
     const char *command = optind < argc ? argv[optind++] : "run";
     int rest = argc - optind;
     char **args = argv + optind;
-    static const char *const known[] = {"run", "check", "console", "route", "due", "cases", NULL};
+    static const char *const known[] = {"run", "check", "console", "route", "due", "cases", "reindex", NULL};
     int ok = 0;
     for (const char *const *k = known; *k; k++)
         ok |= !strcmp(command, *k);
@@ -364,6 +395,8 @@ int main(int argc, char **argv)
         rc = cmd_due(&cli, rest, args);
     else if (!strcmp(command, "cases"))
         rc = cmd_cases(&cli, rest, args);
+    else if (!strcmp(command, "reindex"))
+        rc = cmd_reindex(&cli);
     else
         rc = cmd_run(&cli);
     config_free(&cli.cfg);

@@ -72,6 +72,19 @@ static const char *const migrations[] = {
     "  sender TEXT NOT NULL, reason TEXT NOT NULL, raw BLOB, at INTEGER NOT NULL);"
     "CREATE TABLE offsets(channel TEXT PRIMARY KEY, value INTEGER NOT NULL);"
     "CREATE TABLE sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+
+    /* 2: deadline stages.  A stage fires once per due date; an extension gives new ones. */
+    "CREATE TABLE stages_fired("
+    "  case_id INTEGER NOT NULL, stage TEXT NOT NULL, due_day INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, PRIMARY KEY(case_id, stage, due_day)) WITHOUT ROWID;"
+    /* cases whose deadline entry in Redis must be brought up to date */
+    "CREATE TABLE index_queue(case_id INTEGER PRIMARY KEY);"
+    "CREATE TRIGGER cases_index_insert AFTER INSERT ON cases"
+    "  WHEN new.status NOT IN ('draft', 'closed', 'answered')"
+    "  BEGIN INSERT OR IGNORE INTO index_queue(case_id) VALUES (new.id); END;"
+    "CREATE TRIGGER cases_index_update AFTER UPDATE ON cases"
+    "  WHEN old.status IS NOT new.status OR old.due_day IS NOT new.due_day"
+    "  BEGIN INSERT OR IGNORE INTO index_queue(case_id) VALUES (new.id); END;",
 };
 
 enum stmt_id {
@@ -112,6 +125,11 @@ enum stmt_id {
     ST_OUTBOX_FAILED,
     ST_DELIVERY_ADD,
     ST_CITIZEN_UNREACHABLE,
+    ST_STAGE_FIRE,
+    ST_INDEX_QUEUED,
+    ST_INDEX_OPEN,
+    ST_INDEX_DEQUEUE,
+    ST_INDEX_CLEAR,
     ST_COUNT
 };
 
@@ -189,6 +207,17 @@ static const char *const stmt_sql[ST_COUNT] = {
                         "last_error = ?4 WHERE id = ?1",
     [ST_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', attempts = attempts + 1, "
                          "last_error = ?2 WHERE id = ?1",
+    [ST_STAGE_FIRE] = "INSERT OR IGNORE INTO stages_fired(case_id, stage, due_day, at) "
+                      "VALUES (?1, ?2, ?3, ?4)",
+    [ST_INDEX_QUEUED] = "SELECT c.id, c.status NOT IN ('draft', 'closed', 'answered'), "
+                        "c.due_day, (SELECT group_concat(f.stage, ' ') FROM stages_fired f "
+                        "WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM index_queue q "
+                        "JOIN cases c ON c.id = q.case_id LIMIT ?1",
+    [ST_INDEX_OPEN] = "SELECT c.id, 1, c.due_day, (SELECT group_concat(f.stage, ' ') FROM "
+                      "stages_fired f WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM "
+                      "cases c WHERE c.status NOT IN ('draft', 'closed', 'answered')",
+    [ST_INDEX_DEQUEUE] = "DELETE FROM index_queue WHERE case_id = ?1",
+    [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
     [ST_CITIZEN_UNREACHABLE] = "UPDATE citizens SET unreachable = 1 WHERE channel = ?1 AND "
                                "address = ?2",
     [ST_DELIVERY_ADD] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
@@ -925,4 +954,55 @@ int store_citizen_set_unreachable(struct store *s, const char *channel, const ch
     bind_str(st, 1, channel);
     bind_str(st, 2, address);
     return step_done(s, st);
+}
+
+int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
+                     int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_STAGE_FIRE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    bind_str(st, 2, stage);
+    sqlite3_bind_int(st, 3, due_day);
+    sqlite3_bind_int64(st, 4, now);
+    if (step_done(s, st) < 0)
+        return -1;
+    return sqlite3_changes(s->db) == 1;
+}
+
+int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, queued_only ? ST_INDEX_QUEUED : ST_INDEX_OPEN);
+    int rc;
+    if (!st)
+        return -1;
+    if (queued_only)
+        sqlite3_bind_int(st, 1, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *fired = (const char *)sqlite3_column_text(st, 3);
+        if (fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+               sqlite3_column_int(st, 2), fired ? fired : "") != 0)
+            break;
+    }
+    finish(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("store", "%s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    return 0;
+}
+
+int store_index_dequeue(struct store *s, int64_t case_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_INDEX_DEQUEUE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    return step_done(s, st);
+}
+
+int store_index_clear(struct store *s)
+{
+    return exec_simple(s, ST_INDEX_CLEAR);
 }

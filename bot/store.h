@@ -166,4 +166,18 @@ int64_t store_count(struct store *s, const char *table_where);
 /* Marks the citizen at (channel, address) unreachable there (the channel refused for good). */
 int store_citizen_set_unreachable(struct store *s, const char *channel, const char *address);
 
+/* Records that `stage` of the case fired for due_day: 1 the first time, 0 if it had, -1 error. */
+int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
+                     int64_t now);
+typedef int (*store_index_fn)(void *ctx, int64_t case_id, int open, int32_t due_day,
+                              const char *fired);
+/*
+ * The deadline state of cases, for the Redis index: those queued by a change
+ * (queued_only, at most limit) or all open ones.  fired lists the stages
+ * fired for the current due day, space-separated.
+ */
+int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn fn, void *ctx);
+int store_index_dequeue(struct store *s, int64_t case_id);
+int store_index_clear(struct store *s);
+
 #endif

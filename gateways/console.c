@@ -1,5 +1,7 @@
 #include "console.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
@@ -148,12 +150,53 @@ static void console_command(struct console *c, const char *line)
     }
 }
 
+/* Deadline stages that came due, then everything queued for sending. */
 static int drain(struct console *c, struct sender *s)
 {
-    int n;
+    int n, fired;
+    if (c->opts->deadlines &&
+        deadlines_tick(c->opts->deadlines, c->store, console_now_ms(c), 500, &fired) < 0)
+        return -1;
     while ((n = sender_drain(s, console_now_ms(c))) > 0)
         ;
     return n;
+}
+
+/*
+ * The next line of input into line (without the newline); waits at most a
+ * second so deadlines are ticked while nobody types.  Returns 1 with a line,
+ * 0 on timeout, -1 at end of input.
+ */
+static int read_line(int fd, struct sbuf *pending, struct sbuf *line, int *eof)
+{
+    for (;;) {
+        char *nl = memchr(pending->buf, '\n', pending->len);
+        if (nl || (*eof && pending->len)) {
+            size_t n = nl ? (size_t)(nl - pending->buf) : pending->len;
+            sbuf_reset(line);
+            sbuf_add(line, pending->buf, n);
+            size_t rest = pending->len - n - (nl ? 1 : 0);
+            memmove(pending->buf, pending->buf + pending->len - rest, rest);
+            sbuf_setlen(pending, rest);
+            return 1;
+        }
+        if (*eof)
+            return -1;
+        struct pollfd p = {fd, POLLIN, 0};
+        int ready = poll(&p, 1, 1000);
+        if (ready == 0)
+            return 0;
+        if (ready < 0 && errno != EINTR)
+            return -1;
+        char buf[4096];
+        ssize_t got = read(fd, buf, sizeof buf);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            *eof = 1;
+        else
+            sbuf_add(pending, buf, (size_t)got);
+    }
 }
 
 int console_run(const struct config *cfg, struct store *store, const struct console_opts *opts)
@@ -166,9 +209,8 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
         {"telegram", &c, console_send, NULL},
         {"sms", &c, console_send, NULL},
     };
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
+    struct sbuf pending = SBUF_INIT, buf = SBUF_INIT;
+    int eof = 0, got;
     uint64_t seq = 0;
     char session[48], external_id[80];
     int rc = 0;
@@ -186,13 +228,25 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
     }
     if (drain(&c, &sender) < 0)
         return -1;
+    int prompt = 1;
     for (;;) {
-        if (opts->interactive) {
+        if (opts->interactive && prompt) {
             fprintf(opts->out, "%s> ", c.identity);
             fflush(opts->out);
         }
-        if ((len = getline(&line, &cap, opts->in)) < 0)
+        got = read_line(fileno(opts->in), &pending, &buf, &eof);
+        if (got < 0)
             break;
+        prompt = got > 0;
+        if (got == 0) { /* nobody typed for a second: deadlines may have come */
+            if (drain(&c, &sender) < 0) {
+                rc = -1;
+                break;
+            }
+            continue;
+        }
+        char *line = buf.buf;
+        size_t len = buf.len;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             line[--len] = 0;
         if (len == 0 && !opts->interactive)
@@ -210,7 +264,7 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
             .external_id = external_id,
             .sender = c.identity,
             .text = line,
-            .text_len = (size_t)len,
+            .text_len = len,
         };
         if (dispatch_batch(store, cfg, &in, 1, console_now_ms(&c), NULL, NULL) < 0) {
             fprintf(opts->out, "(not saved: the store failed; see the log)\n\n");
@@ -222,6 +276,7 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
             break;
         }
     }
-    free(line);
+    sbuf_release(&pending);
+    sbuf_release(&buf);
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <stdio.h>
 
 #include "../bot/config.h"
+#include "../bot/deadlines.h"
 #include "../bot/store.h"
 
 struct console_opts {
@@ -22,6 +23,7 @@ struct console_opts {
     FILE *out;
     int interactive;  /* print prompts */
     int64_t fixed_now; /* unix seconds to pretend it is (0 = the real clock) */
+    struct deadlines *deadlines; /* ticked between lines and every second; may be NULL */
 };
 
 /* Runs until end of input or ":quit".  Returns 0, or -1 if the store failed. */

@@ -76,6 +76,18 @@ int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
                            const char *key, const struct i18n_var *vars);
 
+/* Alerts every supervisor about c (body and due date rendered in each one's language). */
+int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
+                               const char *key, const char *days);
+/*
+ * Fires every stage of the case's deadline that is due by hx->now and has not
+ * fired; *next_at gets the time of the next stage, 0 when none is left (the
+ * case is closed, answered, or past its last stage).
+ */
+int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *next_at);
+/* Queues the daily digest (overdue and due today, per body) to the supervisors; nothing when none. */
+int deadline_digest(const struct handler_ctx *hx);
+
 int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
                    const struct inbound *in);
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff,

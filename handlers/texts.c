@@ -25,5 +25,8 @@ const char *const i18n_required_keys[] = {
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
     "staff_answer_too_short", "staff_answered", "staff_close_usage",
     "staff_reject_needs_reason", "staff_closed",
+    /* deadlines */
+    "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
+    "digest_header", "digest_overdue_line", "digest_today_line",
     /* bad input */
     "message_unreadable", "message_too_long", "internal_error", NULL};

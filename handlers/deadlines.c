@@ -1,0 +1,176 @@
+/*
+ * deadlines: what happens when a stage of a case's deadline comes
+ * (see bot/stages.h), and the supervisors' daily digest.
+ *
+ * A stage fires at most once per due date: stages_fired in SQLite says so,
+ * inside the same transaction as the notices it queues, so the Redis worker
+ * may offer the same case twice (after a crash, after an outage) and nothing
+ * is sent twice.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../bot/calendar.h"
+#include "../bot/log.h"
+#include "../bot/stages.h"
+#include "handler.h"
+
+static int deadline_open(const struct case_rec *c)
+{
+    return strcmp(c->status, "draft") && strcmp(c->status, "closed") &&
+           strcmp(c->status, "answered");
+}
+
+int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
+                               const char *key, const char *days)
+{
+    const struct config *cfg = hx->cfg;
+    char due[11], address[32];
+    handler_format_day(c->due_day, due);
+    for (size_t i = 0; i < cfg->nstaff; i++) {
+        const struct staff *st = &cfg->staff[i];
+        if (st->role != ROLE_SUPERVISOR || !st->telegram)
+            continue;
+        struct i18n_var vars[] = {{"number", c->number},
+                                  {"body", handler_body_name(cfg, c->body, st->lang)},
+                                  {"due", due},
+                                  {"days", days},
+                                  {NULL, NULL}};
+        struct reply r;
+        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
+        reply_begin(&r, hx, "telegram", address, st->lang, c->id);
+        reply_text(&r, key, vars);
+        if (reply_queue(&r) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
+                      const struct stage *st)
+{
+    const struct body *body = config_body(hx->cfg, c->body);
+    char due[11], days[16];
+    handler_format_day(c->due_day, due);
+    if (!strncmp(st->name, "remind", 6)) {
+        snprintf(days, sizeof days, "%s", st->name + 6);
+        struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
+        if (handler_event(hx, c, "system", "reminded", st->name) < 0)
+            return -1;
+        return body ? handler_notify_body(hx, body, c, "deadline_reminder", vars) : 0;
+    }
+    if (!strcmp(st->name, "dueday")) {
+        struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {NULL, NULL}};
+        if (handler_event(hx, c, "system", "due_today", "") < 0)
+            return -1;
+        return body ? handler_notify_body(hx, body, c, "deadline_today", vars) : 0;
+    }
+    /* overdue: the breach is recorded once, and supervisors are alerted */
+    int late = calendar_working_days_between(&hx->cfg->calendar, c->due_day,
+                                             calendar_local_day(&hx->cfg->calendar, hx->now));
+    snprintf(days, sizeof days, "%d", late > 0 ? late : 1);
+    char detail[64];
+    snprintf(detail, sizeof detail, "due=%s", due);
+    struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
+    if (handler_event(hx, c, "system", "breach", detail) < 0)
+        return -1;
+    if (body && handler_notify_body(hx, body, c, "deadline_overdue", vars) < 0)
+        return -1;
+    return handler_notify_supervisors(hx, c, "deadline_overdue_supervisor", days);
+}
+
+int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *next_at)
+{
+    struct case_rec c;
+    struct stage stages[STAGES_MAX];
+    int rc = 0;
+    *next_at = 0;
+    case_init(&c);
+    int found = store_case_get(hx->store, case_id, &c);
+    if (found <= 0 || !deadline_open(&c)) {
+        rc = found < 0 ? -1 : 0;
+        goto out;
+    }
+    int n = stages_of_due_day(hx->cfg, c.due_day, stages);
+    for (int i = 0; i < n; i++) {
+        if (stages[i].fire_at > hx->now) {
+            *next_at = stages[i].fire_at;
+            break;
+        }
+        /* a reminder whose time passed before the case was even registered is moot */
+        if (stages[i].fire_at < c.registered_at && strncmp(stages[i].name, "remind", 6) == 0)
+            continue;
+        int first = store_stage_fire(hx->store, c.id, stages[i].name, c.due_day, hx->now);
+        if (first < 0 || (first == 1 && fire_stage(hx, &c, &stages[i]) < 0)) {
+            rc = -1;
+            goto out;
+        }
+    }
+out:
+    case_release(&c);
+    return rc;
+}
+
+struct digest_ctx {
+    const struct handler_ctx *hx;
+    int32_t today;
+    struct sbuf lines[LANG_COUNT];
+    int overdue, due_today;
+};
+
+static int digest_case(void *ctx, const struct case_rec *c)
+{
+    struct digest_ctx *dc = ctx;
+    if (!deadline_open(c) || c->due_day > dc->today)
+        return 0;
+    int late = c->due_day < dc->today;
+    late ? dc->overdue++ : dc->due_today++;
+    char due[11], days[16];
+    handler_format_day(c->due_day, due);
+    snprintf(days, sizeof days, "%d",
+             calendar_working_days_between(&dc->hx->cfg->calendar, c->due_day, dc->today));
+    for (int l = 0; l < LANG_COUNT; l++) {
+        struct i18n_var vars[] = {{"number", c->number},
+                                  {"body", handler_body_name(dc->hx->cfg, c->body, (enum lang)l)},
+                                  {"due", due},
+                                  {"days", days},
+                                  {NULL, NULL}};
+        sbuf_addch(&dc->lines[l], '\n');
+        i18n_render(&dc->hx->cfg->texts, (enum lang)l, late ? "digest_overdue_line" : "digest_today_line",
+                    vars, &dc->lines[l]);
+    }
+    return 0;
+}
+
+int deadline_digest(const struct handler_ctx *hx)
+{
+    const struct config *cfg = hx->cfg;
+    struct digest_ctx dc = {hx, calendar_local_day(&cfg->calendar, hx->now), {SBUF_INIT}, 0, 0};
+    int rc = 0;
+    for (int l = 0; l < LANG_COUNT; l++)
+        sbuf_init(&dc.lines[l], 0);
+    /* store_cases_open is ordered by due date; group by body as people read it */
+    for (size_t b = 0; b < cfg->nbodies && rc == 0; b++)
+        rc = store_cases_open(hx->store, cfg->bodies[b].id, digest_case, &dc);
+    char overdue[16], today[16], date[11];
+    snprintf(overdue, sizeof overdue, "%d", dc.overdue);
+    snprintf(today, sizeof today, "%d", dc.due_today);
+    handler_format_day(dc.today, date);
+    /* a quiet day sends nothing: supervisors read the digest because it matters */
+    for (size_t i = 0; i < cfg->nstaff && rc == 0 && dc.overdue + dc.due_today > 0; i++) {
+        const struct staff *st = &cfg->staff[i];
+        if (st->role != ROLE_SUPERVISOR || !st->telegram)
+            continue;
+        struct reply r;
+        char address[32];
+        struct i18n_var vars[] = {{"date", date}, {"overdue", overdue}, {"today", today}, {NULL, NULL}};
+        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
+        reply_begin(&r, hx, "telegram", address, st->lang, 0);
+        reply_text(&r, "digest_header", vars);
+        reply_raw(&r, dc.lines[st->lang].buf, dc.lines[st->lang].len);
+        rc = reply_queue(&r);
+    }
+    for (int l = 0; l < LANG_COUNT; l++)
+        sbuf_release(&dc.lines[l]);
+    return rc;
+}
