@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,8 @@ int main(int argc, char **argv)
     };
     struct cli cli = {.config_path = DEFAULT_CONFIG};
     int opt;
+    /* a peer that went away (Redis, an HTTP client) is an error to handle, not a reason to die */
+    signal(SIGPIPE, SIG_IGN);
     while ((opt = getopt_long(argc, argv, "+c:vhV", options, NULL)) != -1) {
         switch (opt) {
         case 'c':

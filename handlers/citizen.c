@@ -319,21 +319,7 @@ static int register_case(struct turn *t, struct case_rec *c)
         return -1;
 
     const struct body *body = config_body(cfg, c->body);
-    if (!body)
-        return 0;
-    enum lang staff_lang = cfg->intake.default_lang;
-    struct sbuf type = SBUF_INIT;
-    i18n_render(&cfg->texts, staff_lang, handler_type_key(c->type), NULL, &type);
-    struct i18n_var card[] = {{"number", c->number},
-                              {"type", type.buf},
-                              {"category", handler_category_name(cfg, c->category, staff_lang)},
-                              {"district", handler_district_name(cfg, c->district, staff_lang)},
-                              {"due", due},
-                              {"text", c->text.buf},
-                              {NULL, NULL}};
-    int rc = handler_notify_body(hx, body, c, "new_case_card", card);
-    sbuf_release(&type);
-    return rc;
+    return body ? handler_send_card(hx, body, c) : 0;
 }
 
 /* A choice from a button or a digit; the payload was among those offered. */

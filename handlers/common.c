@@ -194,3 +194,24 @@ int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *
     reply_text(&r, key, vars);
     return reply_queue(&r);
 }
+
+int handler_send_card(const struct handler_ctx *hx, const struct body *body,
+                      const struct case_rec *c)
+{
+    const struct config *cfg = hx->cfg;
+    enum lang lang = cfg->intake.default_lang;
+    char due[11];
+    struct sbuf type = SBUF_INIT;
+    handler_format_day(c->due_day, due);
+    i18n_render(&cfg->texts, lang, handler_type_key(c->type), NULL, &type);
+    struct i18n_var card[] = {{"number", c->number},
+                              {"type", type.buf},
+                              {"category", handler_category_name(cfg, c->category, lang)},
+                              {"district", handler_district_name(cfg, c->district, lang)},
+                              {"due", due},
+                              {"text", c->text.buf},
+                              {NULL, NULL}};
+    int rc = handler_notify_body(hx, body, c, "new_case_card", card);
+    sbuf_release(&type);
+    return rc;
+}

@@ -1,7 +1,8 @@
 /*
  * staff: officers, council members and supervisors working cases in chat.
  *
- * Commands: /inbox, /case N, /take N, /answer N TEXT, /close N OUTCOME [REASON].
+ * Commands: /inbox, /case N, /take N, /answer N TEXT, /close N OUTCOME [REASON],
+ * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY.
  * Rights: an officer acts on their own body's cases, a council member on
  * their council's, a supervisor on all.  Every refusal says why; every
  * action is an event naming who did it, and the citizen hears of every
@@ -264,6 +265,127 @@ static int close_case(struct staff_turn *t, struct case_rec *c, const char *args
     return rc;
 }
 
+/* "DD.MM.YYYY" or "YYYY-MM-DD" */
+static int parse_day(const char *s, int32_t *day)
+{
+    int d, m, y;
+    char iso[16], tail;
+    if (sscanf(s, "%2d.%2d.%4d%c", &d, &m, &y, &tail) == 3) {
+        snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+        return calendar_parse_date(iso, day);
+    }
+    return calendar_parse_date(s, day);
+}
+
+/* The same day `months` later, or the month's last day when it is shorter. */
+static int32_t add_months(int32_t day, int months)
+{
+    int y, m, d;
+    calendar_ymd_from_day(day, &y, &m, &d);
+    m += months;
+    y += (m - 1) / 12;
+    m = (m - 1) % 12 + 1;
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
+    return calendar_day_from_ymd(y, m, d < last ? d : last);
+}
+
+/* /extend N DATE REASON: only with a reason, at most extension_max_months after registration. */
+static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
+{
+    const struct config *cfg = t->hx->cfg;
+    char date[16] = "", from[11], to[11], limit[11];
+    int32_t new_due;
+    sscanf(args, "%15s", date);
+    const char *reason = args + strlen(date);
+    while (*reason == ' ')
+        reason++;
+    int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
+    int32_t max_due = add_months(registered, cfg->deadlines.extension_max_months);
+    handler_format_day(max_due, limit);
+    struct i18n_var vars[] = {{"number", c->number}, {"max", limit}, {NULL, NULL}};
+    if (!*date || parse_day(date, &new_due) < 0 || count_words(reason) < ANSWER_MIN_WORDS)
+        return staff_reply(t, "staff_extend_usage", vars);
+    if (new_due <= c->due_day || !calendar_is_working(&cfg->calendar, new_due))
+        return staff_reply(t, "staff_extend_not_later", vars);
+    if (new_due > max_due)
+        return staff_reply(t, "staff_extend_too_far", vars);
+    handler_format_day(c->due_day, from);
+    handler_format_day(new_due, to);
+    c->due_day = new_due;
+    struct sbuf detail = SBUF_INIT;
+    sbuf_addf(&detail, "%s -> %s: %s", from, to, reason);
+    struct i18n_var told[] = {{"number", c->number}, {"due", to}, {"reason", reason}, {NULL, NULL}};
+    int rc = (store_case_save(t->hx->store, c) < 0 ||
+              handler_event(t->hx, c, t->actor, "extended", detail.buf) < 0 ||
+              handler_notify_citizen(t->hx, c, "case_extended", told) < 0)
+                 ? -1
+                 : staff_reply(t, "staff_extended", told);
+    sbuf_release(&detail);
+    return rc;
+}
+
+/* /transfer N BODY: to another body in tyndau; the due date stays. */
+static int transfer(struct staff_turn *t, struct case_rec *c, const char *args)
+{
+    const struct config *cfg = t->hx->cfg;
+    char id[CONFIG_ID_MAX] = "";
+    sscanf(args, "%31s", id);
+    const struct body *to = config_body(cfg, id);
+    struct i18n_var vars[] = {{"number", c->number}, {"body", id}, {NULL, NULL}};
+    if (!to || !strcmp(to->id, c->body))
+        return staff_reply(t, "staff_transfer_usage", vars);
+    char detail[80];
+    snprintf(detail, sizeof detail, "%s -> %s", c->body, to->id);
+    snprintf(c->body, sizeof c->body, "%s", to->id);
+    snprintf(c->status, sizeof c->status, "registered");
+    c->assignee[0] = 0;
+    struct citizen who;
+    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
+        return -1;
+    struct i18n_var told[] = {{"number", c->number}, {"body", to->name[who.lang]}, {NULL, NULL}};
+    struct i18n_var done[] = {{"number", c->number}, {"body", to->name[t->staff->lang]}, {NULL, NULL}};
+    if (store_case_save(t->hx->store, c) < 0 ||
+        handler_event(t->hx, c, t->actor, "transferred", detail) < 0 ||
+        handler_send_card(t->hx, to, c) < 0 ||
+        handler_notify_citizen(t->hx, c, "case_transferred", told) < 0)
+        return -1;
+    return staff_reply(t, "staff_transferred", done);
+}
+
+/*
+ * /forward N NAME: to a body outside tyndau; the case closes as forwarded.
+ * The law gives forward_days working days from registration; later is flagged.
+ */
+static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
+{
+    const struct config *cfg = t->hx->cfg;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    if (utf8_length(name) < 3)
+        return staff_reply(t, "staff_forward_usage", vars);
+    int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
+    int32_t today = calendar_local_day(&cfg->calendar, t->hx->now);
+    int taken = calendar_working_days_between(&cfg->calendar, registered, today);
+    snprintf(c->status, sizeof c->status, "closed");
+    snprintf(c->outcome, sizeof c->outcome, "forwarded");
+    c->closed_at = t->hx->now;
+    struct i18n_var told[] = {{"number", c->number}, {"body", name}, {NULL, NULL}};
+    if (store_case_save(t->hx->store, c) < 0 ||
+        handler_event(t->hx, c, t->actor, "forwarded", name) < 0 ||
+        handler_notify_citizen(t->hx, c, "case_forwarded", told) < 0)
+        return -1;
+    if (taken > cfg->deadlines.forward_days) {
+        char detail[64], days[16];
+        snprintf(detail, sizeof detail, "%d working days after registration", taken);
+        snprintf(days, sizeof days, "%d", taken);
+        struct i18n_var late[] = {{"number", c->number}, {"days", days}, {NULL, NULL}};
+        if (handler_event(t->hx, c, t->actor, "forward_late", detail) < 0)
+            return -1;
+        return staff_reply(t, "staff_forward_late", late);
+    }
+    return staff_reply(t, "staff_forwarded", told);
+}
+
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
                  const struct inbound *in)
 {
@@ -298,5 +420,11 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
         return with_open_case(&t, number, answer, after_number);
     if (!strcmp(cmd, "close") && *number)
         return with_open_case(&t, number, close_case, after_number);
+    if (!strcmp(cmd, "extend") && *number)
+        return with_open_case(&t, number, extend, after_number);
+    if (!strcmp(cmd, "transfer") && *number)
+        return with_open_case(&t, number, transfer, after_number);
+    if (!strcmp(cmd, "forward") && *number)
+        return with_open_case(&t, number, forward, after_number);
     return staff_reply(&t, "staff_help", NULL);
 }

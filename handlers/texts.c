@@ -24,7 +24,10 @@ const char *const i18n_required_keys[] = {
     "new_case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
     "staff_answer_too_short", "staff_answered", "staff_close_usage",
-    "staff_reject_needs_reason", "staff_closed",
+    "staff_reject_needs_reason", "staff_closed", "staff_extend_usage", "staff_extend_not_later",
+    "staff_extend_too_far", "staff_extended", "staff_transfer_usage", "staff_transferred",
+    "staff_forward_usage", "staff_forwarded", "staff_forward_late", "case_extended",
+    "case_transferred", "case_forwarded",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",

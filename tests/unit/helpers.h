@@ -97,4 +97,33 @@ static inline long long db_count(const char *dir, const char *sql)
     return n;
 }
 
+/* Dispatches one message as sender; each call gets a new external id. */
+static inline enum dispatch_result dispatch_text(struct store *store, const struct config *cfg,
+                                                 const char *channel, const char *sender,
+                                                 const char *text, size_t len,
+                                                 const char *payload, int64_t now)
+{
+    static long long seq;
+    char id[32];
+    enum dispatch_result r;
+    snprintf(id, sizeof id, "m%lld", ++seq);
+    struct inbound in = {.channel = channel, .external_id = id, .sender = sender, .text = text,
+                         .text_len = len, .payload = payload};
+    assert_int_equal(dispatch_batch(store, cfg, &in, 1, now * 1000, &r, NULL), 0);
+    return r;
+}
+
+/* The newest message queued for (channel, address); the caller frees it. */
+static inline char *last_message_to(const char *dir, const char *channel, const char *address)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT text FROM outbox WHERE channel = '%s' AND address = '%s' ORDER BY id DESC "
+             "LIMIT 1",
+             channel, address);
+    char *t = db_text(dir, sql);
+    assert_non_null(t);
+    return t;
+}
+
 #endif

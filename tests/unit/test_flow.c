@@ -9,7 +9,6 @@
 static struct config cfg;
 static char dir[64];
 static struct store *store;
-static long long seq;
 
 static int setup(void **state)
 {
@@ -45,13 +44,7 @@ static int cleanup(void **state)
 static enum dispatch_result say_full(const char *channel, const char *sender, const char *text,
                                      size_t len, const char *payload, int64_t now)
 {
-    char id[32];
-    enum dispatch_result r;
-    snprintf(id, sizeof id, "m%lld", ++seq);
-    struct inbound in = {.channel = channel, .external_id = id, .sender = sender, .text = text,
-                         .text_len = len, .payload = payload};
-    assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000, &r, NULL), 0);
-    return r;
+    return dispatch_text(store, &cfg, channel, sender, text, len, payload, now);
 }
 
 static enum dispatch_result say(const char *sender, const char *text, int64_t now)
@@ -59,17 +52,9 @@ static enum dispatch_result say(const char *sender, const char *text, int64_t no
     return say_full("console", sender, text, strlen(text), NULL, now);
 }
 
-/* The newest message queued for (channel, address); the caller frees it. */
 static char *last_to(const char *channel, const char *address)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT text FROM outbox WHERE channel = '%s' AND address = '%s' ORDER BY id DESC "
-             "LIMIT 1",
-             channel, address);
-    char *t = db_text(dir, sql);
-    assert_non_null(t);
-    return t;
+    return last_message_to(dir, channel, address);
 }
 
 static void expect_reply(const char *sender, const char *needle)

@@ -1,0 +1,278 @@
+/*
+ * Deadlines against a real redis-server, with the clock moved instead of
+ * slept: stages fire in order and once, extensions move them, closing
+ * removes them, an outage misses nothing, and reindex restores the index.
+ */
+#include "helpers.h"
+
+#include <hiredis/hiredis.h>
+
+#include "../../bot/deadlines.h"
+#include "redis_server.h"
+
+static struct config cfg;
+static char dir[64];
+static struct store *store;
+static struct redis_server rs;
+static struct deadlines dl;
+static redisContext *probe;
+
+static int fresh(void **state)
+{
+    (void)state;
+    load_example_config(&cfg);
+    log_set_level(LOG_ERROR);
+    signal(SIGPIPE, SIG_IGN); /* as the daemon does */
+    temp_dir(dir);
+    store = open_temp_store(dir);
+    redis_server_start(&rs);
+    free(cfg.redis.socket);
+    cfg.redis.socket = strdup(rs.socket);
+    deadlines_init(&dl, &cfg);
+    probe = redisConnectUnix(rs.socket);
+    assert_non_null(probe);
+    return 0;
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    if (probe)
+        redisFree(probe);
+    deadlines_close(&dl);
+    store_close(store);
+    redis_server_remove(&rs);
+    temp_dir_remove(dir);
+    config_free(&cfg);
+    memset(&rs, 0, sizeof rs);
+    return 0;
+}
+
+static void reconnect_probe(void)
+{
+    if (probe)
+        redisFree(probe);
+    probe = redisConnectUnix(rs.socket);
+    assert_true(probe && !probe->err);
+}
+
+/* ZSCORE key member, or -1 when absent. */
+static long long zscore(const char *key, long long member)
+{
+    redisReply *r = redisCommand(probe, "ZSCORE %s %lld", key, member);
+    assert_non_null(r);
+    long long v = r->type == REDIS_REPLY_STRING ? atoll(r->str) : -1;
+    freeReplyObject(r);
+    return v;
+}
+
+static int tick_at(int64_t t)
+{
+    int fired;
+    assert_int_equal(deadlines_tick(&dl, store, t * 1000, 500, &fired), 0);
+    return fired;
+}
+
+static long long file_case(const char *sender, const char *text, int64_t now)
+{
+    size_t len = strlen(text);
+    dispatch_text(store, &cfg, "console", sender, text, len, NULL, now);
+    dispatch_text(store, &cfg, "console", sender, "1", 1, NULL, now + 1);
+    dispatch_text(store, &cfg, "console", sender, "1", 1, NULL, now + 2);
+    return db_count(dir, "SELECT max(id) FROM cases WHERE number IS NOT NULL");
+}
+
+static char *number_of(long long id)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT number FROM cases WHERE id = %lld", id);
+    return db_text(dir, sql);
+}
+
+static long long events(const char *kind)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE kind = '%s'", kind);
+    return db_count(dir, sql);
+}
+
+static int64_t at(const char *date, int hour, int minute)
+{
+    return almaty(&cfg, date, hour) + minute * 60;
+}
+
+static void test_stages_fire_in_order_once(void **state)
+{
+    (void)state;
+    /* Friday 20 March 2026, before Nauryz (21-25 March off): due 15 April */
+    long long id = file_case("citizen:a", "Алмалы ауданында үш күннен бері су жоқ",
+                             at("2026-03-20", 10, 0));
+    int32_t due;
+    calendar_parse_date("2026-04-15", &due);
+    assert_int_equal(db_count(dir, "SELECT due_day FROM cases"), due);
+    assert_int_equal(tick_at(at("2026-03-20", 10, 1)), 0);
+    /* three working days before 15 April is Friday 10 April */
+    assert_int_equal(zscore("tyndau:next", id), at("2026-04-10", 9, 0));
+    assert_int_equal(zscore("tyndau:due", id), at("2026-04-16", 0, 0));
+
+    assert_int_equal(tick_at(at("2026-04-10", 8, 59)), 0);
+    assert_int_equal(events("reminded"), 0);
+    assert_int_equal(tick_at(at("2026-04-10", 9, 0)), 1);
+    assert_int_equal(events("reminded"), 1);
+    char *msg = last_message_to(dir, "telegram", "-1001000000101");
+    assert_non_null(strstr(msg, "Еске салу"));
+    free(msg);
+    assert_int_equal(tick_at(at("2026-04-10", 9, 1)), 0); /* not again */
+    assert_int_equal(zscore("tyndau:next", id), at("2026-04-14", 9, 0));
+
+    tick_at(at("2026-04-14", 9, 0));
+    tick_at(at("2026-04-15", 9, 0));
+    assert_int_equal(events("due_today"), 1);
+    assert_int_equal(events("breach"), 0);
+    tick_at(at("2026-04-16", 0, 0));
+    tick_at(at("2026-04-16", 0, 1));
+    tick_at(at("2026-04-20", 12, 0));
+    assert_int_equal(events("reminded"), 2);
+    assert_int_equal(events("breach"), 1);
+    assert_int_equal(zscore("tyndau:next", id), -1); /* no stage left */
+    /* the supervisor heard of the breach */
+    msg = last_message_to(dir, "telegram", "700000005");
+    assert_non_null(strstr(msg, "Просрочено"));
+    free(msg);
+    char *order = db_text(dir, "SELECT group_concat(kind || ':' || detail, ',') FROM (SELECT "
+                               "kind, detail FROM events WHERE actor = 'system' ORDER BY id)");
+    assert_string_equal(order, "reminded:remind3,reminded:remind1,due_today:,breach:due=15.04.2026");
+    free(order);
+}
+
+static void test_extension_moves_stages_and_closing_removes_them(void **state)
+{
+    (void)state;
+    long long id = file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз",
+                             at("2026-11-02", 10, 0));
+    tick_at(at("2026-11-02", 10, 1));
+    assert_int_equal(zscore("tyndau:next", id), at("2026-11-18", 9, 0));
+    char *number = number_of(id), cmd[160];
+    snprintf(cmd, sizeof cmd, "/extend %s 05.01.2027 қосымша тексеру қажет болды", number);
+    dispatch_text(store, &cfg, "console", "staff:aigerim", cmd, strlen(cmd), NULL,
+                  at("2026-11-10", 11, 0));
+    char *reply = last_message_to(dir, "console", "staff:aigerim");
+    assert_non_null(strstr(reply, "02.01.2027")); /* the two-month limit */
+    free(reply);
+    snprintf(cmd, sizeof cmd, "/extend %s 15.12.2026 қосымша тексеру қажет болды", number);
+    dispatch_text(store, &cfg, "console", "staff:aigerim", cmd, strlen(cmd), NULL,
+                  at("2026-11-10", 11, 5));
+    reply = last_message_to(dir, "console", "citizen:a");
+    assert_non_null(strstr(reply, "15.12.2026"));
+    free(reply);
+    tick_at(at("2026-11-10", 11, 6));
+    /* every stage moved: the first is now 3 working days before 15 December */
+    assert_int_equal(zscore("tyndau:next", id), at("2026-12-10", 9, 0));
+    assert_int_equal(zscore("tyndau:due", id), at("2026-12-16", 0, 0));
+    assert_int_equal(tick_at(at("2026-11-18", 9, 0)), 0); /* the old reminder is gone */
+    assert_int_equal(events("reminded"), 0);
+
+    snprintf(cmd, sizeof cmd, "/close %s resolved", number);
+    dispatch_text(store, &cfg, "console", "staff:aigerim", cmd, strlen(cmd), NULL,
+                  at("2026-11-20", 12, 0));
+    tick_at(at("2026-11-20", 12, 1));
+    assert_int_equal(zscore("tyndau:next", id), -1);
+    assert_int_equal(zscore("tyndau:due", id), -1);
+    tick_at(at("2026-12-31", 12, 0));
+    assert_int_equal(events("reminded") + events("breach"), 0);
+    free(number);
+}
+
+static void test_outage_misses_nothing(void **state)
+{
+    (void)state;
+    long long a = file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз",
+                            at("2026-11-02", 10, 0));
+    tick_at(at("2026-11-02", 10, 1));
+    redis_server_kill(&rs);
+    /* intake goes on without Redis */
+    long long b = file_case("citizen:b", "Нет воды в Медеуском районе третий день",
+                            at("2026-11-02", 11, 0));
+    assert_true(b > a);
+    assert_int_equal(tick_at(at("2026-11-18", 9, 0)), 0);
+    assert_false(deadlines_up(&dl));
+    assert_int_equal(events("reminded"), 0);
+    redis_server_start(&rs); /* back, and empty */
+    reconnect_probe();
+    assert_int_equal(tick_at(at("2026-11-18", 9, 5)), 2);
+    assert_int_equal(events("reminded"), 2);
+    assert_int_equal(tick_at(at("2026-11-18", 9, 6)), 0);
+    /* a lost move-on (a crash between SQLite and Redis) offers a case again: nothing twice */
+    redisReply *r = redisCommand(probe, "ZADD tyndau:next %lld %lld",
+                                 (long long)at("2026-11-18", 9, 0), a);
+    freeReplyObject(r);
+    assert_int_equal(tick_at(at("2026-11-18", 9, 7)), 1);
+    assert_int_equal(events("reminded"), 2);
+    assert_int_equal(zscore("tyndau:next", a), at("2026-11-20", 9, 0));
+}
+
+static char *dump(const char *key)
+{
+    redisReply *r = redisCommand(probe, "ZRANGE %s 0 -1 WITHSCORES", key);
+    struct sbuf out = SBUF_INIT;
+    for (size_t i = 0; r && i < r->elements; i++)
+        sbuf_addf(&out, "%s ", r->element[i]->str);
+    if (r)
+        freeReplyObject(r);
+    return sbuf_detach(&out, NULL);
+}
+
+static void test_reindex_restores_the_index_exactly(void **state)
+{
+    (void)state;
+    const char *days[] = {"2026-11-02", "2026-11-05", "2026-11-09", "2026-11-12", "2026-11-16"};
+    for (int i = 0; i < 5; i++) {
+        char who[32];
+        snprintf(who, sizeof who, "citizen:%d", i);
+        file_case(who, "Алмалы ауданында су жоқ, көмектесіңіз", at(days[i], 10, 0));
+    }
+    tick_at(at("2026-11-19", 9, 0)); /* some stages fired */
+    assert_true(events("reminded") > 0);
+    char *next = dump("tyndau:next"), *due = dump("tyndau:due");
+    assert_true(strlen(next) > 0);
+    redisReply *r = redisCommand(probe, "DEL tyndau:next tyndau:due");
+    freeReplyObject(r);
+    assert_int_equal(deadlines_rebuild(&dl, store), 5);
+    char *next2 = dump("tyndau:next"), *due2 = dump("tyndau:due");
+    assert_string_equal(next, next2);
+    assert_string_equal(due, due2);
+    free(next), free(due), free(next2), free(due2);
+}
+
+static void test_daily_digest_once(void **state)
+{
+    (void)state;
+    file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз", at("2026-11-02", 10, 0));
+    tick_at(at("2026-11-24", 8, 0)); /* before the digest hour */
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE address = '700000005' AND "
+                                   "text LIKE 'Сводка%'"),
+                     0);
+    tick_at(at("2026-11-24", 9, 0));
+    tick_at(at("2026-11-24", 15, 0));
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE address = '700000005' AND "
+                                   "text LIKE 'Сводка%'"),
+                     1);
+    char *digest = db_text(dir, "SELECT text FROM outbox WHERE address = '700000005' AND text "
+                                "LIKE 'Сводка%'");
+    assert_non_null(strstr(digest, "просрочено 1"));
+    assert_non_null(strstr(digest, "Управление энергетики и водоснабжения, 23.11.2026, 1 дн."));
+    free(digest);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_stages_fire_in_order_once, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_extension_moves_stages_and_closing_removes_them,
+                                        fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_outage_misses_nothing, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_reindex_restores_the_index_exactly, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_daily_digest_once, fresh, cleanup),
+    };
+    return cmocka_run_group_tests_name("deadlines", tests, NULL, NULL);
+}
