@@ -121,7 +121,9 @@ struct digest_ctx {
 static int digest_case(void *ctx, const struct case_rec *c)
 {
     struct digest_ctx *dc = ctx;
-    if (!deadline_open(c) || c->due_day > dc->today)
+    if (c->due_day > dc->today)
+        return 1; /* cases come oldest due first: the rest are not due yet */
+    if (!deadline_open(c))
         return 0;
     int late = c->due_day < dc->today;
     late ? dc->overdue++ : dc->due_today++;
