@@ -73,9 +73,10 @@ bench: deps-check
 	tests/bench
 
 # The gateway with the example config; with no Telegram token it opens the console.
+# A private redis-server is started under var/ when none answers on 127.0.0.1:6379.
 run: deps-check
 	$(MAKE) --no-print-directory $(B)/tyndau
-	$(B)/tyndau -c config/tyndau.conf run
+	scripts/run-local
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
