@@ -1,9 +1,9 @@
 # tyndau: make, make test, make bench, make run, make deps
 CC ?= cc
-PKGS := libcjson sqlite3 libconfig hiredis
+PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
-	redis-server kannel kannel-extras valgrind sqlite3
+	redis-server kannel kannel-extras valgrind sqlite3 curl
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

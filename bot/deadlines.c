@@ -31,6 +31,7 @@ static void drop_connection(struct deadlines *dl, const char *why, int64_t now_m
     if (dl->redis)
         redisFree(dl->redis);
     dl->redis = NULL;
+    atomic_store(&dl->up, 0);
     dl->pending = 0;
     dl->retry_at_ms = now_ms + RECONNECT_MS;
 }
@@ -40,11 +41,12 @@ void deadlines_close(struct deadlines *dl)
     if (dl->redis)
         redisFree(dl->redis);
     dl->redis = NULL;
+    atomic_store(&dl->up, 0);
 }
 
 int deadlines_up(const struct deadlines *dl)
 {
-    return dl->redis != NULL;
+    return atomic_load(&((struct deadlines *)dl)->up);
 }
 
 int deadlines_connect(struct deadlines *dl, int64_t now_ms)
@@ -68,6 +70,7 @@ int deadlines_connect(struct deadlines *dl, int64_t now_ms)
     }
     redisSetTimeout(c, timeout);
     dl->redis = c;
+    atomic_store(&dl->up, 1);
     if (dl->outage_logged)
         log_info("deadlines", "redis is back: rebuilding the deadline index");
     dl->outage_logged = 0;

@@ -19,6 +19,7 @@
 #ifndef TYNDAU_DEADLINES_H
 #define TYNDAU_DEADLINES_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -34,6 +35,7 @@ struct deadlines {
     int64_t retry_at_ms;  /* when to try connecting again */
     int outage_logged;    /* the outage was logged; say so once only */
     int needs_rebuild;    /* reconnected: rebuild the index from SQLite */
+    atomic_int up;        /* 1 while connected; read by /healthz on another thread */
     int pending;          /* pipelined commands whose replies are not read yet */
     int pipeline_failed;  /* one of them failed */
 };

@@ -21,6 +21,8 @@
 #include "calendar.h"
 #include "config.h"
 #include "deadlines.h"
+#include "health.h"
+#include "http.h"
 #include "log.h"
 #include "router.h"
 #include "store.h"
@@ -156,15 +158,44 @@ static int cmd_console(struct cli *cli)
     return rc < 0 ? 1 : 0;
 }
 
+/*
+ * The gateway: the HTTP listener (health, metrics, channel callbacks), the
+ * deadline worker, and a channel to talk on.  With no Telegram token the
+ * channel is the console.
+ */
 static int cmd_run(struct cli *cli)
 {
-    if (!*cli->cfg.telegram.token) {
-        log_info("main", "no Telegram token configured (telegram.token): using the console");
-        return cmd_console(cli);
+    const struct config *cfg = &cli->cfg;
+    struct store *store;
+    struct deadlines dl;
+    struct http http;
+    struct health health;
+    struct sbuf err = SBUF_INIT;
+    int rc = 1;
+
+    if (*cfg->telegram.token) {
+        fprintf(stderr, "tyndau: this build has no Telegram gateway yet; unset the token "
+                        "(telegram.token) to use the console\n");
+        return 1;
     }
-    fprintf(stderr, "tyndau: this build has no Telegram gateway yet; unset the token "
-                    "(telegram.token) to use the console\n");
-    return 1;
+    if (open_store(cli, &store) < 0)
+        return 1;
+    deadlines_init(&dl, cfg);
+    http_init(&http);
+    if (health_init(&health, cfg, &dl, &http, &err) < 0 || http_start(&http, cfg->http.listen, &err) < 0) {
+        fprintf(stderr, "tyndau: %s\n", err.buf);
+        goto out;
+    }
+    log_info("main", "no Telegram token configured (telegram.token): using the console");
+    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now, &dl};
+    rc = console_run(cfg, store, &opts) < 0 ? 1 : 0;
+out:
+    http_stop(&http);
+    health_close(&health);
+    deadlines_close(&dl);
+    store_close(store);
+    sbuf_release(&err);
+    return rc;
 }
 
 static int cmd_reindex(struct cli *cli)

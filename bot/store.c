@@ -130,6 +130,8 @@ enum stmt_id {
     ST_INDEX_OPEN,
     ST_INDEX_DEQUEUE,
     ST_INDEX_CLEAR,
+    ST_METRICS,
+    ST_OVERDUE_COUNT,
     ST_COUNT
 };
 
@@ -218,6 +220,18 @@ static const char *const stmt_sql[ST_COUNT] = {
                       "cases c WHERE c.status NOT IN ('draft', 'closed', 'answered')",
     [ST_INDEX_DEQUEUE] = "DELETE FROM index_queue WHERE case_id = ?1",
     [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
+    [ST_METRICS] = "SELECT 'cases', status, count(*) FROM cases GROUP BY status "
+                   "UNION ALL SELECT 'outbox_pending', channel, count(*) FROM outbox WHERE "
+                   "state = 'pending' GROUP BY channel "
+                   "UNION ALL SELECT 'outbox_failed', channel, count(*) FROM outbox WHERE "
+                   "state = 'failed' GROUP BY channel "
+                   "UNION ALL SELECT 'outbox_sent', channel, count(*) FROM outbox WHERE "
+                   "state = 'sent' GROUP BY channel "
+                   "UNION ALL SELECT 'inbound', channel, count(*) FROM inbound_seen GROUP BY "
+                   "channel "
+                   "UNION ALL SELECT 'rejected', channel, count(*) FROM rejected GROUP BY channel",
+    [ST_OVERDUE_COUNT] = "SELECT count(*) FROM cases WHERE status NOT IN ('draft', 'closed', "
+                         "'answered') AND due_day < ?1",
     [ST_CITIZEN_UNREACHABLE] = "UPDATE citizens SET unreachable = 1 WHERE channel = ?1 AND "
                                "address = ?2",
     [ST_DELIVERY_ADD] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
@@ -1005,4 +1019,27 @@ int store_index_dequeue(struct store *s, int64_t case_id)
 int store_index_clear(struct store *s)
 {
     return exec_simple(s, ST_INDEX_CLEAR);
+}
+
+int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_METRICS);
+    int rc;
+    if (!st)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0),
+           (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
+    finish(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    st = stmt(s, ST_OVERDUE_COUNT);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, today);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        fn(ctx, "overdue", "", sqlite3_column_int64(st, 0));
+    finish(st);
+    return rc == SQLITE_ROW ? 0 : -1;
 }

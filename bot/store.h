@@ -180,4 +180,11 @@ int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn
 int store_index_dequeue(struct store *s, int64_t case_id);
 int store_index_clear(struct store *s);
 
+typedef void (*store_metric_fn)(void *ctx, const char *name, const char *label, int64_t value);
+/*
+ * Counts for /metrics: cases by status, outbox by state and channel, inbound
+ * and rejected messages by channel, and open cases overdue as of `today`.
+ */
+int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx);
+
 #endif

@@ -1,0 +1,148 @@
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+/* Per request: the route and the body collected so far. */
+struct pending {
+    const struct http_route *route;
+    struct sbuf body;
+    int too_large;
+};
+
+void http_init(struct http *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+int http_route(struct http *h, const char *path, http_handler fn, void *ctx, size_t max_body)
+{
+    if (h->nroutes == HTTP_MAX_ROUTES)
+        return -1;
+    h->routes[h->nroutes++] = (struct http_route){path, fn, ctx, max_body};
+    return 0;
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_arg(const struct http_request *req, const char *name)
+{
+    const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+    return v ? v : MHD_lookup_connection_value(req->conn, MHD_POSTDATA_KIND, name);
+}
+
+static enum MHD_Result respond(struct MHD_Connection *conn, int status, const char *type,
+                               const char *body, size_t len)
+{
+    struct MHD_Response *r =
+        MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", type);
+    enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    struct http *h = cls;
+    struct pending *p = *con_cls;
+    (void)version;
+    if (!p) {
+        const struct http_route *route = NULL;
+        for (int i = 0; i < h->nroutes; i++)
+            if (!strcmp(h->routes[i].path, url))
+                route = &h->routes[i];
+        if (!route)
+            return respond(conn, 404, "text/plain", "not found\n", 10);
+        p = calloc(1, sizeof *p);
+        if (!p)
+            return MHD_NO;
+        p->route = route;
+        sbuf_init(&p->body, 0);
+        *con_cls = p;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (p->body.len + *upload_size > p->route->max_body)
+            p->too_large = 1;
+        else
+            sbuf_add(&p->body, upload_data, *upload_size);
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (p->too_large) {
+        log_warn("http", "%s %s: body over %zu bytes refused", method, url, p->route->max_body);
+        return respond(conn, 413, "text/plain", "request body too large\n", 23);
+    }
+    struct http_request req = {method, url, p->body.buf, p->body.len, conn};
+    struct http_response res = {200, "text/plain; charset=utf-8", SBUF_INIT};
+    p->route->fn(p->route->ctx, &req, &res);
+    enum MHD_Result ret = respond(conn, res.status, res.content_type, res.body.buf, res.body.len);
+    sbuf_release(&res.body);
+    return ret;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode code)
+{
+    (void)cls, (void)conn, (void)code;
+    struct pending *p = *con_cls;
+    if (p) {
+        sbuf_release(&p->body);
+        free(p);
+    }
+    *con_cls = NULL;
+}
+
+int http_start(struct http *h, const char *listen, struct sbuf *err)
+{
+    char host[64];
+    int port;
+    const char *colon = strrchr(listen, ':');
+    struct sockaddr_in addr = {0};
+    if (!colon || (size_t)(colon - listen) >= sizeof host ||
+        sscanf(colon + 1, "%d", &port) != 1 || port < 0 || port > 65535) {
+        sbuf_addf(err, "http.listen \"%s\" is not HOST:PORT", listen);
+        return -1;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = 0;
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        sbuf_addf(err, "http.listen: \"%s\" is not an IPv4 address", host);
+        return -1;
+    }
+    h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
+                                 NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &addr,
+                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    if (!h->daemon) {
+        sbuf_addf(err, "cannot listen on %s (in use?)", listen);
+        return -1;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = info ? info->port : (unsigned short)port;
+    log_info("http", "listening on %s:%u", host, h->port);
+    return 0;
+}
+
+void http_stop(struct http *h)
+{
+    if (h->daemon)
+        MHD_stop_daemon(h->daemon);
+    h->daemon = NULL;
+}

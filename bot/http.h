@@ -1,0 +1,63 @@
+/*
+ * http: the one HTTP listener (libmicrohttpd, its own thread) that serves
+ * /healthz, /metrics and the channels' callbacks (Telegram's webhook,
+ * Kannel's inbound SMS and delivery reports).
+ *
+ * Each path has one handler; the body is collected up to the route's limit
+ * (a larger body gets 413 without reaching the handler).  Handlers run on
+ * the listener's thread, so anything they touch must be theirs or
+ * thread-safe: a handler that writes gets its own store connection.
+ */
+#ifndef TYNDAU_HTTP_H
+#define TYNDAU_HTTP_H
+
+#include <stddef.h>
+
+#include "sbuf.h"
+
+struct MHD_Connection;
+
+struct http_request {
+    const char *method;
+    const char *path;
+    const char *body;
+    size_t body_len;
+    struct MHD_Connection *conn;
+};
+
+struct http_response {
+    int status;
+    const char *content_type;
+    struct sbuf body;
+};
+
+/* A request header, or NULL. */
+const char *http_header(const struct http_request *req, const char *name);
+/* A query-string or form argument (decoded), or NULL. */
+const char *http_arg(const struct http_request *req, const char *name);
+
+typedef void (*http_handler)(void *ctx, const struct http_request *req, struct http_response *res);
+
+#define HTTP_MAX_ROUTES 16
+
+struct http_route {
+    const char *path;
+    http_handler fn;
+    void *ctx;
+    size_t max_body;
+};
+
+struct http {
+    struct MHD_Daemon *daemon;
+    struct http_route routes[HTTP_MAX_ROUTES];
+    int nroutes;
+    unsigned short port; /* the port bound (useful with port 0) */
+};
+
+void http_init(struct http *h);
+int http_route(struct http *h, const char *path, http_handler fn, void *ctx, size_t max_body);
+/* Listens on "HOST:PORT" (port 0: any free port).  Returns 0, or -1 with the reason in err. */
+int http_start(struct http *h, const char *listen, struct sbuf *err);
+void http_stop(struct http *h);
+
+#endif
