@@ -2,7 +2,7 @@
  * staff: officers, council members and supervisors working cases in chat.
  *
  * Commands: /inbox, /case N, /take N, /answer N TEXT, /close N OUTCOME [REASON],
- * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY.
+ * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY; supervisors: /overdue.
  * Rights: an officer acts on their own body's cases, a council member on
  * their council's, a supervisor on all.  Every refusal says why; every
  * action is an event naming who did it, and the citizen hears of every
@@ -113,6 +113,59 @@ static int cmd_inbox(struct staff_turn *t)
     if (!ic.n) {
         reply_discard(&r);
         return staff_reply(t, "staff_inbox_empty", NULL);
+    }
+    return reply_queue(&r);
+}
+
+struct overdue_ctx {
+    struct staff_turn *t;
+    struct reply *r;
+    int32_t today;
+    int n;
+};
+
+static int overdue_line(void *ctx, const struct case_rec *c)
+{
+    struct overdue_ctx *oc = ctx;
+    if (c->due_day >= oc->today)
+        return 1; /* oldest due first: the rest are not overdue */
+    if (!strcmp(c->status, "answered"))
+        return 0;
+    const struct config *cfg = oc->t->hx->cfg;
+    char due[11], days[16];
+    handler_format_day(c->due_day, due);
+    snprintf(days, sizeof days, "%d",
+             calendar_working_days_between(&cfg->calendar, c->due_day, oc->today));
+    struct i18n_var vars[] = {{"number", c->number},
+                              {"body", handler_body_name(cfg, c->body, oc->t->staff->lang)},
+                              {"due", due},
+                              {"days", days},
+                              {NULL, NULL}};
+    sbuf_addch(&oc->r->msg.text, '\n');
+    i18n_render(&cfg->texts, oc->t->staff->lang, "digest_overdue_line", vars, &oc->r->msg.text);
+    oc->n++;
+    return 0;
+}
+
+/* /overdue: supervisors see every overdue case, per body, until it is closed. */
+static int cmd_overdue(struct staff_turn *t)
+{
+    const struct config *cfg = t->hx->cfg;
+    if (t->staff->role != ROLE_SUPERVISOR)
+        return staff_reply(t, "staff_supervisors_only", NULL);
+    struct reply r;
+    struct overdue_ctx oc = {t, &r, calendar_local_day(&cfg->calendar, t->hx->now), 0};
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
+    reply_text(&r, "staff_overdue_header", NULL);
+    for (size_t b = 0; b < cfg->nbodies; b++) {
+        if (store_cases_open(t->hx->store, cfg->bodies[b].id, overdue_line, &oc) < 0) {
+            reply_discard(&r);
+            return -1;
+        }
+    }
+    if (!oc.n) {
+        reply_discard(&r);
+        return staff_reply(t, "staff_overdue_none", NULL);
     }
     return reply_queue(&r);
 }
@@ -412,6 +465,8 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
 
     if (!strcmp(cmd, "inbox"))
         return cmd_inbox(&t);
+    if (!strcmp(cmd, "overdue"))
+        return cmd_overdue(&t);
     if (!strcmp(cmd, "case") && *number)
         return cmd_case(&t, number);
     if (!strcmp(cmd, "take") && *number)

@@ -27,7 +27,8 @@ const char *const i18n_required_keys[] = {
     "staff_reject_needs_reason", "staff_closed", "staff_extend_usage", "staff_extend_not_later",
     "staff_extend_too_far", "staff_extended", "staff_transfer_usage", "staff_transferred",
     "staff_forward_usage", "staff_forwarded", "staff_forward_late", "case_extended",
-    "case_transferred", "case_forwarded",
+    "case_transferred", "case_forwarded", "staff_supervisors_only", "staff_overdue_header",
+    "staff_overdue_none",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",

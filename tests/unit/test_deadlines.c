@@ -262,6 +262,23 @@ static void test_daily_digest_once(void **state)
     assert_non_null(strstr(digest, "просрочено 1"));
     assert_non_null(strstr(digest, "Управление энергетики и водоснабжения, 23.11.2026, 1 дн."));
     free(digest);
+    /* the supervisor's overdue list has it until it is closed; an officer may not ask */
+    dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL, at("2026-11-25", 10, 0));
+    char *list = last_message_to(dir, "console", "staff:erlan");
+    assert_non_null(strstr(list, "Просрочено №10008: Управление энергетики и водоснабжения, "
+                                 "23.11.2026, 2 дн."));
+    free(list);
+    dispatch_text(store, &cfg, "console", "staff:aigerim", "/overdue", 8, NULL,
+                  at("2026-11-25", 10, 0));
+    list = last_message_to(dir, "console", "staff:aigerim");
+    assert_non_null(strstr(list, "жетекшілерге"));
+    free(list);
+    dispatch_text(store, &cfg, "console", "staff:aigerim", "/close 10008 resolved", 21, NULL,
+                  at("2026-11-25", 11, 0));
+    dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL, at("2026-11-25", 12, 0));
+    list = last_message_to(dir, "console", "staff:erlan");
+    assert_non_null(strstr(list, "Просроченных обращений нет"));
+    free(list);
 }
 
 int main(void)
