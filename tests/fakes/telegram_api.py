@@ -1,0 +1,329 @@
+#!/usr/bin/env python3
+"""A fake Telegram Bot API server for tyndau's tests.
+
+It speaks the real JSON of the methods tyndau uses (getMe, setMyCommands,
+deleteWebhook, setWebhook, getUpdates, sendMessage, sendPhoto, sendDocument,
+editMessageText, answerCallbackQuery), enforces Telegram's limits (30
+messages a second in all, 1 a second per chat, 20 a minute per group),
+answering 429 with parameters.retry_after when they are exceeded, and can
+inject faults.
+
+Bot API:      /bot<TOKEN>/<method>   (JSON or form body; a wrong token gets 401)
+Control API (for tests, JSON):
+  POST /control/updates     [update, ...]      queue updates for getUpdates
+  POST /control/faults      {"kind": "429"|"500"|"slow"|"drop"|"malformed",
+                             "count": N, "retry_after": S, "delay": S}
+  POST /control/block       {"chat_id": N}     that chat has blocked the bot (403)
+  GET  /control/sent        every message sent, with its arrival time
+  GET  /control/stats       counters: requests, 429s given, faults, updates confirmed
+  GET  /control/webhook     the webhook set (url, secret_token)
+  POST /control/reset
+
+Usage: telegram_api.py PORT TOKEN [--strict-limits]
+"""
+import json
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+LOCK = threading.Condition()
+STATE = {}
+
+
+def reset():
+    STATE.update(
+        updates=[],          # queued updates, in update_id order
+        confirmed=0,         # highest offset a getUpdates asked for
+        sent=[],             # every accepted message
+        faults=[],           # pending faults
+        blocked=set(),
+        webhook={"url": "", "secret_token": ""},
+        commands={},
+        stats={"requests": 0, "429": 0, "faults": 0, "callbacks_answered": 0, "edits": 0},
+        global_times=[],     # send times in the last second
+        chat_last={},        # chat -> last send time
+        group_times={},      # group chat -> send times in the last minute
+        next_message_id=1,
+    )
+
+
+reset()
+
+
+def now():
+    return time.monotonic()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        pass
+
+    def reply(self, code, obj, raw=None):
+        body = raw if raw is not None else json.dumps(obj, ensure_ascii=False).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def params(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
+        ctype = self.headers.get("Content-Type", "")
+        if raw and "json" in ctype:
+            query.update(json.loads(raw))
+        elif raw:
+            query.update({k: v[0] for k, v in parse_qs(raw.decode()).items()})
+        return query
+
+    def do_GET(self):
+        self.route()
+
+    def do_POST(self):
+        self.route()
+
+    def route(self):
+        path = urlparse(self.path).path
+        try:
+            if path.startswith("/control/"):
+                return self.control(path[len("/control/"):])
+            parts = path.split("/")
+            if len(parts) != 3 or not parts[1].startswith("bot"):
+                return self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            if parts[1][3:] != TOKEN:
+                return self.reply(401, {"ok": False, "error_code": 401,
+                                        "description": "Unauthorized"})
+            self.method(parts[2], self.params())
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    # -- faults -------------------------------------------------------------
+    def take_fault(self, method):
+        if method in ("getUpdates", "getMe", "setMyCommands", "deleteWebhook", "setWebhook"):
+            return None
+        with LOCK:
+            if not STATE["faults"]:
+                return None
+            fault = STATE["faults"][0]
+            fault["count"] -= 1
+            if fault["count"] <= 0:
+                STATE["faults"].pop(0)
+            STATE["stats"]["faults"] += 1
+            return dict(fault)
+
+    def fault_reply(self, fault):
+        kind = fault["kind"]
+        if kind == "429":
+            ra = int(fault.get("retry_after", 1))
+            with LOCK:
+                STATE["stats"]["429"] += 1
+            return self.reply(429, {"ok": False, "error_code": 429,
+                                    "description": "Too Many Requests: retry after %d" % ra,
+                                    "parameters": {"retry_after": ra}})
+        if kind == "500":
+            return self.reply(500, {"ok": False, "error_code": 500,
+                                    "description": "Internal Server Error"})
+        if kind == "drop":
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return None
+        if kind == "malformed":
+            return self.reply(200, None, raw=b'{"ok": true, "result": {"message_id": ')
+        return None
+
+    # -- limits -------------------------------------------------------------
+    def over_limit(self, chat_id):
+        """Records a send, or returns the retry_after Telegram would give."""
+        t = now()
+        with LOCK:
+            g = [x for x in STATE["global_times"] if t - x < 1.0]
+            STATE["global_times"] = g
+            if len(g) >= 30:
+                return 1
+            last = STATE["chat_last"].get(chat_id)
+            if last is not None and t - last < 1.0 - 0.05:
+                return 1
+            if chat_id < 0:
+                times = [x for x in STATE["group_times"].get(chat_id, []) if t - x < 60.0]
+                STATE["group_times"][chat_id] = times
+                if len(times) >= 20:
+                    return int(60 - (t - times[0])) + 1
+                times.append(t)
+            g.append(t)
+            STATE["chat_last"][chat_id] = t
+            return 0
+
+    def method(self, name, p):
+        with LOCK:
+            STATE["stats"]["requests"] += 1
+        fault = self.take_fault(name)
+        if fault:
+            if fault["kind"] == "slow":
+                time.sleep(float(fault.get("delay", 2)))
+            else:
+                return self.fault_reply(fault)
+        handler = getattr(self, "m_" + name, None)
+        if not handler:
+            return self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
+        handler(p)
+
+    def m_getMe(self, p):
+        self.reply(200, {"ok": True, "result": {"id": 5000000001, "is_bot": True,
+                                                "first_name": "tyndau", "username": "tyndau_test_bot"}})
+
+    def m_setMyCommands(self, p):
+        cmds = p.get("commands")
+        if isinstance(cmds, str):
+            cmds = json.loads(cmds)
+        with LOCK:
+            STATE["commands"][p.get("language_code", "")] = cmds
+        self.reply(200, {"ok": True, "result": True})
+
+    def m_deleteWebhook(self, p):
+        with LOCK:
+            STATE["webhook"] = {"url": "", "secret_token": ""}
+        self.reply(200, {"ok": True, "result": True, "description": "Webhook was deleted"})
+
+    def m_setWebhook(self, p):
+        with LOCK:
+            STATE["webhook"] = {"url": p.get("url", ""), "secret_token": p.get("secret_token", ""),
+                                "allowed_updates": p.get("allowed_updates")}
+        self.reply(200, {"ok": True, "result": True, "description": "Webhook was set"})
+
+    def m_getUpdates(self, p):
+        if STATE["webhook"]["url"]:
+            return self.reply(409, {"ok": False, "error_code": 409, "description":
+                                    "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"})
+        offset = int(p.get("offset", 0))
+        limit = int(p.get("limit", 100))
+        timeout = float(p.get("timeout", 0))
+        deadline = now() + timeout
+        with LOCK:
+            if offset:
+                STATE["confirmed"] = max(STATE["confirmed"], offset)
+                STATE["updates"] = [u for u in STATE["updates"] if u["update_id"] >= offset]
+            while True:
+                ready = [u for u in STATE["updates"] if u["update_id"] >= offset][:limit]
+                if ready or now() >= deadline:
+                    break
+                LOCK.wait(min(0.2, max(0.0, deadline - now())))
+        self.reply(200, {"ok": True, "result": ready})
+
+    def send(self, p, kind):
+        try:
+            chat_id = int(p.get("chat_id"))
+        except (TypeError, ValueError):
+            return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"})
+        text = p.get("text") if kind == "text" else p.get("caption", "")
+        if kind == "text" and not text:
+            return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: message text is empty"})
+        if text and len(text) > (4096 if kind == "text" else 1024):
+            return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: message is too long"})
+        markup = p.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        for row in (markup or {}).get("inline_keyboard", []):
+            for b in row:
+                if len(b.get("callback_data", "").encode()) > 64:
+                    return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: BUTTON_DATA_INVALID"})
+        with LOCK:
+            if chat_id in STATE["blocked"]:
+                return self.reply(403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+        retry = self.over_limit(chat_id)
+        if retry:
+            with LOCK:
+                STATE["stats"]["429"] += 1
+            return self.reply(429, {"ok": False, "error_code": 429,
+                                    "description": "Too Many Requests: retry after %d" % retry,
+                                    "parameters": {"retry_after": retry}})
+        with LOCK:
+            mid = STATE["next_message_id"]
+            STATE["next_message_id"] += 1
+            entry = {"message_id": mid, "chat_id": chat_id, "kind": kind, "text": text,
+                     "reply_markup": markup, "file": p.get("photo") or p.get("document"),
+                     "at": time.time()}
+            STATE["sent"].append(entry)
+        self.reply(200, {"ok": True, "result": {
+            "message_id": mid, "date": int(time.time()),
+            "from": {"id": 5000000001, "is_bot": True, "first_name": "tyndau"},
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+            **({"text": text} if kind == "text" else {"caption": text})}})
+
+    def m_sendMessage(self, p):
+        self.send(p, "text")
+
+    def m_sendPhoto(self, p):
+        self.send(p, "photo")
+
+    def m_sendDocument(self, p):
+        self.send(p, "document")
+
+    def m_editMessageText(self, p):
+        with LOCK:
+            STATE["stats"]["edits"] += 1
+            for e in STATE["sent"]:
+                if e["message_id"] == int(p.get("message_id", 0)):
+                    e.setdefault("edits", []).append(p.get("text"))
+                    e["text"] = p.get("text")
+                    return self.reply(200, {"ok": True, "result": {"message_id": e["message_id"]}})
+        self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"})
+
+    def m_answerCallbackQuery(self, p):
+        with LOCK:
+            STATE["stats"]["callbacks_answered"] += 1
+        self.reply(200, {"ok": True, "result": True})
+
+    # -- control ------------------------------------------------------------
+    def control(self, what):
+        if what == "updates":
+            ups = self.params_json()
+            with LOCK:
+                STATE["updates"].extend(ups)
+                STATE["updates"].sort(key=lambda u: u.get("update_id", 0) if isinstance(u, dict) else 0)
+                LOCK.notify_all()
+            return self.reply(200, {"ok": True, "queued": len(ups)})
+        if what == "faults":
+            f = self.params_json()
+            with LOCK:
+                STATE["faults"].append(f)
+            return self.reply(200, {"ok": True})
+        if what == "block":
+            with LOCK:
+                STATE["blocked"].add(int(self.params_json()["chat_id"]))
+            return self.reply(200, {"ok": True})
+        if what == "sent":
+            with LOCK:
+                return self.reply(200, STATE["sent"])
+        if what == "stats":
+            with LOCK:
+                s = dict(STATE["stats"])
+                s["confirmed"] = STATE["confirmed"]
+                s["pending_updates"] = len(STATE["updates"])
+                s["commands"] = STATE["commands"]
+                return self.reply(200, s)
+        if what == "webhook":
+            with LOCK:
+                return self.reply(200, STATE["webhook"])
+        if what == "reset":
+            with LOCK:
+                reset()
+            return self.reply(200, {"ok": True})
+        return self.reply(404, {"ok": False})
+
+    def params_json(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        return json.loads(self.rfile.read(length) or b"null")
+
+
+if __name__ == "__main__":
+    PORT = int(sys.argv[1])
+    TOKEN = sys.argv[2]
+    server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    server.daemon_threads = True
+    print("fake telegram api on %d" % server.server_address[1], flush=True)
+    server.serve_forever()
