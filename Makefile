@@ -1,6 +1,6 @@
 # tyndau: make, make test, make bench, make run, make deps
 CC ?= cc
-PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd
+PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
 	redis-server kannel kannel-extras valgrind sqlite3 curl

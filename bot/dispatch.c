@@ -74,9 +74,30 @@ static int handle_one(struct store *store, const struct config *cfg, const struc
                       int64_t now_ms)
 {
     struct handler_ctx hx = {store, cfg, now_ms / 1000, now_ms};
+    char migrated[32];
+    switch (in->kind) {
+    case INBOUND_BLOCKED:
+    case INBOUND_UNBLOCKED:
+        log_info("dispatch", "%s chat %s %s the bot", in->channel, in->sender,
+                 in->kind == INBOUND_BLOCKED ? "blocked" : "unblocked");
+        return store_citizen_set_reachable(store, in->channel, in->sender,
+                                           in->kind == INBOUND_UNBLOCKED);
+    case INBOUND_MIGRATED:
+        snprintf(migrated, sizeof migrated, "%lld", (long long)in->migrate_to);
+        log_info("dispatch", "%s chat %s is now %s", in->channel, in->sender, migrated);
+        return store_chat_migrate(store, in->channel, in->sender, migrated, hx.now);
+    default:
+        break;
+    }
     const struct staff *st = resolve_staff(cfg, in);
     if (st)
         return staff_handle(&hx, st, in);
+    if (in->in_group) {
+        /* a staff chat: only staff are listened to there */
+        log_debug("dispatch", "%s group %s: message from a non-staff member ignored",
+                  in->channel, in->sender);
+        return 0;
+    }
     struct citizen c;
     if (store_citizen_get_or_create(store, in->channel, in->sender, cfg->intake.default_lang,
                                     hx.now, &c) < 0)

@@ -10,7 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* What the message is; most are text, with or without a pressed button. */
+enum inbound_kind {
+    INBOUND_MESSAGE,   /* text, a command, a button, a location or a file */
+    INBOUND_EDITED,    /* an edit of an earlier message: not applied, the sender is told */
+    INBOUND_BLOCKED,   /* the person blocked the bot: stop sending there */
+    INBOUND_UNBLOCKED, /* and unblocked it */
+    INBOUND_MIGRATED,  /* a group became a supergroup with a new chat id (migrate_to) */
+};
+
 struct inbound {
+    enum inbound_kind kind;
     const char *channel;     /* "console", "telegram", "sms" */
     const char *external_id; /* the channel's own id of this message: dedup key */
     const char *sender;      /* where replies go: chat id, phone number, console identity */
@@ -23,6 +33,9 @@ struct inbound {
     const char *attachment_kind; /* "photo", "document" or NULL */
     const char *attachment_ref;  /* the channel's file reference */
     int64_t received_at;         /* unix seconds the channel stamped; 0 = now */
+    const char *contact_phone;   /* a phone number the sender shared as their own */
+    int in_group;                /* written in a group chat (only staff are heard there) */
+    int64_t migrate_to;          /* INBOUND_MIGRATED: the new chat id */
 };
 
 #endif

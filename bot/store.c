@@ -85,6 +85,12 @@ static const char *const migrations[] = {
     "CREATE TRIGGER cases_index_update AFTER UPDATE ON cases"
     "  WHEN old.status IS NOT new.status OR old.due_day IS NOT new.due_day"
     "  BEGIN INSERT OR IGNORE INTO index_queue(case_id) VALUES (new.id); END;",
+
+    /* 3: media in the outbox; groups that became supergroups */
+    "ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE chat_migrations(channel TEXT NOT NULL, old_address TEXT NOT NULL,"
+    "  new_address TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(channel, old_address));"
+    "CREATE INDEX citizens_phone ON citizens(phone) WHERE phone != '';",
 };
 
 enum stmt_id {
@@ -109,6 +115,8 @@ enum stmt_id {
     ST_CASE_GET,
     ST_CASE_BY_NUMBER,
     ST_CASES_OF_CITIZEN,
+    ST_SAME_PERSON,
+    ST_ATTACHMENTS_OF_CASE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
     ST_CASES_ALL,
@@ -132,6 +140,10 @@ enum stmt_id {
     ST_INDEX_CLEAR,
     ST_METRICS,
     ST_OVERDUE_COUNT,
+    ST_CITIZEN_REACHABLE,
+    ST_CHAT_MIGRATE,
+    ST_CHAT_MIGRATE_OUTBOX,
+    ST_CHAT_CURRENT,
     ST_COUNT
 };
 
@@ -177,8 +189,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                      "lat = ?17, lon = ?18 WHERE id = ?19",
     [ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
     [ST_CASE_BY_NUMBER] = "SELECT " CASE_COLUMNS " FROM cases WHERE number = ?1",
-    [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id = ?1 AND "
+    [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id IN ("
+                            "SELECT ?1 UNION SELECT id FROM citizens WHERE phone != '' AND "
+                            "phone = (SELECT phone FROM citizens WHERE id = ?1)) AND "
                             "number IS NOT NULL ORDER BY id DESC LIMIT ?2",
+    [ST_SAME_PERSON] = "SELECT ?1 = ?2 OR EXISTS (SELECT 1 FROM citizens a JOIN citizens b ON "
+                       "a.phone = b.phone WHERE a.id = ?1 AND b.id = ?2 AND a.phone != '')",
     [ST_CASES_OPEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE status NOT IN ('draft', "
                       "'closed') ORDER BY due_day, id",
     [ST_CASES_OPEN_BODY] = "SELECT " CASE_COLUMNS " FROM cases WHERE body = ?1 AND status NOT "
@@ -191,13 +207,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENTS_OF_CASE] = "SELECT at, actor, kind, detail FROM events WHERE case_id = ?1 "
                           "ORDER BY id",
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
+    [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
                           "VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_ADD] = "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
-                      "next_attempt_ms, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+                      "next_attempt_ms, created_ms, media) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                      "?7, ?8)",
     [ST_OUTBOX_DUE] =
         "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
-        "o.next_attempt_ms FROM outbox o WHERE o.state = 'pending' AND o.channel = ?1 "
+        "o.next_attempt_ms, o.media FROM outbox o WHERE o.state = 'pending' AND o.channel = ?1 "
         "AND o.next_attempt_ms <= ?2 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
         "p.state = 'pending' AND p.channel = o.channel AND p.address = o.address AND "
         "p.id < o.id) ORDER BY o.id LIMIT ?3",
@@ -220,6 +238,14 @@ static const char *const stmt_sql[ST_COUNT] = {
                       "cases c WHERE c.status NOT IN ('draft', 'closed', 'answered')",
     [ST_INDEX_DEQUEUE] = "DELETE FROM index_queue WHERE case_id = ?1",
     [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
+    [ST_CITIZEN_REACHABLE] = "UPDATE citizens SET unreachable = ?3 WHERE channel = ?1 AND "
+                             "address = ?2",
+    [ST_CHAT_MIGRATE] = "INSERT OR REPLACE INTO chat_migrations(channel, old_address, "
+                        "new_address, at) VALUES (?1, ?2, ?3, ?4)",
+    [ST_CHAT_MIGRATE_OUTBOX] = "UPDATE outbox SET address = ?3 WHERE channel = ?1 AND "
+                               "address = ?2 AND state = 'pending'",
+    [ST_CHAT_CURRENT] = "SELECT new_address FROM chat_migrations WHERE channel = ?1 AND "
+                        "old_address = ?2",
     [ST_METRICS] = "SELECT 'cases', status, count(*) FROM cases GROUP BY status "
                    "UNION ALL SELECT 'outbox_pending', channel, count(*) FROM outbox WHERE "
                    "state = 'pending' GROUP BY channel "
@@ -848,6 +874,7 @@ int store_outbox_add(struct store *s, const struct outbox_msg *m, int64_t now_ms
     sqlite3_bind_text(st, 5, m->text.buf, (int)m->text.len, SQLITE_STATIC);
     sqlite3_bind_text(st, 6, m->buttons.buf, (int)m->buttons.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now_ms);
+    bind_str(st, 8, m->media);
     return step_done(s, st);
 }
 
@@ -874,6 +901,7 @@ int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struc
         sbuf_add(&m->buttons, sqlite3_column_text(st, 5), (size_t)sqlite3_column_bytes(st, 5));
         m->attempts = sqlite3_column_int(st, 6);
         m->next_attempt_ms = sqlite3_column_int64(st, 7);
+        copy_col(st, 8, m->media, sizeof m->media);
     }
     finish(st);
     return n;
@@ -1042,4 +1070,81 @@ int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx)
         fn(ctx, "overdue", "", sqlite3_column_int64(st, 0));
     finish(st);
     return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_citizen_set_reachable(struct store *s, const char *channel, const char *address,
+                                int reachable)
+{
+    sqlite3_stmt *st = stmt(s, ST_CITIZEN_REACHABLE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    sqlite3_bind_int(st, 3, !reachable);
+    return step_done(s, st);
+}
+
+int store_same_person(struct store *s, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = stmt(s, ST_SAME_PERSON);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st), same = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    finish(st);
+    return rc == SQLITE_ROW ? same : -1;
+}
+
+int store_chat_migrate(struct store *s, const char *channel, const char *old_address,
+                       const char *new_address, int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_CHAT_MIGRATE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, old_address);
+    bind_str(st, 3, new_address);
+    sqlite3_bind_int64(st, 4, now);
+    if (step_done(s, st) < 0 || !(st = stmt(s, ST_CHAT_MIGRATE_OUTBOX)))
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, old_address);
+    bind_str(st, 3, new_address);
+    return step_done(s, st);
+}
+
+int store_chat_current(struct store *s, const char *channel, const char *address, char *out,
+                       size_t size)
+{
+    sqlite3_stmt *st = stmt(s, ST_CHAT_CURRENT);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        copy_col(st, 0, out, size);
+    else
+        snprintf(out, size, "%s", address);
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENTS_OF_CASE);
+    int rc, result = 0;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1)) != 0) {
+            result = -1;
+            break;
+        }
+    }
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : -1;
 }

@@ -81,6 +81,7 @@ struct outbox_msg {
     struct sbuf buttons; /* JSON array of {"label","payload"}, "" if none */
     int attempts;
     int64_t next_attempt_ms;
+    char media[300]; /* "photo:FILE_ID" or "document:FILE_ID" to send instead of text, or "" */
 };
 
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
@@ -186,5 +187,20 @@ typedef void (*store_metric_fn)(void *ctx, const char *name, const char *label, 
  * and rejected messages by channel, and open cases overdue as of `today`.
  */
 int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx);
+
+int store_citizen_set_reachable(struct store *s, const char *channel, const char *address,
+                                int reachable);
+/* 1 if citizens a and b are one person (the same id, or the same linked phone), 0 if not. */
+int store_same_person(struct store *s, int64_t a, int64_t b);
+/* A group chat got a new id: later messages and pending ones go to the new one. */
+int store_chat_migrate(struct store *s, const char *channel, const char *old_address,
+                       const char *new_address, int64_t now);
+/* The address a chat has now (after migrations), into out. */
+int store_chat_current(struct store *s, const char *channel, const char *address, char *out,
+                       size_t size);
+
+typedef int (*store_attachment_fn)(void *ctx, const char *kind, const char *ref);
+/* The attachments of a case in the order received; stops (returning -1) when fn fails. */
+int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);
 
 #endif

@@ -21,6 +21,7 @@
 #include "../bot/calendar.h"
 #include "../bot/casenum.h"
 #include "../bot/log.h"
+#include "../bot/phone.h"
 #include "../bot/router.h"
 #include "../bot/utf8.h"
 #include "handler.h"
@@ -143,7 +144,12 @@ static int show_status(struct turn *t, const char *typed)
     if (rc < 0)
         goto out;
     /* Someone else's case reads exactly like a missing one: numbers are guessable. */
-    if (rc == 0 || c.citizen_id != t->citizen->id) {
+    int mine = rc == 1 ? store_same_person(t->hx->store, c.citizen_id, t->citizen->id) : 0;
+    if (mine < 0) {
+        rc = -1;
+        goto out;
+    }
+    if (rc == 0 || !mine) {
         rc = reply_simple(t, "status_not_found", vars);
         goto out;
     }
@@ -475,6 +481,39 @@ out:
     return rc;
 }
 
+/* A photo, a document or a place sent while a draft is open belongs to it. */
+static int add_media_to_draft(struct turn *t)
+{
+    struct case_rec c;
+    int rc = -1;
+    case_init(&c);
+    if (store_case_get(t->hx->store, t->cv.case_id, &c) != 1 || strcmp(c.status, "draft")) {
+        case_release(&c);
+        return reply_simple(t, "attachment_needs_text", NULL);
+    }
+    if (t->in->has_location) {
+        c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
+        if (store_case_save(t->hx->store, &c) < 0)
+            goto out;
+    }
+    if (t->in->attachment_kind &&
+        store_attachment_add(t->hx->store, c.id, t->in->attachment_kind, t->in->attachment_ref,
+                             t->hx->now) < 0)
+        goto out;
+    if (t->text.len) { /* a caption is more words for the appeal */
+        sbuf_addch(&c.text, '\n');
+        sbuf_add(&c.text, t->text.buf, t->text.len);
+        if (store_case_save(t->hx->store, &c) < 0)
+            goto out;
+    }
+    if (reply_simple(t, t->in->has_location ? "draft_location_added" : "draft_file_added", NULL) < 0)
+        goto out;
+    rc = !strcmp(t->cv.state, "ask_type") ? ask_type(t, &c) : ask_next(t, &c);
+out:
+    case_release(&c);
+    return rc;
+}
+
 /* The choice a digit stands for, or NULL. */
 static const char *choice_by_digit(struct turn *t, struct sbuf *holder)
 {
@@ -592,6 +631,26 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
         sbuf_add(&t.text, in->text, in->text_len);
     sbuf_trim(&t.text);
 
+    if (in->kind == INBOUND_EDITED) {
+        rc = reply_simple(&t, "message_edited", NULL);
+        goto out;
+    }
+    if (in->contact_phone) {
+        char phone[13];
+        if (phone_normalize(in->contact_phone, phone) < 0) {
+            rc = reply_simple(&t, "phone_invalid", NULL);
+        } else {
+            snprintf(citizen->phone, sizeof citizen->phone, "%s", phone);
+            rc = store_citizen_save(hx->store, citizen) < 0 ? -1
+                                                            : reply_simple(&t, "phone_linked", NULL);
+        }
+        goto out;
+    }
+    if ((in->attachment_kind || in->has_location) && t.cv.case_id &&
+        strcmp(t.cv.state, "idle") != 0) {
+        rc = add_media_to_draft(&t);
+        goto out;
+    }
     const char *payload = in->payload;
     if (!payload && t.text.len)
         payload = choice_by_digit(&t, &holder);

@@ -156,29 +156,50 @@ int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const 
     return 0;
 }
 
-int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
-                        const struct case_rec *c, const char *key, const struct i18n_var *vars)
+/* One message to a body: its group chat, or else each of its staff privately. */
+static int notify_body(const struct handler_ctx *hx, const struct body *body,
+                       const struct case_rec *c, const char *key, const struct i18n_var *vars,
+                       const char *media)
 {
     const struct config *cfg = hx->cfg;
     struct reply r;
     char address[32];
-    if (body->chat) {
-        snprintf(address, sizeof address, "%lld", (long long)body->chat);
-        reply_begin(&r, hx, "telegram", address, cfg->intake.default_lang, c->id);
-        reply_text(&r, key, vars);
-        return reply_queue(&r);
-    }
-    for (size_t i = 0; i < cfg->nstaff; i++) {
-        const struct staff *st = &cfg->staff[i];
-        if (st->body != body || !st->telegram)
+    for (size_t i = 0; i < cfg->nstaff + 1; i++) {
+        const struct staff *st = i ? &cfg->staff[i - 1] : NULL;
+        if (!st && !body->chat)
             continue;
-        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
-        reply_begin(&r, hx, "telegram", address, st->lang, c->id);
-        reply_text(&r, key, vars);
+        if (st && (body->chat || st->body != body || !st->telegram))
+            continue;
+        snprintf(address, sizeof address, "%lld", (long long)(st ? st->telegram : body->chat));
+        reply_begin(&r, hx, "telegram", address, st ? st->lang : cfg->intake.default_lang, c->id);
+        if (key)
+            reply_text(&r, key, vars);
+        if (media)
+            snprintf(r.msg.media, sizeof r.msg.media, "%s", media);
         if (reply_queue(&r) < 0)
             return -1;
     }
     return 0;
+}
+
+int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
+                        const struct case_rec *c, const char *key, const struct i18n_var *vars)
+{
+    return notify_body(hx, body, c, key, vars, NULL);
+}
+
+struct media_ctx {
+    const struct handler_ctx *hx;
+    const struct body *body;
+    const struct case_rec *c;
+};
+
+static int send_media(void *ctx, const char *kind, const char *ref)
+{
+    struct media_ctx *mc = ctx;
+    char media[300];
+    snprintf(media, sizeof media, "%s:%s", kind, ref);
+    return notify_body(mc->hx, mc->body, mc->c, NULL, NULL, media);
 }
 
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
@@ -213,5 +234,9 @@ int handler_send_card(const struct handler_ctx *hx, const struct body *body,
                               {NULL, NULL}};
     int rc = handler_notify_body(hx, body, c, "new_case_card", card);
     sbuf_release(&type);
+    /* the citizen's photos and documents follow the card, by Telegram file id */
+    struct media_ctx mc = {hx, body, c};
+    if (rc == 0)
+        rc = store_attachments_of_case(hx->store, c->id, send_media, &mc);
     return rc;
 }

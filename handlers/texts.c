@@ -32,5 +32,9 @@ const char *const i18n_required_keys[] = {
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",
+    /* Telegram */
+    "message_edited", "phone_linked", "phone_invalid", "draft_file_added", "draft_location_added",
+    "command_start", "command_help", "command_status", "command_cases", "command_lang",
+    "command_cancel",
     /* bad input */
     "message_unreadable", "message_too_long", "internal_error", NULL};

@@ -1,0 +1,108 @@
+#include "telegram_api.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#include "../bot/log.h"
+
+static size_t collect(char *data, size_t size, size_t n, void *userdata)
+{
+    struct sbuf *sb = userdata;
+    if (sb->len + size * n > 64u * 1024 * 1024)
+        return 0; /* no reply of ours is this large: refuse rather than grow */
+    sbuf_add(sb, data, size * n);
+    return size * n;
+}
+
+int tg_api_init(struct tg_api *api, const char *api_url, const char *token)
+{
+    memset(api, 0, sizeof *api);
+    sbuf_init(&api->base, 0);
+    sbuf_init(&api->response, 0);
+    sbuf_addf(&api->base, "%s/bot%s/", api_url, token);
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    api->curl = c;
+    api->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)api->headers);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &api->response);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "tyndau");
+    return 0;
+}
+
+void tg_api_free(struct tg_api *api)
+{
+    if (api->curl)
+        curl_easy_cleanup(api->curl);
+    curl_slist_free_all(api->headers);
+    sbuf_release(&api->base);
+    sbuf_release(&api->response);
+    memset(api, 0, sizeof *api);
+}
+
+void tg_result_init(struct tg_result *r)
+{
+    memset(r, 0, sizeof *r);
+    sbuf_init(&r->description, 0);
+}
+
+void tg_result_release(struct tg_result *r)
+{
+    cJSON_Delete(r->root);
+    sbuf_release(&r->description);
+    memset(r, 0, sizeof *r);
+}
+
+enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params,
+                       long timeout_s, struct tg_result *r)
+{
+    CURL *c = api->curl;
+    struct sbuf url = SBUF_INIT;
+    char *body = params ? cJSON_PrintUnformatted(params) : NULL;
+
+    cJSON_Delete(r->root);
+    r->root = NULL;
+    r->result = NULL;
+    r->error_code = r->retry_after = 0;
+    r->migrate_to = 0;
+    sbuf_reset(&r->description);
+    sbuf_reset(&api->response);
+    sbuf_addf(&url, "%s%s", api->base.buf, method);
+    curl_easy_setopt(c, CURLOPT_URL, url.buf);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "{}");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+    CURLcode rc = curl_easy_perform(c);
+    sbuf_release(&url);
+    cJSON_free(body);
+    r->http_code = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->http_code);
+    if (rc != CURLE_OK) {
+        sbuf_addf(&r->description, "%s: %s", method, curl_easy_strerror(rc));
+        return r->status = TG_TRANSPORT;
+    }
+    r->root = cJSON_ParseWithLength(api->response.buf, api->response.len);
+    const cJSON *ok = cJSON_GetObjectItemCaseSensitive(r->root, "ok");
+    if (!cJSON_IsBool(ok)) {
+        sbuf_addf(&r->description, "%s: HTTP %ld with a malformed answer", method, r->http_code);
+        return r->status = TG_TRANSPORT;
+    }
+    if (cJSON_IsTrue(ok)) {
+        r->result = cJSON_GetObjectItemCaseSensitive(r->root, "result");
+        return r->status = TG_OK;
+    }
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(r->root, "error_code");
+    const cJSON *desc = cJSON_GetObjectItemCaseSensitive(r->root, "description");
+    const cJSON *params_out = cJSON_GetObjectItemCaseSensitive(r->root, "parameters");
+    const cJSON *retry = cJSON_GetObjectItemCaseSensitive(params_out, "retry_after");
+    const cJSON *migrate = cJSON_GetObjectItemCaseSensitive(params_out, "migrate_to_chat_id");
+    r->error_code = cJSON_IsNumber(code) ? code->valueint : (int)r->http_code;
+    r->retry_after = cJSON_IsNumber(retry) ? retry->valueint : 0;
+    r->migrate_to = cJSON_IsNumber(migrate) ? (int64_t)migrate->valuedouble : 0;
+    sbuf_addf(&r->description, "%s", cJSON_IsString(desc) ? desc->valuestring : "no description");
+    return r->status = TG_ERROR;
+}
