@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "../handlers/handler.h"
 #include "calendar.h"
 #include "config.h"
+#include "daemon.h"
 #include "deadlines.h"
 #include "health.h"
 #include "http.h"
@@ -32,6 +34,15 @@
 #endif
 
 #define DEFAULT_CONFIG "config/tyndau.conf"
+
+/* Set by SIGINT and SIGTERM; the daemon's threads watch it. */
+static atomic_int stopping;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&stopping, 1);
+}
 
 struct cli {
     const char *config_path;
@@ -174,9 +185,13 @@ static int cmd_run(struct cli *cli)
     int rc = 1;
 
     if (*cfg->telegram.token) {
-        fprintf(stderr, "tyndau: this build has no Telegram gateway yet; unset the token "
-                        "(telegram.token) to use the console\n");
-        return 1;
+        struct sigaction sa = {0};
+        sa.sa_handler = on_signal;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        if (ensure_parent_dir(cfg->storage.path) < 0)
+            return 1;
+        return daemon_run(cfg, &stopping);
     }
     if (open_store(cli, &store) < 0)
         return 1;

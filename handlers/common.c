@@ -4,6 +4,8 @@
 
 #include "../bot/calendar.h"
 #include "../bot/log.h"
+#include "../bot/split.h"
+#include "../bot/utf8.h"
 #include "handler.h"
 
 void reply_begin(struct reply *r, const struct handler_ctx *hx, const char *channel,
@@ -64,11 +66,47 @@ void reply_button(struct reply *r, const char *label_key, const char *payload)
     sbuf_release(&label);
 }
 
+/* The longest text one message may carry on a channel; 0 = no limit. */
+static size_t channel_max_chars(const char *channel)
+{
+    if (!strcmp(channel, "telegram"))
+        return 4096;
+    return 0;
+}
+
+struct part_ctx {
+    struct reply *r;
+    struct outbox_msg part;
+};
+
+/* Each part is its own outbox message, so a failure never resends the parts that went. */
+static int queue_part(void *ctx, const char *text, size_t len, int last)
+{
+    struct part_ctx *pc = ctx;
+    struct outbox_msg *m = &pc->part;
+    sbuf_reset(&m->text);
+    sbuf_add(&m->text, text, len);
+    sbuf_reset(&m->buttons);
+    if (last)
+        sbuf_add(&m->buttons, pc->r->msg.buttons.buf, pc->r->msg.buttons.len);
+    return store_outbox_add(pc->r->hx->store, m, pc->r->hx->now_ms);
+}
+
 int reply_queue(struct reply *r)
 {
     if (r->nbuttons)
         sbuf_addch(&r->msg.buttons, ']');
-    int rc = store_outbox_add(r->hx->store, &r->msg, r->hx->now_ms);
+    size_t max = channel_max_chars(r->msg.channel);
+    int rc;
+    if (!max || r->msg.media[0] || utf8_length(r->msg.text.buf) <= max) {
+        rc = store_outbox_add(r->hx->store, &r->msg, r->hx->now_ms);
+    } else {
+        struct part_ctx pc = {r, r->msg};
+        sbuf_init(&pc.part.text, 0);
+        sbuf_init(&pc.part.buttons, 0);
+        rc = split_text(r->msg.text.buf, r->msg.text.len, max, queue_part, &pc);
+        outbox_msg_release(&pc.part);
+    }
     reply_discard(r);
     return rc;
 }

@@ -1,0 +1,133 @@
+#include "daemon.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "../gateways/telegram.h"
+#include "deadlines.h"
+#include "health.h"
+#include "http.h"
+#include "log.h"
+#include "sender.h"
+#include "store.h"
+
+struct daemon {
+    const struct config *cfg;
+    atomic_int *stop;
+    struct store *recv_store, *send_store, *deadline_store;
+    struct deadlines deadlines;
+    struct sender sender;
+    struct telegram telegram;
+    struct http http;
+    struct health health;
+};
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void nap(int ms)
+{
+    struct timespec ts = {0, (long)ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void *sender_thread(void *arg)
+{
+    struct daemon *d = arg;
+    while (!atomic_load(d->stop)) {
+        int n = sender_drain(&d->sender, now_ms());
+        if (n < 0)
+            log_error("daemon", "sender: the store failed; retrying");
+        if (n <= 0)
+            nap(20);
+    }
+    return NULL;
+}
+
+static void *deadline_thread(void *arg)
+{
+    struct daemon *d = arg;
+    while (!atomic_load(d->stop)) {
+        int fired;
+        if (deadlines_tick(&d->deadlines, d->deadline_store, now_ms(), 500, &fired) < 0)
+            log_error("daemon", "deadlines: the store failed; retrying");
+        if (fired < 500)
+            for (int i = 0; i < 10 && !atomic_load(d->stop); i++)
+                nap(100);
+    }
+    return NULL;
+}
+
+static int open_one(const struct config *cfg, struct store **s)
+{
+    struct sbuf err = SBUF_INIT;
+    int rc = store_open(s, cfg->storage.path, cfg->storage.synchronous_full, &err);
+    if (rc < 0)
+        fprintf(stderr, "tyndau: %s\n", err.buf);
+    sbuf_release(&err);
+    return rc;
+}
+
+int daemon_run(const struct config *cfg, atomic_int *stop)
+{
+    struct daemon d = {.cfg = cfg, .stop = stop};
+    struct sbuf err = SBUF_INIT;
+    pthread_t sender, deadline;
+    int threads = 0, rc = 1;
+
+    if (open_one(cfg, &d.recv_store) < 0 || open_one(cfg, &d.send_store) < 0 ||
+        open_one(cfg, &d.deadline_store) < 0)
+        goto out;
+    deadlines_init(&d.deadlines, cfg);
+    http_init(&d.http);
+    if (health_init(&d.health, cfg, &d.deadlines, &d.http, &err) < 0 ||
+        telegram_start(&d.telegram, cfg, d.recv_store, d.send_store, stop, &err) < 0)
+        goto fail;
+    if (!strcmp(cfg->telegram.mode, "webhook"))
+        telegram_webhook_route(&d.telegram, &d.http);
+    if (*cfg->http.listen && http_start(&d.http, cfg->http.listen, &err) < 0)
+        goto fail;
+    sender_init(&d.sender, d.send_store, cfg);
+    sender_add_transport(&d.sender, &d.telegram.transport);
+    if (pthread_create(&sender, NULL, sender_thread, &d) != 0)
+        goto fail;
+    threads++;
+    if (pthread_create(&deadline, NULL, deadline_thread, &d) != 0)
+        goto fail;
+    threads++;
+    log_info("daemon", "running");
+    rc = 0;
+    while (!atomic_load(stop)) {
+        if (!strcmp(cfg->telegram.mode, "polling"))
+            telegram_poll_once(&d.telegram);
+        else
+            nap(200);
+    }
+    log_info("daemon", "stopping");
+    goto out;
+fail:
+    fprintf(stderr, "tyndau: %s\n", err.buf);
+    atomic_store(stop, 1);
+out:
+    if (threads > 0)
+        pthread_join(sender, NULL);
+    if (threads > 1)
+        pthread_join(deadline, NULL);
+    http_stop(&d.http);
+    if (d.telegram.cfg)
+        telegram_stop(&d.telegram);
+    health_close(&d.health);
+    deadlines_close(&d.deadlines);
+    store_close(d.recv_store);
+    store_close(d.send_store);
+    store_close(d.deadline_store);
+    sbuf_release(&err);
+    return rc;
+}

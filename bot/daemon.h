@@ -1,0 +1,22 @@
+/*
+ * daemon: `tyndau run` with a Telegram token.
+ *
+ * Threads, each with its own SQLite connection:
+ *   main      receives from Telegram (long polling), or waits (webhook mode)
+ *   sender    drains the outbox through the channels' transports
+ *   deadlines ticks the deadline worker every second
+ *   http      libmicrohttpd's: /healthz, /metrics, /telegram/webhook
+ * SIGINT or SIGTERM stops them all; what was committed stays committed, and
+ * what was not was never confirmed to the channel.
+ */
+#ifndef TYNDAU_DAEMON_H
+#define TYNDAU_DAEMON_H
+
+#include <stdatomic.h>
+
+#include "config.h"
+
+/* Runs until *stop becomes non-zero.  Returns 0, or 1 after printing why it could not start. */
+int daemon_run(const struct config *cfg, atomic_int *stop);
+
+#endif

@@ -1,0 +1,386 @@
+#include "telegram.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "../bot/dispatch.h"
+#include "../bot/log.h"
+#include "telegram_update.h"
+
+#define MAX_PAGE 100
+#define WEBHOOK_MAX_BODY (4u * 1024 * 1024)
+
+static const char *const allowed_updates[] = {"message", "edited_message", "callback_query",
+                                              "my_chat_member"};
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void sleep_ms(int64_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static cJSON *allowed_updates_json(void)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (size_t i = 0; i < sizeof allowed_updates / sizeof *allowed_updates; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(allowed_updates[i]));
+    return a;
+}
+
+/* ------------------------------------------------------------------ receiving */
+
+static void answer_callback(struct tg_api *api, const char *callback_id)
+{
+    struct tg_result r;
+    cJSON *p = cJSON_CreateObject();
+    tg_result_init(&r);
+    cJSON_AddStringToObject(p, "callback_query_id", callback_id);
+    if (tg_call(api, "answerCallbackQuery", p, 10, &r) != TG_OK)
+        log_info("telegram", "answerCallbackQuery: %s", r.description.buf);
+    tg_result_release(&r);
+    cJSON_Delete(p);
+}
+
+/* Parses a page of updates, dispatches them in one transaction with the next offset. */
+static int handle_page(struct telegram *tg, const cJSON *updates)
+{
+    int n = cJSON_GetArraySize(updates), count = 0;
+    struct tg_update *parsed = calloc((size_t)n + 1, sizeof *parsed);
+    struct inbound *in = calloc((size_t)n + 1, sizeof *in);
+    int64_t max_id = -1;
+    int rc = -1;
+    if (!parsed || !in)
+        abort();
+    for (int i = 0; i < n; i++) {
+        struct tg_update *u = &parsed[i];
+        enum tg_parse p = tg_update_parse(cJSON_GetArrayItem(updates, i), u);
+        if (u->update_id > max_id)
+            max_id = u->update_id;
+        if (p == TG_PARSE_OK)
+            in[count++] = u->in;
+        else
+            log_warn("telegram", "update %lld skipped: %s", (long long)u->update_id, u->why);
+    }
+    if (max_id < 0) {
+        rc = 0; /* nothing with an id: nothing to confirm */
+        goto out;
+    }
+    struct dispatch_offset off = {"telegram", max_id + 1};
+    if (dispatch_batch(tg->store, tg->cfg, in, (size_t)count, now_ms(), NULL, &off) < 0)
+        goto out;
+    for (int i = 0; i < n; i++)
+        if (parsed[i].callback_id[0])
+            answer_callback(&tg->api, parsed[i].callback_id);
+    rc = n;
+out:
+    free(parsed);
+    free(in);
+    return rc;
+}
+
+int telegram_poll_once(struct telegram *tg)
+{
+    int64_t offset;
+    struct tg_result r;
+    int rc = -1;
+    if (store_offset_get(tg->store, "telegram", &offset) < 0)
+        return -1;
+    cJSON *p = cJSON_CreateObject();
+    if (offset > 0)
+        cJSON_AddNumberToObject(p, "offset", (double)offset);
+    cJSON_AddNumberToObject(p, "limit", MAX_PAGE);
+    cJSON_AddNumberToObject(p, "timeout", tg->poll_timeout_s);
+    cJSON_AddItemToObject(p, "allowed_updates", allowed_updates_json());
+    tg_result_init(&r);
+    /* the HTTP timeout a little longer than the poll, so a quiet poll is not an error */
+    enum tg_status st = tg_call(&tg->api, "getUpdates", p, tg->poll_timeout_s + 10, &r);
+    cJSON_Delete(p);
+    if (st == TG_OK && cJSON_IsArray(r.result)) {
+        rc = handle_page(tg, r.result);
+    } else if (st == TG_ERROR && r.error_code == 409) {
+        log_warn("telegram", "a webhook is set while polling: deleting it");
+        tg_call(&tg->api, "deleteWebhook", NULL, 10, &r);
+    } else if (!atomic_load(tg->stop)) {
+        log_warn("telegram", "getUpdates failed: %s", r.description.buf);
+    }
+    tg_result_release(&r);
+    if (rc < 0 && !atomic_load(tg->stop))
+        sleep_ms(1000); /* Telegram or the network is down: do not spin */
+    return rc;
+}
+
+/* Equal strings in time that does not depend on where they differ. */
+static int secret_equal(const char *given, const char *expected)
+{
+    size_t n = strlen(expected), m = given ? strlen(given) : 0;
+    unsigned char diff = (unsigned char)(n != m);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(expected[i] ^ (i < m ? given[i] : 0));
+    return given && diff == 0;
+}
+
+static void webhook(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct telegram *tg = ctx;
+    const char *secret = http_header(req, "X-Telegram-Bot-Api-Secret-Token");
+    if (strcmp(req->method, "POST") != 0) {
+        res->status = 405;
+        return;
+    }
+    if (!secret_equal(secret, tg->cfg->telegram.webhook_secret)) {
+        log_warn("telegram", "webhook request with a %s secret refused",
+                 secret ? "wrong" : "missing");
+        res->status = 401;
+        sbuf_addstr(&res->body, "unauthorized\n");
+        return;
+    }
+    cJSON *json = cJSON_ParseWithLength(req->body, req->body_len);
+    struct tg_update u;
+    enum tg_parse p = tg_update_parse(json, &u);
+    if (p != TG_PARSE_OK) {
+        /* acknowledged: Telegram would redeliver a failing update forever */
+        log_warn("telegram", "webhook update %lld skipped: %s", (long long)u.update_id,
+                 json ? u.why : "not JSON");
+        cJSON_Delete(json);
+        return;
+    }
+    if (dispatch_batch(tg->store, tg->cfg, &u.in, 1, now_ms(), NULL, NULL) < 0) {
+        res->status = 500; /* not committed: let Telegram deliver it again */
+    } else if (u.callback_id[0]) {
+        answer_callback(&tg->api, u.callback_id);
+    }
+    cJSON_Delete(json);
+}
+
+int telegram_webhook_route(struct telegram *tg, struct http *http)
+{
+    return http_route(http, "/telegram/webhook", webhook, tg, WEBHOOK_MAX_BODY);
+}
+
+/* ------------------------------------------------------------------ sending */
+
+static int64_t chat_of(const char *address)
+{
+    return strtoll(address, NULL, 10);
+}
+
+static int64_t ready_at(void *ctx, const char *address, int64_t now)
+{
+    struct telegram *tg = ctx;
+    int64_t chat = chat_of(address);
+    int64_t at = pacer_ready_at(&tg->chats, chat, now);
+    if (chat < 0) {
+        int64_t g = pacer_ready_at(&tg->groups, chat, now);
+        if (g > at)
+            at = g;
+    }
+    return at;
+}
+
+static cJSON *keyboard(const char *buttons_json)
+{
+    cJSON *buttons = cJSON_Parse(buttons_json), *rows = cJSON_CreateArray();
+    const cJSON *b;
+    cJSON_ArrayForEach(b, buttons)
+    {
+        const char *label = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "label"));
+        const char *payload =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "payload"));
+        if (!label || !payload)
+            continue;
+        cJSON *row = cJSON_CreateArray(), *button = cJSON_CreateObject();
+        cJSON_AddStringToObject(button, "text", label);
+        cJSON_AddStringToObject(button, "callback_data", payload);
+        cJSON_AddItemToArray(row, button);
+        cJSON_AddItemToArray(rows, row);
+    }
+    cJSON_Delete(buttons);
+    cJSON *markup = cJSON_CreateObject();
+    cJSON_AddItemToObject(markup, "inline_keyboard", rows);
+    return markup;
+}
+
+static int is_blocked(const char *description)
+{
+    return strstr(description, "blocked") || strstr(description, "deactivated") ||
+           strstr(description, "kicked") || strstr(description, "not a member");
+}
+
+static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_result *res)
+{
+    struct telegram *tg = ctx;
+    char address[STORE_ADDRESS_MAX];
+    struct tg_result r;
+    const char *method = "sendMessage";
+    if (store_chat_current(tg->send_store, "telegram", m->address, address, sizeof address) < 0)
+        snprintf(address, sizeof address, "%s", m->address);
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddNumberToObject(p, "chat_id", (double)chat_of(address));
+    if (m->media[0]) {
+        const char *colon = strchr(m->media, ':');
+        int photo = !strncmp(m->media, "photo:", 6);
+        method = photo ? "sendPhoto" : "sendDocument";
+        cJSON_AddStringToObject(p, photo ? "photo" : "document", colon ? colon + 1 : "");
+        if (m->text.len)
+            cJSON_AddStringToObject(p, "caption", m->text.buf);
+    } else {
+        cJSON_AddStringToObject(p, "text", m->text.buf);
+        if (m->buttons.len)
+            cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.buf));
+    }
+    tg_result_init(&r);
+    enum tg_status st = tg_call(&tg->send_api, method, p, 30, &r);
+    cJSON_Delete(p);
+    int64_t chat = chat_of(address), now = now_ms();
+    if (st == TG_OK) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
+        res->status = SEND_OK;
+        snprintf(res->remote_id, sizeof res->remote_id, "%.0f", cJSON_IsNumber(id) ? id->valuedouble : 0.0);
+        pacer_record(&tg->chats, chat, now);
+        if (chat < 0)
+            pacer_record(&tg->groups, chat, now);
+    } else if (st == TG_TRANSPORT || r.error_code >= 500) {
+        res->status = SEND_RETRY;
+    } else if (r.error_code == 429) {
+        int64_t wait = (int64_t)(r.retry_after > 0 ? r.retry_after : 1) * 1000;
+        res->status = SEND_RETRY_AFTER;
+        res->retry_after_ms = wait;
+        pacer_hold(&tg->chats, chat, now + wait);
+    } else if (r.migrate_to) {
+        char moved[32];
+        snprintf(moved, sizeof moved, "%lld", (long long)r.migrate_to);
+        store_chat_migrate(tg->send_store, "telegram", m->address, moved, now / 1000);
+        res->status = SEND_RETRY_AFTER;
+        res->retry_after_ms = 0;
+    } else if (r.error_code == 403 && is_blocked(r.description.buf)) {
+        res->status = SEND_UNREACHABLE;
+    } else if (r.error_code == 401) {
+        res->status = SEND_RETRY; /* the token: nothing is wrong with the message */
+    } else {
+        res->status = SEND_FAILED;
+    }
+    sbuf_add(&res->detail, r.description.buf, r.description.len);
+    tg_result_release(&r);
+}
+
+/* ------------------------------------------------------------------ start */
+
+static int publish_commands(struct telegram *tg, struct tg_result *r)
+{
+    static const char *const names[] = {"start", "help", "status", "cases", "lang", "cancel"};
+    for (int l = -1; l < LANG_COUNT; l++) {
+        enum lang lang = l < 0 ? tg->cfg->intake.default_lang : (enum lang)l;
+        cJSON *p = cJSON_CreateObject(), *cmds = cJSON_CreateArray();
+        for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+            char key[32];
+            struct sbuf desc = SBUF_INIT;
+            snprintf(key, sizeof key, "command_%s", names[i]);
+            i18n_render(&tg->cfg->texts, lang, key, NULL, &desc);
+            cJSON *c = cJSON_CreateObject();
+            cJSON_AddStringToObject(c, "command", names[i]);
+            cJSON_AddStringToObject(c, "description", desc.buf);
+            cJSON_AddItemToArray(cmds, c);
+            sbuf_release(&desc);
+        }
+        cJSON_AddItemToObject(p, "commands", cmds);
+        if (l >= 0) /* the list without a language is the default for everyone else */
+            cJSON_AddStringToObject(p, "language_code", lang_codes[lang]);
+        enum tg_status st = tg_call(&tg->api, "setMyCommands", p, 15, r);
+        cJSON_Delete(p);
+        if (st != TG_OK)
+            return -1;
+    }
+    return 0;
+}
+
+static int abort_on_stop(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                         curl_off_t ulnow)
+{
+    (void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+    return atomic_load((atomic_int *)clientp) ? 1 : 0;
+}
+
+int telegram_start(struct telegram *tg, const struct config *cfg, struct store *store,
+                   struct store *send_store, atomic_int *stop, struct sbuf *err)
+{
+    struct tg_result r;
+    int rc = -1;
+    memset(tg, 0, sizeof *tg);
+    tg->cfg = cfg;
+    tg->stop = stop;
+    tg->store = store;
+    tg->send_store = send_store;
+    tg->poll_timeout_s = TELEGRAM_POLL_TIMEOUT;
+    if (tg_api_init(&tg->api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
+        tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
+        pacer_init(&tg->chats, 30, 1000, 1, 1000) < 0 ||
+        pacer_init(&tg->groups, 1, 0, 20, 60000) < 0) {
+        sbuf_addstr(err, "cannot set up the Telegram client");
+        return -1;
+    }
+    /* a long poll must end promptly at shutdown */
+    curl_easy_setopt(tg->api.curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(tg->api.curl, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
+    curl_easy_setopt(tg->api.curl, CURLOPT_XFERINFODATA, stop);
+    tg->transport = (struct transport){"telegram", tg, telegram_send, ready_at};
+
+    tg_result_init(&r);
+    if (tg_call(&tg->api, "getMe", NULL, 15, &r) != TG_OK) {
+        if (r.error_code == 401)
+            sbuf_addf(err, "Telegram refused the bot token (401 Unauthorized): check telegram.token");
+        else
+            sbuf_addf(err, "cannot reach the Telegram Bot API at %s: %s", cfg->telegram.api_url,
+                      r.description.buf);
+        goto out;
+    }
+    const char *username =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.result, "username"));
+    log_info("telegram", "connected as @%s", username ? username : "?");
+    if (publish_commands(tg, &r) < 0) {
+        sbuf_addf(err, "setMyCommands failed: %s", r.description.buf);
+        goto out;
+    }
+    if (!strcmp(cfg->telegram.mode, "webhook")) {
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddStringToObject(p, "url", cfg->telegram.webhook_url);
+        cJSON_AddStringToObject(p, "secret_token", cfg->telegram.webhook_secret);
+        cJSON_AddItemToObject(p, "allowed_updates", allowed_updates_json());
+        enum tg_status st = tg_call(&tg->api, "setWebhook", p, 15, &r);
+        cJSON_Delete(p);
+        if (st != TG_OK) {
+            sbuf_addf(err, "setWebhook failed: %s", r.description.buf);
+            goto out;
+        }
+        log_info("telegram", "webhook mode: %s", cfg->telegram.webhook_url);
+    } else {
+        /* back to polling: a webhook left from before would make getUpdates fail */
+        if (tg_call(&tg->api, "deleteWebhook", NULL, 15, &r) != TG_OK) {
+            sbuf_addf(err, "deleteWebhook failed: %s", r.description.buf);
+            goto out;
+        }
+        log_info("telegram", "polling mode");
+    }
+    rc = 0;
+out:
+    tg_result_release(&r);
+    return rc;
+}
+
+void telegram_stop(struct telegram *tg)
+{
+    tg_api_free(&tg->api);
+    tg_api_free(&tg->send_api);
+    pacer_free(&tg->chats);
+    pacer_free(&tg->groups);
+}

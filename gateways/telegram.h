@@ -1,0 +1,68 @@
+/*
+ * telegram: the Telegram channel.
+ *
+ * Receiving, in one of two modes:
+ *   polling  getUpdates with a long timeout; a page of updates is one
+ *            dispatcher batch, and the next offset is stored in the same
+ *            SQLite transaction as their effects, so a crash between the
+ *            commit and the next getUpdates loses nothing and repeats nothing
+ *   webhook  /telegram/webhook on the HTTP listener; the secret header is
+ *            compared in constant time (wrong or missing: 401, nothing
+ *            stored); 200 only after the commit; a malformed update is
+ *            logged and acknowledged, so Telegram never redelivers it forever
+ * Every callback_query is answered after the commit so the button stops
+ * spinning.
+ *
+ * Sending is a transport for the sender: sendMessage with an inline keyboard
+ * (plain text, so nothing needs escaping), sendPhoto/sendDocument by file
+ * id, paced to 30 messages a second in all, 1 a second per chat and 20 a
+ * minute per group; 429 waits exactly retry_after and does not count as a
+ * failed attempt; 5xx, timeouts and dropped connections are retried with
+ * backoff; 400 is final; 403 from a person who blocked the bot marks them
+ * unreachable.
+ */
+#ifndef TYNDAU_TELEGRAM_H
+#define TYNDAU_TELEGRAM_H
+
+#include <stdatomic.h>
+
+#include "../bot/config.h"
+#include "../bot/http.h"
+#include "../bot/pacer.h"
+#include "../bot/sender.h"
+#include "../bot/store.h"
+#include "telegram_api.h"
+
+#define TELEGRAM_POLL_TIMEOUT 25
+
+struct telegram {
+    const struct config *cfg;
+    atomic_int *stop;
+
+    /* receiving (polling: the main thread; webhook: the HTTP thread) */
+    struct store *store;
+    struct tg_api api;
+    int poll_timeout_s;
+
+    /* sending (the sender thread) */
+    struct store *send_store;
+    struct tg_api send_api;
+    struct pacer chats;
+    struct pacer groups;
+    struct transport transport;
+};
+
+/*
+ * Checks the token (getMe), publishes the commands in kk, ru and en, and
+ * sets or deletes the webhook for the configured mode.  store receives,
+ * send_store is the sender thread's.  Returns 0, or -1 with the reason in err.
+ */
+int telegram_start(struct telegram *tg, const struct config *cfg, struct store *store,
+                   struct store *send_store, atomic_int *stop, struct sbuf *err);
+void telegram_stop(struct telegram *tg);
+/* One getUpdates round: returns the number of updates handled, or -1 (after a pause). */
+int telegram_poll_once(struct telegram *tg);
+/* Adds /telegram/webhook to the listener. */
+int telegram_webhook_route(struct telegram *tg, struct http *http);
+
+#endif
