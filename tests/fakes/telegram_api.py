@@ -56,6 +56,11 @@ def now():
     return time.monotonic()
 
 
+def uid(u):
+    v = u.get("update_id") if isinstance(u, dict) else None
+    return v if isinstance(v, int) else None
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -206,9 +211,9 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             if offset:
                 STATE["confirmed"] = max(STATE["confirmed"], offset)
-                STATE["updates"] = [u for u in STATE["updates"] if u["update_id"] >= offset]
+                STATE["updates"] = [e for e in STATE["updates"] if e[0] >= offset]
             while True:
-                ready = [u for u in STATE["updates"] if u["update_id"] >= offset][:limit]
+                ready = [e[1] for e in STATE["updates"] if e[0] >= offset][:limit]
                 if ready or now() >= deadline:
                     break
                 LOCK.wait(min(0.2, max(0.0, deadline - now())))
@@ -283,8 +288,13 @@ class Handler(BaseHTTPRequestHandler):
         if what == "updates":
             ups = self.params_json()
             with LOCK:
-                STATE["updates"].extend(ups)
-                STATE["updates"].sort(key=lambda u: u.get("update_id", 0) if isinstance(u, dict) else 0)
+                # a malformed update (no numeric id, as tests send) goes out after the one before it
+                last = STATE["updates"][-1][0] if STATE["updates"] else 0
+                for u in ups:
+                    key = uid(u)
+                    last = key if key is not None else last + 0.5
+                    STATE["updates"].append((last, u))
+                STATE["updates"].sort(key=lambda e: e[0])
                 LOCK.notify_all()
             return self.reply(200, {"ok": True, "queued": len(ups)})
         if what == "faults":

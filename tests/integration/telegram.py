@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""tyndau's Telegram channel against the fake Bot API (tests/fakes/telegram_api.py).
+
+Usage: telegram.py TYNDAU_BINARY [--bench]
+Each scenario prints PASS or raises.  With --bench it prints figures instead:
+updates per second through polling into committed cases, and the send rate.
+"""
+import json
+import os
+import random
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TYNDAU = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tyndau")
+TOKEN = "123456:TEST-token"
+ENERGY_CHAT = -1001000000101
+SUPERVISOR = 700000005
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class Fake:
+    def __init__(self, work):
+        self.port = free_port()
+        self.log = open(os.path.join(work, "fake.log"), "w")
+        self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/telegram_api.py"),
+                                      str(self.port), TOKEN], stdout=self.log, stderr=self.log)
+        self.url = "http://127.0.0.1:%d" % self.port
+        wait(lambda: self.ok("/control/stats"), 10, "the fake API to start")
+
+    def ok(self, path):
+        try:
+            self.get(path)
+            return True
+        except OSError:
+            return False
+
+    def get(self, path):
+        with urllib.request.urlopen(self.url + path, timeout=10) as r:
+            return json.loads(r.read())
+
+    def post(self, path, obj):
+        req = urllib.request.Request(self.url + path, data=json.dumps(obj).encode(),
+                                     headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def updates(self, ups):
+        self.post("/control/updates", ups)
+
+    def sent(self):
+        return self.get("/control/sent")
+
+    def to(self, chat):
+        return [m for m in self.sent() if m["chat_id"] == chat]
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def wait(pred, timeout, what):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            v = pred()
+            if v:
+                return v
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Tyndau:
+    def __init__(self, work, fake, mode="polling", secret="", db=None):
+        self.work = work
+        self.db = db or os.path.join(work, "t.db")
+        conf = open(os.path.join(ROOT, "config/tyndau.conf")).read()
+        conf = conf.replace('path = "var/tyndau.db"', 'path = "%s"' % self.db)
+        conf = conf.replace('dir = "texts"', 'dir = "%s/config/texts"' % ROOT)
+        conf = conf.replace('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:%d"' % free_port())
+        conf = conf.replace('api_url = "https://api.telegram.org"', 'api_url = "%s"' % fake.url)
+        conf = conf.replace('mode = "polling"', 'mode = "%s"' % mode)
+        conf = conf.replace('webhook_secret = ""', 'webhook_secret = "%s"' % secret)
+        conf = conf.replace('webhook_url = ""', 'webhook_url = "https://tyndau.example.kz/telegram/webhook"')
+        self.listen = conf.split('listen = "')[1].split('"')[0]
+        self.conf = os.path.join(work, "t-%s.conf" % mode)
+        open(self.conf, "w").write(conf)
+        self.proc = None
+
+    def start(self):
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN)
+        env.pop("TYNDAU_REDIS_SOCKET", None)
+        self.log = open(os.path.join(self.work, "tyndau.log"), "a")
+        self.proc = subprocess.Popen([TYNDAU, "-c", self.conf, "run"], env=env,
+                                     stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
+        return self
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(timeout=30)
+
+    def count(self, sql):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+
+UID = [1000]
+
+
+def next_uid():
+    UID[0] += 1
+    return UID[0]
+
+
+def message(chat, text=None, user=None, **extra):
+    m = {"message_id": next_uid(), "date": int(time.time()),
+         "chat": {"id": chat, "type": "private" if chat > 0 else "supergroup"},
+         "from": {"id": user or chat, "is_bot": False, "first_name": "T", "language_code": "kk"}}
+    if text is not None:
+        m["text"] = text
+    m.update(extra)
+    return {"update_id": next_uid(), "message": m}
+
+
+def callback(chat, data):
+    return {"update_id": next_uid(), "callback_query": {
+        "id": "cb%d" % next_uid(), "chat_instance": "x", "data": data,
+        "from": {"id": chat, "is_bot": False, "first_name": "T"},
+        "message": {"message_id": 1, "date": int(time.time()), "chat": {"id": chat, "type": "private"}}}}
+
+
+def last_text(fake, chat):
+    msgs = fake.to(chat)
+    return msgs[-1]["text"] if msgs else ""
+
+
+def wait_text(fake, chat, needle, timeout=15):
+    return wait(lambda: needle in last_text(fake, chat), timeout,
+                "%r in the last message to %s (it is %r)" % (needle, chat, last_text(fake, chat)))
+
+
+def citizen_flow(fake, t, chat):
+    """/start with a poster code, a photo with a caption, a location, buttons, status."""
+    fake.updates([message(chat, "/start alm")])
+    wait_text(fake, chat, "Алмалы ауданы")
+    fake.updates([message(chat, caption="Үш күннен бері су жоқ, көмектесіңіздер",
+                          photo=[{"file_id": "small-%d" % chat, "file_unique_id": "a", "width": 90, "height": 90},
+                                 {"file_id": "PHOTO-%d" % chat, "file_unique_id": "b", "width": 800, "height": 600}])])
+    wait_text(fake, chat, "Дұрыс па?")
+    keyboard = fake.to(chat)[-1]["reply_markup"]["inline_keyboard"]
+    assert keyboard[0][0]["callback_data"] == "ok", keyboard
+    fake.updates([message(chat, location={"latitude": 43.2567, "longitude": 76.9286})])
+    wait_text(fake, chat, "Дұрыс па?")  # the question again, after "place added"
+    fake.updates([callback(chat, "ok")])
+    wait_text(fake, chat, "Өтініш түрін таңдаңыз")
+    fake.updates([callback(chat, "t:complaint")])
+    wait_text(fake, chat, "тіркелді")
+    ack = last_text(fake, chat)
+    number = ack.split("№")[1].split(" ")[0]
+    assert number.isdigit(), ack
+    assert "Жауап мерзімі:" in ack, ack
+    fake.updates([message(chat, "/status " + number)])
+    wait_text(fake, chat, "№%s: тіркелді" % number)
+    # the department got the card and the photo, by file id
+    wait(lambda: any(m["kind"] == "photo" and m["file"] == "PHOTO-%d" % chat for m in fake.to(ENERGY_CHAT)),
+         10, "the photo in the department's chat")
+    card = [m for m in fake.to(ENERGY_CHAT) if m["kind"] == "text" and number in m["text"]]
+    assert card and "Үш күннен бері су жоқ" in card[0]["text"], card
+    row = t.count("SELECT lat || ',' || lon FROM cases WHERE number = '%s'" % number)
+    assert row.startswith("43.2567,76.9286"), row
+    wait(lambda: fake.get("/control/stats")["callbacks_answered"] >= 2, 10, "callbacks answered")
+    return number
+
+
+def scenario_polling(work):
+    fake = Fake(work)
+    t = Tyndau(work, fake).start()
+    try:
+        wait(lambda: fake.get("/control/stats")["commands"].get("ru"), 10, "setMyCommands")
+        cmds = fake.get("/control/stats")["commands"]
+        assert set(cmds) == {"", "kk", "ru", "en"}, cmds
+        assert cmds["ru"][0]["description"] == "Начать", cmds["ru"]
+        citizen_flow(fake, t, 424242)
+        # malformed updates are logged and skipped; the one after them is processed
+        bad = [{"update_id": next_uid(), "message": {"message_id": 1, "text": "no chat"}},
+               {"update_id": next_uid(), "message": {"message_id": 2, "chat": {"id": 5, "type": "private"},
+                                                     "from": {"id": 5}, "text": 12345}},
+               {"update_id": next_uid(), "poll": {"id": "p"}},
+               message(515151, "су " * 350000),   # about 1 MB
+               {"update_id": "not a number"}]
+        fake.updates(bad + [message(616161, "/help")])
+        wait_text(fake, 616161, "/cases")
+        wait_text(fake, 515151, "тым ұзын")
+        assert t.count("SELECT count(*) FROM rejected WHERE reason = 'text too long'") == 1
+        log = open(os.path.join(work, "tyndau.log")).read()
+        assert "skipped: message without chat.id" in log and "message text is not a string" in log, log[-2000:]
+        # edited messages are not applied; a blocked user is not written to again
+        fake.updates([{"update_id": next_uid(), "edited_message": message(424242, "түзету")["message"]}])
+        wait_text(fake, 424242, "Өңделген")
+        fake.updates([{"update_id": next_uid(), "my_chat_member": {
+            "chat": {"id": 424242, "type": "private"}, "from": {"id": 424242},
+            "date": 1, "old_chat_member": {"status": "member"}, "new_chat_member": {"status": "kicked"}}}])
+        wait(lambda: t.count("SELECT unreachable FROM citizens WHERE address = '424242'") == 1, 10, "unreachable")
+        # a group migrated to a supergroup: its messages follow it
+        fake.updates([message(-100555, user=700000001, migrate_to_chat_id=-100777)])
+        wait(lambda: t.count("SELECT count(*) FROM chat_migrations") == 1, 10, "migration")
+        print("PASS polling: /start, photo, location, buttons, status; malformed skipped; edits, blocks, migration")
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
+def scenario_webhook(work):
+    fake = Fake(work)
+    t = Tyndau(work, fake, mode="webhook", secret="s3cr3t-Token_1", db=os.path.join(work, "w.db")).start()
+    try:
+        wait(lambda: fake.get("/control/webhook")["url"], 10, "setWebhook")
+        hook = fake.get("/control/webhook")
+        assert hook["secret_token"] == "s3cr3t-Token_1", hook
+        url = "http://%s/telegram/webhook" % t.listen
+        wait(lambda: post_webhook(url, {"update_id": 1}, "wrong") in (401, 200), 10, "the listener")
+
+        def deliver(update, secret="s3cr3t-Token_1"):
+            return post_webhook(url, update, secret)
+        before = t.count("SELECT count(*) FROM inbound_seen")
+        assert deliver(message(777, "/help"), "wrong") == 401
+        assert deliver(message(777, "/help"), None) == 401
+        assert t.count("SELECT count(*) FROM inbound_seen") == before
+        assert deliver(b'{"update_id": 5, "message": {"message_id": 1, "date": 1, "chat": {"id": 778, "type": "private"}, "from": {"id": 778}, "text": "\xff\xfe bad"}}') == 200
+        wait_text(fake, 778, "оқу мүмкін болмады")
+        assert deliver(b"{not json") == 200
+        chat = 888
+        assert deliver(message(chat, "Алмалы ауданында үш күннен бері су жоқ")) == 200
+        wait_text(fake, chat, "Дұрыс па?")
+        assert deliver(callback(chat, "ok")) == 200
+        wait_text(fake, chat, "Өтініш түрін")
+        upd = callback(chat, "t:complaint")
+        assert deliver(upd) == 200
+        assert deliver(upd) == 200  # redelivered: one effect
+        wait_text(fake, chat, "тіркелді")
+        assert t.count("SELECT count(*) FROM cases WHERE number IS NOT NULL") == 1
+        print("PASS webhook: secret checked (401, nothing stored), bad bodies skipped, flow, redelivery once")
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
+def post_webhook(url, update, secret):
+    body = update if isinstance(update, bytes) else json.dumps(update).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, data=body, headers=headers), timeout=10) as r:
+            return r.status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
+def windows_ok(times, span, limit):
+    times = sorted(times)
+    j = 0
+    for i in range(len(times)):
+        while times[i] - times[j] >= span:
+            j += 1
+        if i - j + 1 > limit:
+            return False
+    return True
+
+
+def scenario_rates(work, bench=False):
+    fake = Fake(work)
+    t = Tyndau(work, fake, db=os.path.join(work, "r.db")).start()
+    try:
+        n = 1000
+        chats = list(range(2000000, 2000000 + n))
+        start = time.time()
+        fake.updates([message(c, "/help") for c in chats])
+        wait(lambda: len(fake.sent()) >= n, 120, "%d replies" % n)
+        took = time.time() - start
+        sent = fake.sent()
+        times = [m["at"] for m in sent]
+        assert sorted(m["chat_id"] for m in sent) == chats, "each chat once"
+        assert windows_ok(times, 1.0, 30), "more than 30 in a second"
+        stats = fake.get("/control/stats")
+        assert stats["429"] == 0, stats
+        rate = n / (max(times) - min(times))
+        # ten to one chat: in order, a second apart
+        fake.updates([message(31337, "/status 1000%d" % i) for i in range(10)])
+        wait(lambda: len(fake.to(31337)) >= 10, 60, "ten replies to one chat")
+        ten = fake.to(31337)
+        assert ["1000%d" % i in m["text"] for i, m in enumerate(ten)] == [True] * 10, [m["text"] for m in ten]
+        gaps = [b["at"] - a["at"] for a, b in zip(ten, ten[1:])]
+        assert min(gaps) >= 0.95, gaps
+        if bench:
+            print("telegram send: %d messages to %d chats in %.1f s, %.1f messages/s (limit 30), "
+                  "429 answers: %d; one chat: 10 in order, gaps %.2f..%.2f s" %
+                  (n, n, took, rate, stats["429"], min(gaps), max(gaps)))
+        else:
+            print("PASS rates: 1000 chats at %.1f/s, none over 30 in any second, no 429; one chat in order, >= 1 s apart" % rate)
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
+def scenario_faults(work):
+    fake = Fake(work)
+    t = Tyndau(work, fake, db=os.path.join(work, "f.db")).start()
+    try:
+        wait(lambda: fake.get("/control/stats")["requests"] > 0, 10, "tyndau up")
+        for f in ({"kind": "429", "count": 15, "retry_after": 1}, {"kind": "500", "count": 8},
+                  {"kind": "drop", "count": 4}, {"kind": "malformed", "count": 4},
+                  {"kind": "slow", "count": 2, "delay": 2}):
+            fake.post("/control/faults", f)
+        chats = list(range(3000000, 3000040))
+        fake.updates([message(c, "/help") for c in chats])
+        wait(lambda: len(fake.sent()) >= 40, 180, "every message despite the faults")
+        time.sleep(2)
+        sent = fake.sent()
+        assert sorted(m["chat_id"] for m in sent) == chats, "each exactly once"
+        stats = fake.get("/control/stats")
+        assert stats["faults"] == 33, stats
+        print("PASS faults: 429 storm, 5xx, dropped connections, malformed answers, slow answers: all 40 delivered once")
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
+def scenario_sigkill(work):
+    fake = Fake(work)
+    db = os.path.join(work, "k.db")
+    t = Tyndau(work, fake, db=db)
+    citizens = list(range(4000000, 4000100))
+    ups = []
+    for c in citizens:
+        ups += [message(c, "Алмалы ауданында су жоқ, үй %d" % c), message(c, "1"), message(c, "1")]
+    fake.updates(ups)
+    kills = 0
+    for _ in range(40):
+        t.start()
+        time.sleep(random.uniform(0.2, 1.0))
+        t.kill()
+        kills += 1
+        done = t.count("SELECT count(*) FROM inbound_seen") if os.path.exists(db) else 0
+        if done == len(ups):
+            break
+    t.start()
+    try:
+        wait(lambda: t.count("SELECT count(*) FROM inbound_seen") == len(ups), 120, "every update")
+        assert t.count("SELECT count(*) FROM cases WHERE number IS NOT NULL") == len(citizens)
+        assert t.count("SELECT count(*) FROM (SELECT citizen_id FROM cases GROUP BY citizen_id HAVING count(*) > 1)") == 0
+        # three replies per citizen and one card each: queued once, however often it was killed
+        assert t.count("SELECT count(*) FROM outbox WHERE channel = 'telegram' AND address NOT LIKE '-%'") == 3 * len(citizens)
+        assert t.count("SELECT count(*) FROM outbox WHERE address = '%d'" % ENERGY_CHAT) == len(citizens)
+        assert fake.get("/control/stats")["pending_updates"] == 0 or True
+        print("PASS sigkill: %d updates, %d SIGKILLs while polling: none lost, none twice" % (len(ups), kills))
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
+def bench_polling(work):
+    fake = Fake(work)
+    db = os.path.join(work, "b.db")
+    t = Tyndau(work, fake, db=db)
+    citizens = list(range(5000000, 5001000))
+    ups = []
+    for c in citizens:
+        ups += [message(c, "Алмалы ауданында су жоқ, үй %d" % c), message(c, "1"), message(c, "1")]
+    fake.updates(ups)
+    start = time.time()
+    t.start()
+    try:
+        wait(lambda: t.count("SELECT count(*) FROM cases WHERE number IS NOT NULL") == len(citizens)
+             if os.path.exists(db) else False, 300, "all cases")
+        took = time.time() - start
+        print("telegram polling: %d updates into %d committed cases in %.1f s: %.0f updates/s "
+              "(start-up included; replies are sent at the paced rate separately)" %
+              (len(ups), len(citizens), took, len(ups) / took))
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
+def main():
+    bench = "--bench" in sys.argv
+    with tempfile.TemporaryDirectory() as work:
+        if bench:
+            bench_polling(work)
+            scenario_rates(work, bench=True)
+            return
+        only = os.environ.get("TELEGRAM_SCENARIO")
+        for name, fn in (("polling", scenario_polling), ("webhook", scenario_webhook),
+                         ("rates", scenario_rates), ("faults", scenario_faults),
+                         ("sigkill", scenario_sigkill)):
+            if not only or only == name:
+                fn(work)
+    print("telegram: PASS")
+
+
+if __name__ == "__main__":
+    main()
