@@ -75,7 +75,12 @@ static int drain_transport(struct sender *s, struct transport *t, int64_t now_ms
         sbuf_init(&res.detail, 0);
         t->send(t->ctx, m, &res);
         attempts++;
-        int rc = record(s, t, m, &res, now_ms);
+        /* the outcome and its delivery row in one commit: one fsync, not two */
+        int rc = store_begin(s->store);
+        if (rc == 0 && (rc = record(s, t, m, &res, now_ms)) == 0)
+            rc = store_commit(s->store);
+        if (rc < 0)
+            store_rollback(s->store);
         sbuf_release(&res.detail);
         if (rc < 0) {
             attempts = -1;

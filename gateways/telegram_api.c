@@ -25,6 +25,8 @@ int tg_api_init(struct tg_api *api, const char *api_url, const char *token)
         return -1;
     api->curl = c;
     api->headers = curl_slist_append(NULL, "Content-Type: application/json");
+    /* no "Expect: 100-continue" round trip before larger bodies */
+    api->headers = curl_slist_append(api->headers, "Expect:");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)api->headers);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &api->response);
