@@ -175,17 +175,25 @@ static int64_t chat_of(const char *address)
     return strtoll(address, NULL, 10);
 }
 
+/* Pacing runs on the monotonic clock: a wall clock that steps would break the windows. */
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 static int64_t ready_at(void *ctx, const char *address, int64_t now)
 {
     struct telegram *tg = ctx;
-    int64_t chat = chat_of(address);
-    int64_t at = pacer_ready_at(&tg->chats, chat, now);
+    int64_t chat = chat_of(address), mono = mono_ms();
+    int64_t at = pacer_ready_at(&tg->chats, chat, mono);
     if (chat < 0) {
-        int64_t g = pacer_ready_at(&tg->groups, chat, now);
+        int64_t g = pacer_ready_at(&tg->groups, chat, mono);
         if (g > at)
             at = g;
     }
-    return at;
+    return now + (at - mono);
 }
 
 static cJSON *keyboard(const char *buttons_json)
@@ -242,7 +250,7 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     tg_result_init(&r);
     enum tg_status st = tg_call(&tg->send_api, method, p, 30, &r);
     cJSON_Delete(p);
-    int64_t chat = chat_of(address), now = now_ms();
+    int64_t chat = chat_of(address), now = mono_ms();
     if (st == TG_OK) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
         res->status = SEND_OK;
@@ -260,7 +268,7 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     } else if (r.migrate_to) {
         char moved[32];
         snprintf(moved, sizeof moved, "%lld", (long long)r.migrate_to);
-        store_chat_migrate(tg->send_store, "telegram", m->address, moved, now / 1000);
+        store_chat_migrate(tg->send_store, "telegram", m->address, moved, now_ms() / 1000);
         res->status = SEND_RETRY_AFTER;
         res->retry_after_ms = 0;
     } else if (r.error_code == 403 && is_blocked(r.description.buf)) {

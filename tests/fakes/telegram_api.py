@@ -47,6 +47,7 @@ def reset():
         chat_last={},        # chat -> last send time
         group_times={},      # group chat -> send times in the last minute
         next_message_id=1,
+        limited=[],          # why each 429 from the limits was given
     )
 
 
@@ -156,14 +157,18 @@ class Handler(BaseHTTPRequestHandler):
             g = [x for x in STATE["global_times"] if t - x < 1.0]
             STATE["global_times"] = g
             if len(g) >= 30:
+                STATE["limited"].append({"chat_id": chat_id, "limit": "30 a second in all"})
                 return 1
             last = STATE["chat_last"].get(chat_id)
             if last is not None and t - last < 1.0 - 0.05:
+                STATE["limited"].append({"chat_id": chat_id, "limit": "1 a second per chat",
+                                         "gap": t - last})
                 return 1
             if chat_id < 0:
                 times = [x for x in STATE["group_times"].get(chat_id, []) if t - x < 60.0]
                 STATE["group_times"][chat_id] = times
                 if len(times) >= 20:
+                    STATE["limited"].append({"chat_id": chat_id, "limit": "20 a minute per group"})
                     return int(60 - (t - times[0])) + 1
                 times.append(t)
             g.append(t)
@@ -322,6 +327,7 @@ class Handler(BaseHTTPRequestHandler):
                 s["confirmed"] = STATE["confirmed"]
                 s["pending_updates"] = len(STATE["updates"])
                 s["commands"] = STATE["commands"]
+                s["limited"] = STATE["limited"]
                 return self.reply(200, s)
         if what == "webhook":
             with LOCK:
