@@ -3,7 +3,7 @@ CC ?= cc
 PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
-	redis-server kannel kannel-extras valgrind sqlite3 curl
+	redis-server kannel kannel-extras valgrind sqlite3 curl python3
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

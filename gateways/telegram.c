@@ -332,8 +332,9 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     tg->poll_timeout_s = TELEGRAM_POLL_TIMEOUT;
     if (tg_api_init(&tg->api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
         tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
-        pacer_init(&tg->chats, 30, 1000, 1, 1000) < 0 ||
-        pacer_init(&tg->groups, 1, 0, 20, 60000) < 0) {
+        /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
+        pacer_init(&tg->chats, 30, 1010, 1, 1010) < 0 ||
+        pacer_init(&tg->groups, 1, 0, 20, 60100) < 0) {
         sbuf_addstr(err, "cannot set up the Telegram client");
         return -1;
     }
