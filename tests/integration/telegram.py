@@ -229,6 +229,20 @@ def scenario_polling(work):
         fake.stop()
 
 
+def scenario_bad_token(work):
+    fake = Fake(work)
+    t = Tyndau(work, fake, db=os.path.join(work, "x.db"))
+    try:
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN="999:wrong")
+        r = subprocess.run([TYNDAU, "-c", t.conf, "run"], env=env, capture_output=True, text=True,
+                           timeout=30, stdin=subprocess.DEVNULL)
+        assert r.returncode == 1, r
+        assert "Telegram refused the bot token (401 Unauthorized)" in r.stderr, r.stderr
+        print("PASS bad token: a clear error and exit 1")
+    finally:
+        fake.stop()
+
+
 def scenario_webhook(work):
     fake = Fake(work)
     t = Tyndau(work, fake, mode="webhook", secret="s3cr3t-Token_1", db=os.path.join(work, "w.db")).start()
@@ -411,7 +425,8 @@ def main():
             scenario_rates(work, bench=True)
             return
         only = os.environ.get("TELEGRAM_SCENARIO")
-        for name, fn in (("polling", scenario_polling), ("webhook", scenario_webhook),
+        for name, fn in (("polling", scenario_polling), ("bad_token", scenario_bad_token),
+                         ("webhook", scenario_webhook),
                          ("rates", scenario_rates), ("faults", scenario_faults),
                          ("sigkill", scenario_sigkill)):
             if not only or only == name:

@@ -3,6 +3,8 @@
 
 #include "../../bot/casenum.h"
 #include "../../bot/lang.h"
+#include "../../bot/phone.h"
+#include "../../bot/split.h"
 #include "../../bot/utf8.h"
 
 static void test_utf8_valid(void **state)
@@ -71,6 +73,81 @@ static void test_casenum(void **state)
     assert_false(casenum_looks_like("су жоқ"));
 }
 
+struct parts {
+    char text[8][16384];
+    int n, last_seen;
+};
+
+static int collect_part(void *ctx, const char *part, size_t len, int last)
+{
+    struct parts *p = ctx;
+    assert_true(p->n < 8 && len < 16384);
+    memcpy(p->text[p->n], part, len);
+    p->text[p->n][len] = 0;
+    p->n++;
+    p->last_seen = last;
+    return 0;
+}
+
+static void test_split(void **state)
+{
+    (void)state;
+    struct parts p = {0};
+    /* short: one part */
+    assert_int_equal(split_text("су жоқ", strlen("су жоқ"), 4096, collect_part, &p), 0);
+    assert_int_equal(p.n, 1);
+    assert_true(p.last_seen);
+    /* two paragraphs of 3000 Cyrillic letters: cut at the blank line, nothing lost */
+    struct sbuf text = SBUF_INIT;
+    for (int i = 0; i < 3000; i++)
+        sbuf_addstr(&text, "ж");
+    sbuf_addstr(&text, "\n\n");
+    for (int i = 0; i < 3000; i++)
+        sbuf_addstr(&text, "ы");
+    memset(&p, 0, sizeof p);
+    split_text(text.buf, text.len, 4096, collect_part, &p);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(utf8_length(p.text[0]), 3000);
+    assert_int_equal(utf8_length(p.text[1]), 3000);
+    /* one word longer than a part: cut on a character boundary */
+    sbuf_reset(&text);
+    for (int i = 0; i < 5000; i++)
+        sbuf_addstr(&text, "ә");
+    memset(&p, 0, sizeof p);
+    split_text(text.buf, text.len, 4096, collect_part, &p);
+    assert_int_equal(p.n, 2);
+    assert_int_equal(utf8_length(p.text[0]), 4096);
+    assert_true(utf8_valid(p.text[0], strlen(p.text[0])) && utf8_valid(p.text[1], strlen(p.text[1])));
+    /* words: no part over the limit, cut at a space */
+    sbuf_reset(&text);
+    for (int i = 0; i < 1500; i++)
+        sbuf_addstr(&text, "су жоқ ");
+    memset(&p, 0, sizeof p);
+    split_text(text.buf, text.len, 4096, collect_part, &p);
+    assert_int_equal(p.n, 3);
+    for (int i = 0; i < p.n; i++) {
+        assert_true(utf8_length(p.text[i]) <= 4096);
+        assert_true(p.text[i][strlen(p.text[i]) - 1] != ' ');
+    }
+    sbuf_release(&text);
+}
+
+static void test_phone(void **state)
+{
+    (void)state;
+    char out[13];
+    const char *same[] = {"87012345678", "+7 701 234 56 78", "77012345678", "8 (701) 234-56-78",
+                          "7012345678"};
+    for (size_t i = 0; i < sizeof same / sizeof *same; i++) {
+        assert_int_equal(phone_normalize(same[i], out), 0);
+        assert_string_equal(out, "+77012345678");
+    }
+    assert_int_equal(phone_normalize("+79161234567", out), -1); /* Russia */
+    assert_int_equal(phone_normalize("12345", out), -1);
+    assert_int_equal(phone_normalize("8701234567x", out), -1);
+    assert_int_equal(phone_normalize("", out), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +155,8 @@ int main(void)
         cmocka_unit_test(test_lower),
         cmocka_unit_test(test_lang_detect),
         cmocka_unit_test(test_casenum),
+        cmocka_unit_test(test_split),
+        cmocka_unit_test(test_phone),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
