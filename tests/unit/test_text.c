@@ -127,7 +127,8 @@ static void test_split(void **state)
     assert_int_equal(p.n, 3);
     for (int i = 0; i < p.n; i++) {
         assert_true(utf8_length(p.text[i]) <= 4096);
-        assert_true(p.text[i][strlen(p.text[i]) - 1] != ' ');
+        if (i + 1 < p.n) /* cut at a space, which is not sent */
+            assert_true(p.text[i][strlen(p.text[i]) - 1] != ' ' && p.text[i + 1][0] != ' ');
     }
     sbuf_release(&text);
 }
