@@ -117,6 +117,8 @@ enum stmt_id {
     ST_CASES_OF_CITIZEN,
     ST_SAME_PERSON,
     ST_ATTACHMENTS_OF_CASE,
+    ST_OUTBOX_LAST_KIND,
+    ST_OUTBOX_REMOTE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
     ST_CASES_ALL,
@@ -207,6 +209,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENTS_OF_CASE] = "SELECT at, actor, kind, detail FROM events WHERE case_id = ?1 "
                           "ORDER BY id",
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
+    [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
+                            "address = ?3 AND kind = ?4",
+    [ST_OUTBOX_REMOTE] = "SELECT state, remote_id FROM outbox WHERE id = ?1",
     [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
                           "VALUES (?1, ?2, ?3, ?4)",
@@ -1147,4 +1152,36 @@ int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment
     }
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : -1;
+}
+
+int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *channel,
+                                  const char *address, const char *kind)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_LAST_KIND);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    bind_str(st, 2, channel);
+    bind_str(st, 3, address);
+    bind_str(st, 4, kind);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_REMOTE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), found = 0;
+    out[0] = 0;
+    if (rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "sent")) {
+        copy_col(st, 1, out, size);
+        found = out[0] != 0;
+    }
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }

@@ -203,4 +203,10 @@ typedef int (*store_attachment_fn)(void *ctx, const char *kind, const char *ref)
 /* The attachments of a case in the order received; stops (returning -1) when fn fails. */
 int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);
 
+/* The newest outbox message of `kind` about a case to an address: its id, 0 if none, -1 on error. */
+int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *channel,
+                                  const char *address, const char *kind);
+/* The channel's id of a sent outbox message: 1 found, 0 not (yet) sent, -1 error. */
+int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size);
+
 #endif

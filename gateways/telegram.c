@@ -235,7 +235,20 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
         snprintf(address, sizeof address, "%s", m->address);
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "chat_id", (double)chat_of(address));
-    if (m->media[0]) {
+    char card_id[64] = "";
+    if (!strncmp(m->media, "edit:", 5) &&
+        store_outbox_remote_id(tg->send_store, strtoll(m->media + 5, NULL, 10), card_id,
+                               sizeof card_id) == 1) {
+        /* the card is there: rewrite it in place */
+        method = "editMessageText";
+        cJSON_AddNumberToObject(p, "message_id", strtod(card_id, NULL));
+        cJSON_AddStringToObject(p, "text", m->text.buf);
+        if (m->buttons.len)
+            cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.buf));
+    } else if (!strncmp(m->media, "edit:", 5)) {
+        /* the card never arrived: send the current one instead */
+        cJSON_AddStringToObject(p, "text", m->text.buf);
+    } else if (m->media[0]) {
         const char *colon = strchr(m->media, ':');
         int photo = !strncmp(m->media, "photo:", 6);
         method = photo ? "sendPhoto" : "sendDocument";
@@ -251,7 +264,11 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     enum tg_status st = tg_call(&tg->send_api, method, p, 30, &r);
     cJSON_Delete(p);
     int64_t chat = chat_of(address), now = mono_ms();
-    if (st == TG_OK) {
+    if (st == TG_ERROR && r.error_code == 400 && strstr(r.description.buf, "not modified")) {
+        st = TG_OK; /* the card already says this */
+        snprintf(res->remote_id, sizeof res->remote_id, "%s", card_id);
+        res->status = SEND_OK;
+    } else if (st == TG_OK) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
         res->status = SEND_OK;
         snprintf(res->remote_id, sizeof res->remote_id, "%.0f", cJSON_IsNumber(id) ? id->valuedouble : 0.0);

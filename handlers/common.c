@@ -194,10 +194,14 @@ int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const 
     return 0;
 }
 
-/* One message to a body: its group chat, or else each of its staff privately. */
-static int notify_body(const struct handler_ctx *hx, const struct body *body,
-                       const struct case_rec *c, const char *key, const struct i18n_var *vars,
-                       const char *media)
+/*
+ * One message to a body: its group chat, or else each of its staff privately.
+ * kind "card" marks a case card; kind "edit" rewrites the card last sent to
+ * the same address (media names it), so the chat shows the current state.
+ */
+static int notify_body_as(const struct handler_ctx *hx, const struct body *body,
+                          const struct case_rec *c, const char *key, const struct i18n_var *vars,
+                          const char *media, const char *kind)
 {
     const struct config *cfg = hx->cfg;
     struct reply r;
@@ -214,10 +218,28 @@ static int notify_body(const struct handler_ctx *hx, const struct body *body,
             reply_text(&r, key, vars);
         if (media)
             snprintf(r.msg.media, sizeof r.msg.media, "%s", media);
+        snprintf(r.msg.kind, sizeof r.msg.kind, "%s", kind);
+        if (!strcmp(kind, "edit")) {
+            int64_t card = store_outbox_last_of_kind(hx->store, c->id, "telegram", address, "card");
+            if (card <= 0) {
+                reply_discard(&r);
+                if (card < 0)
+                    return -1;
+                continue; /* no card there to edit */
+            }
+            snprintf(r.msg.media, sizeof r.msg.media, "edit:%lld", (long long)card);
+        }
         if (reply_queue(&r) < 0)
             return -1;
     }
     return 0;
+}
+
+static int notify_body(const struct handler_ctx *hx, const struct body *body,
+                       const struct case_rec *c, const char *key, const struct i18n_var *vars,
+                       const char *media)
+{
+    return notify_body_as(hx, body, c, key, vars, media, "reply");
 }
 
 int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
@@ -254,24 +276,42 @@ int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *
     return reply_queue(&r);
 }
 
-int handler_send_card(const struct handler_ctx *hx, const struct body *body,
-                      const struct case_rec *c)
+/* The card of a case as it stands, queued as kind ("card" or "edit") to a body. */
+static int queue_card(const struct handler_ctx *hx, const struct body *body,
+                      const struct case_rec *c, const char *kind)
 {
     const struct config *cfg = hx->cfg;
     enum lang lang = cfg->intake.default_lang;
     char due[11];
-    struct sbuf type = SBUF_INIT;
+    struct sbuf type = SBUF_INIT, status = SBUF_INIT;
     handler_format_day(c->due_day, due);
     i18n_render(&cfg->texts, lang, handler_type_key(c->type), NULL, &type);
+    i18n_render(&cfg->texts, lang, handler_status_key(c->status), NULL, &status);
     struct i18n_var card[] = {{"number", c->number},
                               {"type", type.buf},
                               {"category", handler_category_name(cfg, c->category, lang)},
                               {"district", handler_district_name(cfg, c->district, lang)},
                               {"due", due},
+                              {"status", status.buf},
+                              {"body", handler_body_name(cfg, c->body, lang)},
                               {"text", c->text.buf},
                               {NULL, NULL}};
-    int rc = handler_notify_body(hx, body, c, "new_case_card", card);
+    int rc = notify_body_as(hx, body, c, "new_case_card", card, NULL, kind);
     sbuf_release(&type);
+    sbuf_release(&status);
+    return rc;
+}
+
+int handler_update_card(const struct handler_ctx *hx, const struct body *body,
+                        const struct case_rec *c)
+{
+    return queue_card(hx, body, c, "edit");
+}
+
+int handler_send_card(const struct handler_ctx *hx, const struct body *body,
+                      const struct case_rec *c)
+{
+    int rc = queue_card(hx, body, c, "card");
     /* the citizen's photos and documents follow the card, by Telegram file id */
     struct media_ctx mc = {hx, body, c};
     if (rc == 0)

@@ -75,6 +75,9 @@ int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
 /* Posts the case card (number, type, topic, district, due date, text) to a body. */
 int handler_send_card(const struct handler_ctx *hx, const struct body *body,
                       const struct case_rec *c);
+/* Rewrites the case card a body got (Telegram editMessageText), so it shows c as it is now. */
+int handler_update_card(const struct handler_ctx *hx, const struct body *body,
+                        const struct case_rec *c);
 /* Tells the citizen who filed c, in their language and on their channel. */
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
                            const char *key, const struct i18n_var *vars);

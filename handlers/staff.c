@@ -233,7 +233,15 @@ static int with_open_case(struct staff_turn *t, const char *number, case_action 
     rc = load_case(t, number, &c);
     if (rc > 0) {
         struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
+        char before[128], after[128], old_body[CONFIG_ID_MAX];
+        snprintf(before, sizeof before, "%s|%d|%s|%s", c.status, c.due_day, c.body, c.assignee);
+        snprintf(old_body, sizeof old_body, "%s", c.body);
         rc = is_open(&c) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
+        snprintf(after, sizeof after, "%s|%d|%s|%s", c.status, c.due_day, c.body, c.assignee);
+        /* the card in the department's chat follows every change */
+        const struct body *body = config_body(t->hx->cfg, old_body);
+        if (rc == 0 && strcmp(before, after) != 0 && body)
+            rc = handler_update_card(t->hx, body, &c);
     }
     case_release(&c);
     return rc < 0 ? -1 : 0;

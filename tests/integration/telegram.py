@@ -199,7 +199,17 @@ def scenario_polling(work):
         cmds = fake.get("/control/stats")["commands"]
         assert set(cmds) == {"", "kk", "ru", "en"}, cmds
         assert cmds["ru"][0]["description"] == "Начать", cmds["ru"]
-        citizen_flow(fake, t, 424242)
+        number = citizen_flow(fake, t, 424242)
+        # the officer takes it in the department's group chat; the card there is edited in place
+        fake.updates([message(ENERGY_CHAT, "/take@tyndau_test_bot " + number, user=700000001)])
+        wait_text(fake, 424242, "қаралуда")
+        card = wait(lambda: [m for m in fake.to(ENERGY_CHAT) if m.get("edits")], 15, "the card edited")
+        assert "Күйі: қаралуда" in card[0]["text"] and number in card[0]["text"], card[0]["text"]
+        # someone in the group who is not staff is not listened to
+        before = len(fake.sent())
+        fake.updates([message(ENERGY_CHAT, "/take " + number, user=99999)])
+        time.sleep(1.5)
+        assert len(fake.sent()) == before
         # malformed updates are logged and skipped; the one after them is processed
         bad = [{"update_id": next_uid(), "message": {"message_id": 1, "text": "no chat"}},
                {"update_id": next_uid(), "message": {"message_id": 2, "chat": {"id": 5, "type": "private"},
