@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "log.h"
+#include "urlform.h"
 
-/* Per request: the route and the body collected so far. */
+/* Per request: the raw URI, the route and the body collected so far. */
 struct pending {
     const struct http_route *route;
+    struct sbuf uri;
     struct sbuf body;
     int too_large;
 };
@@ -34,10 +36,29 @@ const char *http_header(const struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
-const char *http_arg(const struct http_request *req, const char *name)
+int http_arg(const struct http_request *req, const char *name, struct sbuf *out)
 {
-    const char *v = MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
-    return v ? v : MHD_lookup_connection_value(req->conn, MHD_POSTDATA_KIND, name);
+    /* libmicrohttpd's own values stop at a zero byte; UCS-2 text is full of them */
+    int rc = urlform_get(req->query, strlen(req->query), name, out);
+    if (rc != 0)
+        return rc;
+    const char *type = http_header(req, "Content-Type");
+    if (type && !strncmp(type, "application/x-www-form-urlencoded", 33))
+        return urlform_get(req->body, req->body_len, name, out);
+    return 0;
+}
+
+/* Called before the headers are read: keeps the URI as sent, query string and all. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls, (void)conn;
+    struct pending *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    sbuf_init(&p->uri, 0);
+    sbuf_init(&p->body, 0);
+    sbuf_addstr(&p->uri, uri);
+    return p;
 }
 
 static enum MHD_Result respond(struct MHD_Connection *conn, int status, const char *type,
@@ -60,19 +81,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct http *h = cls;
     struct pending *p = *con_cls;
     (void)version;
-    if (!p) {
-        const struct http_route *route = NULL;
+    if (!p)
+        return MHD_NO;
+    if (!p->route) {
         for (int i = 0; i < h->nroutes; i++)
             if (!strcmp(h->routes[i].path, url))
-                route = &h->routes[i];
-        if (!route)
+                p->route = &h->routes[i];
+        if (!p->route)
             return respond(conn, 404, "text/plain", "not found\n", 10);
-        p = calloc(1, sizeof *p);
-        if (!p)
-            return MHD_NO;
-        p->route = route;
-        sbuf_init(&p->body, 0);
-        *con_cls = p;
         return MHD_YES;
     }
     if (*upload_size) {
@@ -87,7 +103,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         log_warn("http", "%s %s: body over %zu bytes refused", method, url, p->route->max_body);
         return respond(conn, 413, "text/plain", "request body too large\n", 23);
     }
-    struct http_request req = {method, url, p->body.buf, p->body.len, conn};
+    const char *q = strchr(p->uri.buf, '?');
+    struct http_request req = {method, url, q ? q + 1 : "", p->body.buf, p->body.len, conn};
     struct http_response res = {200, "text/plain; charset=utf-8", SBUF_INIT};
     p->route->fn(p->route->ctx, &req, &res);
     enum MHD_Result ret = respond(conn, res.status, res.content_type, res.body.buf, res.body.len);
@@ -101,6 +118,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)cls, (void)conn, (void)code;
     struct pending *p = *con_cls;
     if (p) {
+        sbuf_release(&p->uri);
         sbuf_release(&p->body);
         free(p);
     }
@@ -129,6 +147,7 @@ int http_start(struct http *h, const char *listen, struct sbuf *err)
     h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
                                  NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &addr,
                                  MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
                                  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
     if (!h->daemon) {
         sbuf_addf(err, "cannot listen on %s (in use?)", listen);

@@ -20,6 +20,7 @@ struct MHD_Connection;
 struct http_request {
     const char *method;
     const char *path;
+    const char *query; /* the raw query string (after '?'), "" if none */
     const char *body;
     size_t body_len;
     struct MHD_Connection *conn;
@@ -33,8 +34,8 @@ struct http_response {
 
 /* A request header, or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
-/* A query-string or form argument (decoded), or NULL. */
-const char *http_arg(const struct http_request *req, const char *name);
+/* A query-string argument or form-body field, decoded binary-safely; 1 found, 0 not, -1 malformed. */
+int http_arg(const struct http_request *req, const char *name, struct sbuf *out);
 
 typedef void (*http_handler)(void *ctx, const struct http_request *req, struct http_response *res);
 
