@@ -300,12 +300,14 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     if (!strcmp(c->telegram.mode, "webhook") && !*c->telegram.webhook_secret)
         ERR(ld, g, "webhook mode needs a `webhook_secret`");
 
-    static const char *const sms_keys[] = {"provider", "sendsms_url", "username", "password",
-                                           "sender",   "inbound_secret", NULL};
+    static const char *const sms_keys[] = {"provider",  "sendsms_url",    "username",
+                                           "password",  "sender",         "inbound_secret",
+                                           "dlr_url",   "max_parts",      "rate",
+                                           "flood_per_hour", "dlr_retries", NULL};
     g = member(root, "sms");
     if (g)
         check_keys(ld, g, "sms", sms_keys);
-    get_str(ld, g, "provider", "kannel", 0, &c->sms.provider);
+    get_str(ld, g, "provider", "none", 0, &c->sms.provider);
     if (strcmp(c->sms.provider, "kannel") && strcmp(c->sms.provider, "none"))
         ERR(ld, member(g, "provider"), "`provider` must be \"kannel\" or \"none\"");
     get_str(ld, g, "sendsms_url", "http://127.0.0.1:13013/cgi-bin/sendsms", 0,
@@ -314,6 +316,11 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     get_str(ld, g, "password", "", 0, &c->sms.password);
     get_str(ld, g, "sender", "1414", 0, &c->sms.sender);
     get_str(ld, g, "inbound_secret", "", 0, &c->sms.inbound_secret);
+    get_str(ld, g, "dlr_url", "http://127.0.0.1:8080/sms/dlr", 0, &c->sms.dlr_url);
+    get_int(ld, g, "max_parts", 3, 1, 10, &c->sms.max_parts);
+    get_int(ld, g, "rate", 10, 1, 1000, &c->sms.rate);
+    get_int(ld, g, "flood_per_hour", 30, 1, 10000, &c->sms.flood_per_hour);
+    get_int(ld, g, "dlr_retries", 1, 0, 10, &c->sms.dlr_retries);
 
     static const char *const log_keys[] = {"level", NULL};
     g = member(root, "log");
@@ -736,7 +743,7 @@ void config_free(struct config *c)
                         &c->telegram.webhook_secret, &c->sms.provider,
                         &c->sms.sendsms_url, &c->sms.username,
                         &c->sms.password,   &c->sms.sender,
-                        &c->sms.inbound_secret, &c->log.level};
+                        &c->sms.inbound_secret, &c->sms.dlr_url, &c->log.level};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
         free(*strings[i]);
     for (size_t i = 0; i < c->ncategories; i++) {

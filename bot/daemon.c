@@ -6,6 +6,7 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "../gateways/sms.h"
 #include "../gateways/telegram.h"
 #include "deadlines.h"
 #include "health.h"
@@ -21,6 +22,8 @@ struct daemon {
     struct deadlines deadlines;
     struct sender sender;
     struct telegram telegram;
+    struct sms_channel sms;
+    struct store *http_store; /* inbound SMS and reports, on the listener's thread */
     struct http http;
     struct health health;
 };
@@ -82,20 +85,31 @@ int daemon_run(const struct config *cfg, atomic_int *stop)
     pthread_t sender, deadline;
     int threads = 0, rc = 1;
 
+    int telegram = *cfg->telegram.token != 0;
+    int sms = strcmp(cfg->sms.provider, "none") != 0;
     if (open_one(cfg, &d.recv_store) < 0 || open_one(cfg, &d.send_store) < 0 ||
-        open_one(cfg, &d.deadline_store) < 0)
+        open_one(cfg, &d.deadline_store) < 0 || open_one(cfg, &d.http_store) < 0)
         goto out;
     deadlines_init(&d.deadlines, cfg);
     http_init(&d.http);
-    if (health_init(&d.health, cfg, &d.deadlines, &d.http, &err) < 0 ||
-        telegram_start(&d.telegram, cfg, d.recv_store, d.send_store, stop, &err) < 0)
+    sender_init(&d.sender, d.send_store, cfg);
+    if (health_init(&d.health, cfg, &d.deadlines, &d.http, &err) < 0)
         goto fail;
-    if (!strcmp(cfg->telegram.mode, "webhook"))
-        telegram_webhook_route(&d.telegram, &d.http);
+    if (telegram) {
+        if (telegram_start(&d.telegram, cfg, d.recv_store, d.send_store, stop, &err) < 0)
+            goto fail;
+        if (!strcmp(cfg->telegram.mode, "webhook"))
+            telegram_webhook_route(&d.telegram, &d.http);
+        sender_add_transport(&d.sender, &d.telegram.transport);
+    }
+    if (sms) {
+        if (sms_start(&d.sms, cfg, d.http_store, d.send_store, &err) < 0)
+            goto fail;
+        sms_routes(&d.sms, &d.http);
+        sender_add_transport(&d.sender, &d.sms.transport);
+    }
     if (*cfg->http.listen && http_start(&d.http, cfg->http.listen, &err) < 0)
         goto fail;
-    sender_init(&d.sender, d.send_store, cfg);
-    sender_add_transport(&d.sender, &d.telegram.transport);
     if (pthread_create(&sender, NULL, sender_thread, &d) != 0)
         goto fail;
     threads++;
@@ -105,7 +119,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop)
     log_info("daemon", "running");
     rc = 0;
     while (!atomic_load(stop)) {
-        if (!strcmp(cfg->telegram.mode, "polling"))
+        if (telegram && !strcmp(cfg->telegram.mode, "polling"))
             telegram_poll_once(&d.telegram);
         else
             nap(200);
@@ -123,11 +137,14 @@ out:
     http_stop(&d.http);
     if (d.telegram.cfg)
         telegram_stop(&d.telegram);
+    if (d.sms.cfg)
+        sms_stop(&d.sms);
     health_close(&d.health);
     deadlines_close(&d.deadlines);
     store_close(d.recv_store);
     store_close(d.send_store);
     store_close(d.deadline_store);
+    store_close(d.http_store);
     sbuf_release(&err);
     return rc;
 }

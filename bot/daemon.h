@@ -1,11 +1,13 @@
 /*
- * daemon: `tyndau run` with a Telegram token.
+ * daemon: `tyndau run` with a real channel: Telegram (a token) and/or SMS
+ * (sms.provider).
  *
  * Threads, each with its own SQLite connection:
- *   main      receives from Telegram (long polling), or waits (webhook mode)
+ *   main      receives from Telegram (long polling), or waits (webhook, SMS only)
  *   sender    drains the outbox through the channels' transports
  *   deadlines ticks the deadline worker every second
- *   http      libmicrohttpd's: /healthz, /metrics, /telegram/webhook
+ *   http      libmicrohttpd's: /healthz, /metrics, /telegram/webhook, /sms/inbound,
+ *             /sms/dlr
  * SIGINT or SIGTERM stops them all; what was committed stays committed, and
  * what was not was never confirmed to the channel.
  */

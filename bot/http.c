@@ -48,6 +48,15 @@ int http_arg(const struct http_request *req, const char *name, struct sbuf *out)
     return 0;
 }
 
+int http_secret_equal(const char *given, const char *expected)
+{
+    size_t n = strlen(expected), m = given ? strlen(given) : 0;
+    unsigned char diff = (unsigned char)(n != m);
+    for (size_t i = 0; i < n; i++)
+        diff |= (unsigned char)(expected[i] ^ (i < m ? given[i] : 0));
+    return given && diff == 0;
+}
+
 /* Called before the headers are read: keeps the URI as sent, query string and all. */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {

@@ -37,6 +37,9 @@ const char *http_header(const struct http_request *req, const char *name);
 /* A query-string argument or form-body field, decoded binary-safely; 1 found, 0 not, -1 malformed. */
 int http_arg(const struct http_request *req, const char *name, struct sbuf *out);
 
+/* 1 if given equals expected, in time that does not depend on where they differ. */
+int http_secret_equal(const char *given, const char *expected);
+
 typedef void (*http_handler)(void *ctx, const struct http_request *req, struct http_response *res);
 
 #define HTTP_MAX_ROUTES 16

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "../gateways/console.h"
+#include "../gateways/sms.h"
 #include "../handlers/handler.h"
 #include "calendar.h"
 #include "config.h"
@@ -148,6 +149,11 @@ static int open_store(const struct cli *cli, struct store **store)
 static int cmd_check(struct cli *cli)
 {
     const struct config *c = &cli->cfg;
+    struct diag d = DIAG_INIT;
+    sms_check_catalog(c, &d);
+    if (d.text.len)
+        fputs(d.text.buf, stderr);
+    diag_release(&d);
     printf("%s: OK: %zu districts, %zu bodies, %zu categories, %zu routes, %zu staff, "
            "%zu texts in kk/ru/en\n",
            c->file, c->ndistricts, c->nbodies, c->ncategories, c->nroutes, c->nstaff,
@@ -184,7 +190,7 @@ static int cmd_run(struct cli *cli)
     struct sbuf err = SBUF_INIT;
     int rc = 1;
 
-    if (*cfg->telegram.token) {
+    if (*cfg->telegram.token || strcmp(cfg->sms.provider, "none") != 0) {
         struct sigaction sa = {0};
         sa.sa_handler = on_signal;
         sigaction(SIGINT, &sa, NULL);
@@ -201,7 +207,8 @@ static int cmd_run(struct cli *cli)
         fprintf(stderr, "tyndau: %s\n", err.buf);
         goto out;
     }
-    log_info("main", "no Telegram token configured (telegram.token): using the console");
+    log_info("main", "no Telegram token (telegram.token) and no SMS provider (sms.provider): "
+                     "using the console");
     struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now, &dl};
     rc = console_run(cfg, store, &opts) < 0 ? 1 : 0;
 out:

@@ -119,6 +119,9 @@ enum stmt_id {
     ST_ATTACHMENTS_OF_CASE,
     ST_OUTBOX_LAST_KIND,
     ST_OUTBOX_REMOTE,
+    ST_OUTBOX_DLR_FAILS,
+    ST_MESSAGES_OF_CASE,
+    ST_OUTBOX_SET_STATE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
     ST_CASES_ALL,
@@ -211,6 +214,12 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
                             "address = ?3 AND kind = ?4",
+    [ST_MESSAGES_OF_CASE] = "SELECT at, author, text FROM messages WHERE case_id = ?1 ORDER BY id",
+    [ST_OUTBOX_DLR_FAILS] = "SELECT count(*) FROM deliveries WHERE outbox_id = ?1 AND "
+                            "result = 'dlr_failed'",
+    [ST_OUTBOX_SET_STATE] = "UPDATE outbox SET state = ?2, next_attempt_ms = ?3, last_error = "
+                            "CASE WHEN ?4 = '' THEN last_error ELSE ?4 END WHERE id = ?1 AND "
+                            "state IN ('sent', 'delivered')",
     [ST_OUTBOX_REMOTE] = "SELECT state, remote_id FROM outbox WHERE id = ?1",
     [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
@@ -1184,4 +1193,60 @@ int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size)
     }
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+int store_outbox_report(struct store *s, int64_t id, int64_t now_ms, const char *result,
+                        const char *detail, int retries, int64_t retry_at_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_REMOTE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    finish(st);
+    if (rc == SQLITE_DONE)
+        return 0; /* not a message of ours */
+    if (rc != SQLITE_ROW || store_begin(s) < 0)
+        return -1;
+    if (delivery_add(s, id, now_ms, result, detail) < 0 || !(st = stmt(s, ST_OUTBOX_DLR_FAILS)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    int fails = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    finish(st);
+    int delivered = !strcmp(result, "delivered");
+    int failed = !strcmp(result, "dlr_failed") && retries >= 0;
+    if (delivered || failed) {
+        /* delivered; or failed: resend until it has failed retries + 1 times, then give up */
+        const char *state = delivered ? "delivered" : fails <= retries ? "pending" : "failed";
+        if (!(st = stmt(s, ST_OUTBOX_SET_STATE)))
+            goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        bind_str(st, 2, state);
+        sqlite3_bind_int64(st, 3, retry_at_ms);
+        bind_str(st, 4, delivered ? "" : detail);
+        if (step_done(s, st) < 0)
+            goto fail;
+    }
+    if (store_commit(s) < 0)
+        goto fail;
+    return 1;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_MESSAGES_OF_CASE);
+    int rc;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2)) != 0)
+            break;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }

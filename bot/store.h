@@ -209,4 +209,18 @@ int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *
 /* The channel's id of a sent outbox message: 1 found, 0 not (yet) sent, -1 error. */
 int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size);
 
+/*
+ * A delivery report about a sent message: records it; "delivered" marks the
+ * message delivered; "dlr_failed" (with retries >= 0) puts it back in the
+ * outbox at retry_at_ms until it has failed retries + 1 times, then fails it.
+ * Returns 1, 0 for an unknown message, -1 on error.
+ */
+int store_outbox_report(struct store *s, int64_t id, int64_t now_ms, const char *result,
+                        const char *detail, int retries, int64_t retry_at_ms);
+
+typedef int (*store_message_fn)(void *ctx, int64_t at, const char *author, const char *text,
+                                size_t len);
+/* The messages of a case (the citizen's words, the answers), oldest first. */
+int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn, void *ctx);
+
 #endif

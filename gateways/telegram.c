@@ -120,16 +120,6 @@ int telegram_poll_once(struct telegram *tg)
     return rc;
 }
 
-/* Equal strings in time that does not depend on where they differ. */
-static int secret_equal(const char *given, const char *expected)
-{
-    size_t n = strlen(expected), m = given ? strlen(given) : 0;
-    unsigned char diff = (unsigned char)(n != m);
-    for (size_t i = 0; i < n; i++)
-        diff |= (unsigned char)(expected[i] ^ (i < m ? given[i] : 0));
-    return given && diff == 0;
-}
-
 static void webhook(void *ctx, const struct http_request *req, struct http_response *res)
 {
     struct telegram *tg = ctx;
@@ -138,7 +128,7 @@ static void webhook(void *ctx, const struct http_request *req, struct http_respo
         res->status = 405;
         return;
     }
-    if (!secret_equal(secret, tg->cfg->telegram.webhook_secret)) {
+    if (!http_secret_equal(secret, tg->cfg->telegram.webhook_secret)) {
         log_warn("telegram", "webhook request with a %s secret refused",
                  secret ? "wrong" : "missing");
         res->status = 401;

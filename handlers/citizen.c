@@ -194,6 +194,54 @@ static int list_cases(struct turn *t)
     return reply_queue(&r);
 }
 
+struct answer_ctx {
+    struct sbuf *out;
+};
+
+static int last_answer(void *ctx, int64_t at, const char *author, const char *text, size_t len)
+{
+    struct answer_ctx *ac = ctx;
+    (void)at;
+    if (!strncmp(author, "staff:", 6)) {
+        sbuf_reset(ac->out);
+        sbuf_add(ac->out, text, len);
+    }
+    return 0;
+}
+
+/* FULL N: the whole answer to one of the citizen's cases, however many SMS it takes. */
+static int send_full_answer(struct turn *t, const char *typed)
+{
+    char number[24];
+    struct case_rec c;
+    struct sbuf answer = SBUF_INIT;
+    int rc;
+    digits_only(typed, number, sizeof number);
+    struct i18n_var vars[] = {{"number", number}, {NULL, NULL}};
+    case_init(&c);
+    rc = casenum_valid(number) ? store_case_by_number(t->hx->store, number, &c) : 0;
+    int mine = rc == 1 ? store_same_person(t->hx->store, c.citizen_id, t->citizen->id) : 0;
+    if (rc < 0 || mine < 0) {
+        rc = -1;
+        goto out;
+    }
+    struct answer_ctx ac = {&answer};
+    if (rc == 0 || !mine || store_messages_of_case(t->hx->store, c.id, last_answer, &ac) < 0 ||
+        !answer.len) {
+        rc = reply_simple(t, "full_none", vars);
+        goto out;
+    }
+    struct reply r;
+    struct i18n_var full[] = {{"number", c.number}, {"answer", answer.buf}, {NULL, NULL}};
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c.id);
+    reply_text(&r, "answer_received", full);
+    rc = reply_queue(&r);
+out:
+    case_release(&c);
+    sbuf_release(&answer);
+    return rc;
+}
+
 static int offer_languages(struct turn *t)
 {
     struct reply r;
@@ -600,6 +648,16 @@ static int handle_command(struct turn *t)
         } else {
             rc = offer_languages(t) < 0 ? -1 : 1;
         }
+    } else if ((slash && !strcmp(word.buf, "stop")) ||
+               (!*rest && is_keyword(cfg, "keywords_stop", word.buf))) {
+        t->citizen->stopped = 1;
+        rc = (store_citizen_save(t->hx->store, t->citizen) < 0 ||
+              reply_simple(t, "stop_confirmed", NULL) < 0)
+                 ? -1
+                 : 1;
+    } else if ((slash && !strcmp(word.buf, "full")) ||
+               ((!*rest || casenum_looks_like(rest)) && is_keyword(cfg, "keywords_full", word.buf))) {
+        rc = send_full_answer(t, rest) < 0 ? -1 : 1;
     } else if ((slash && !strcmp(word.buf, "cancel")) ||
                (!*rest && is_keyword(cfg, "keywords_cancel", word.buf))) {
         rc = cancel_draft(t) < 0 ? -1 : 1;
@@ -631,6 +689,12 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
         sbuf_add(&t.text, in->text, in->text_len);
     sbuf_trim(&t.text);
 
+    if (citizen->stopped && t.text.len) {
+        /* they wrote again: messages to them resume (unless this is STOP once more) */
+        citizen->stopped = 0;
+        if (store_citizen_save(hx->store, citizen) < 0)
+            goto out;
+    }
     if (in->kind == INBOUND_EDITED) {
         rc = reply_simple(&t, "message_edited", NULL);
         goto out;

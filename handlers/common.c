@@ -4,6 +4,7 @@
 
 #include "../bot/calendar.h"
 #include "../bot/log.h"
+#include "../bot/sms_text.h"
 #include "../bot/split.h"
 #include "../bot/utf8.h"
 #include "handler.h"
@@ -30,6 +31,13 @@ static void paragraph(struct reply *r)
 void reply_text(struct reply *r, const char *key, const struct i18n_var *vars)
 {
     paragraph(r);
+    /* SMS is paid per segment: a shorter text of the same meaning where the catalog has one */
+    if (!strcmp(r->msg.channel, "sms")) {
+        char sms_key[96];
+        snprintf(sms_key, sizeof sms_key, "%s_sms", key);
+        if (i18n_get(&r->hx->cfg->texts, r->lang, sms_key))
+            key = sms_key;
+    }
     i18n_render(&r->hx->cfg->texts, r->lang, key, vars, &r->msg.text);
 }
 
@@ -260,6 +268,47 @@ static int send_media(void *ctx, const char *kind, const char *ref)
     char media[300];
     snprintf(media, sizeof media, "%s:%s", kind, ref);
     return notify_body(mc->hx, mc->body, mc->c, NULL, NULL, media);
+}
+
+int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, const char *answer)
+{
+    struct citizen who;
+    if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
+        return -1;
+    if (who.unreachable || who.stopped)
+        return 0;
+    struct reply r;
+    struct i18n_var vars[] = {{"number", c->number}, {"answer", answer}, {NULL, NULL}};
+    reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
+    reply_text(&r, "answer_received", vars);
+    if (!strcmp(who.channel, "sms")) {
+        /* at most sms.max_parts SMS; the last says how to ask for the whole answer */
+        struct sms_cost cost = sms_cost(r.msg.text.buf, r.msg.text.len);
+        if (cost.segments > hx->cfg->sms.max_parts) {
+            struct sbuf tail = SBUF_INIT;
+            struct i18n_var tv[] = {{"number", c->number}, {NULL, NULL}};
+            i18n_render(&hx->cfg->texts, who.lang, "answer_truncated_sms", tv, &tail);
+            struct sms_cost tail_cost = sms_cost(tail.buf, tail.len);
+            /* room for the tail in the last part (67 UCS-2 or 153 GSM-7 per part) */
+            int per = cost.ucs2 ? 67 : 153;
+            int budget = hx->cfg->sms.max_parts * per - tail_cost.units - 1;
+            size_t keep = 0, units = 0;
+            const char *p = r.msg.text.buf, *end = p + r.msg.text.len;
+            while (p < end) {
+                const char *at = p;
+                uint32_t cp = utf8_next(&p);
+                units += cost.ucs2 ? (cp > 0xffff ? 2 : 1) : sms_cost(at, (size_t)(p - at)).units;
+                if ((int)units > budget)
+                    break;
+                keep = (size_t)(p - r.msg.text.buf);
+            }
+            sbuf_setlen(&r.msg.text, keep);
+            sbuf_addch(&r.msg.text, ' ');
+            sbuf_add(&r.msg.text, tail.buf, tail.len);
+            sbuf_release(&tail);
+        }
+    }
+    return reply_queue(&r);
 }
 
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,

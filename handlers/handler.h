@@ -78,6 +78,8 @@ int handler_send_card(const struct handler_ctx *hx, const struct body *body,
 /* Rewrites the case card a body got (Telegram editMessageText), so it shows c as it is now. */
 int handler_update_card(const struct handler_ctx *hx, const struct body *body,
                         const struct case_rec *c);
+/* Sends an officer's answer to the citizen; on SMS at most sms.max_parts parts. */
+int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, const char *answer);
 /* Tells the citizen who filed c, in their language and on their channel. */
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
                            const char *key, const struct i18n_var *vars);

@@ -36,5 +36,7 @@ const char *const i18n_required_keys[] = {
     "message_edited", "phone_linked", "phone_invalid", "draft_file_added", "draft_location_added",
     "command_start", "command_help", "command_status", "command_cases", "command_lang",
     "command_cancel",
+    /* SMS */
+    "keywords_stop", "keywords_full", "stop_confirmed", "full_none", "answer_truncated_sms",
     /* bad input */
     "message_unreadable", "message_too_long", "internal_error", NULL};

@@ -1,0 +1,233 @@
+#include "sms.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "../bot/dispatch.h"
+#include "../bot/log.h"
+#include "../bot/phone.h"
+#include "../bot/render.h"
+#include "../bot/sms_text.h"
+#include "../bot/utf8.h"
+
+static int64_t now_ms(void)
+{
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Requests without the shared secret change nothing. */
+static int authorized(const struct sms_channel *ch, const struct http_request *req)
+{
+    struct sbuf given = SBUF_INIT;
+    int have = http_arg(req, "secret", &given) == 1;
+    const char *header = http_header(req, "X-Tyndau-Secret");
+    int ok = http_secret_equal(have ? given.buf : header, ch->cfg->sms.inbound_secret);
+    sbuf_release(&given);
+    return ok;
+}
+
+static void bad_request(struct http_response *res, const char *why)
+{
+    res->status = 400;
+    sbuf_addf(&res->body, "%s\n", why);
+}
+
+static void inbound(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct sms_channel *ch = ctx;
+    struct sms_inbound in = {SBUF_INIT, SBUF_INIT, SBUF_INIT, 0};
+    struct sbuf why = SBUF_INIT;
+    char phone[13];
+    if (!authorized(ch, req)) {
+        log_warn("sms", "inbound request without the right secret refused");
+        res->status = 401;
+        goto out;
+    }
+    if (ch->provider->parse_inbound(req, &in, &why) < 0) {
+        log_warn("sms", "inbound refused: %s", why.buf);
+        bad_request(res, why.buf);
+        goto out;
+    }
+    if (phone_normalize(in.from.buf, phone) < 0) {
+        log_warn("sms", "inbound from a sender that is not a phone number: %.40s", in.from.buf);
+        bad_request(res, "the sender is not a Kazakhstan phone number");
+        goto out;
+    }
+    /* a flood from one number is kept, not handled: nothing is lost, nobody is spammed back */
+    int64_t key = strtoll(phone + 1, NULL, 10), mono = mono_ms();
+    if (pacer_ready_at(&ch->flood, key, mono) > mono) {
+        log_warn("sms", "%s: over %d messages an hour, kept unhandled", phone,
+                 ch->cfg->sms.flood_per_hour);
+        if (store_rejected_add(ch->store, "sms", in.id.buf, phone, "flood limit", in.text.buf,
+                               in.text.len, now_ms() / 1000) < 0)
+            res->status = 503;
+        goto out;
+    }
+    pacer_record(&ch->flood, key, mono);
+    struct inbound msg = {.channel = "sms",
+                          .external_id = in.id.buf,
+                          .sender = phone,
+                          .text = in.text.buf,
+                          .text_len = in.text.len,
+                          .received_at = in.time};
+    if (dispatch_batch(ch->store, ch->cfg, &msg, 1, now_ms(), NULL, NULL) < 0)
+        res->status = 503; /* not committed: the gateway will try again */
+out:
+    /* the body stays empty: Kannel must never send it back as an SMS */
+    sbuf_release(&in.from);
+    sbuf_release(&in.text);
+    sbuf_release(&in.id);
+    sbuf_release(&why);
+}
+
+static void delivery_report(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct sms_channel *ch = ctx;
+    struct sbuf why = SBUF_INIT, detail = SBUF_INIT;
+    int64_t id;
+    enum sms_dlr state;
+    if (!authorized(ch, req)) {
+        res->status = 401;
+        goto out;
+    }
+    if (ch->provider->parse_dlr(req, &id, &state, &detail, &why) < 0) {
+        bad_request(res, why.buf);
+        goto out;
+    }
+    int64_t now = now_ms();
+    const char *result = state == SMS_DLR_DELIVERED ? "delivered"
+                         : state == SMS_DLR_FAILED  ? "dlr_failed"
+                                                    : "dlr_pending";
+    int rc = store_outbox_report(ch->store, id, now, result, detail.buf,
+                                 state == SMS_DLR_FAILED ? ch->cfg->sms.dlr_retries : -1,
+                                 now + 1000 * 5);
+    if (rc < 0)
+        res->status = 503;
+    else if (rc == 0)
+        log_info("sms", "delivery report about unknown message %lld", (long long)id);
+out:
+    sbuf_release(&why);
+    sbuf_release(&detail);
+}
+
+int sms_routes(struct sms_channel *ch, struct http *http)
+{
+    if (http_route(http, "/sms/inbound", inbound, ch, 64 * 1024) < 0 ||
+        http_route(http, "/sms/dlr", delivery_report, ch, 16 * 1024) < 0)
+        return -1;
+    return 0;
+}
+
+static int64_t ready_at(void *ctx, const char *address, int64_t now)
+{
+    struct sms_channel *ch = ctx;
+    (void)address;
+    int64_t mono = mono_ms();
+    return now + (pacer_ready_at(&ch->rate, 0, mono) - mono);
+}
+
+static void send_sms(void *ctx, const struct outbox_msg *m, struct send_result *res)
+{
+    struct sms_channel *ch = ctx;
+    if (m->media[0] && !m->text.len) {
+        res->status = SEND_FAILED; /* a photo cannot go by SMS */
+        sbuf_addstr(&res->detail, "media without text: not sent by SMS");
+        return;
+    }
+    /* no buttons on a phone: a numbered list, answered with a digit */
+    struct outbox_msg flat = *m;
+    sbuf_init(&flat.text, m->text.len + 64);
+    sbuf_add(&flat.text, m->text.buf, m->text.len);
+    render_numbered(m->buttons.buf, &flat.text);
+    ch->provider->send(ch, &flat, res);
+    sbuf_release(&flat.text);
+    if (res->status == SEND_OK)
+        pacer_record(&ch->rate, 0, mono_ms());
+}
+
+int sms_start(struct sms_channel *ch, const struct config *cfg, struct store *store,
+              struct store *send_store, struct sbuf *err)
+{
+    memset(ch, 0, sizeof *ch);
+    ch->cfg = cfg;
+    ch->store = store;
+    ch->send_store = send_store;
+    if (!strcmp(cfg->sms.provider, "kannel")) {
+        ch->provider = &sms_kannel;
+    } else {
+        sbuf_addf(err, "no SMS provider `%s`", cfg->sms.provider);
+        return -1;
+    }
+    ch->curl = curl_easy_init();
+    if (!ch->curl || pacer_init(&ch->rate, cfg->sms.rate, 1000, 1, 0) < 0 ||
+        pacer_init(&ch->flood, 1, 0, cfg->sms.flood_per_hour, 3600 * 1000) < 0) {
+        sbuf_addstr(err, "cannot set up the SMS channel");
+        return -1;
+    }
+    ch->transport = (struct transport){"sms", ch, send_sms, ready_at};
+    if (!*cfg->sms.inbound_secret)
+        log_warn("sms", "sms.inbound_secret is empty: anyone who reaches /sms/inbound can post");
+    log_info("sms", "provider %s at %s", ch->provider->name, cfg->sms.sendsms_url);
+    return 0;
+}
+
+void sms_stop(struct sms_channel *ch)
+{
+    if (ch->curl)
+        curl_easy_cleanup(ch->curl);
+    pacer_free(&ch->rate);
+    pacer_free(&ch->flood);
+    memset(ch, 0, sizeof *ch);
+}
+
+/* Sample values as long as real ones get, so the budget holds in the field. */
+static const struct i18n_var sample[] = {
+    {"number", "1000008"}, {"due", "23.11.2026"}, {"status", "орындаушыға берілді"},
+    {"max", "4000"},       {"days", "15"},        {"command", "status"},
+    {"district", "Наурызбай ауданы"}, {NULL, NULL}};
+
+void sms_check_catalog(const struct config *cfg, struct diag *d)
+{
+    const char *longest_body[LANG_COUNT] = {"", "", ""};
+    for (size_t b = 0; b < cfg->nbodies; b++)
+        for (int l = 0; l < LANG_COUNT; l++)
+            if (utf8_length(cfg->bodies[b].name[l]) > utf8_length(longest_body[l]))
+                longest_body[l] = cfg->bodies[b].name[l];
+    for (size_t i = 0; i < cfg->texts.count; i++) {
+        const struct i18n_entry *e = &cfg->texts.entries[i];
+        size_t n = strlen(e->key);
+        if (n < 4 || strcmp(e->key + n - 4, "_sms") != 0)
+            continue;
+        int budget = !strcmp(e->key, "registered_sms") ? 1 : 2;
+        for (int l = 0; l < LANG_COUNT; l++) {
+            struct sbuf text = SBUF_INIT;
+            struct i18n_var vars[16];
+            size_t k = 0;
+            for (; sample[k].name; k++)
+                vars[k] = sample[k];
+            vars[k++] = (struct i18n_var){"body", longest_body[l]};
+            vars[k] = (struct i18n_var){NULL, NULL};
+            i18n_render(&cfg->texts, (enum lang)l, e->key, vars, &text);
+            struct sms_cost c = sms_cost(text.buf, text.len);
+            if (c.segments > budget)
+                diag_warn(d, cfg->texts.files[l], e->line[l],
+                          "text `%s` takes %d SMS (%d %s), over its budget of %d", e->key,
+                          c.segments, c.units, c.ucs2 ? "UCS-2 units" : "GSM-7 characters",
+                          budget);
+            sbuf_release(&text);
+        }
+    }
+}
