@@ -28,17 +28,24 @@ static void paragraph(struct reply *r)
         sbuf_addstr(&r->msg.text, "\n\n");
 }
 
+/*
+ * SMS is paid per segment: where the catalog has a shorter text of the same
+ * meaning (key_sms), an SMS gets that one.  Returns key or buf.
+ */
+static const char *channel_key(const struct reply *r, const char *key, char *buf, size_t size)
+{
+    if (strcmp(r->msg.channel, "sms") != 0)
+        return key;
+    snprintf(buf, size, "%s_sms", key);
+    return i18n_get(&r->hx->cfg->texts, r->lang, buf) ? buf : key;
+}
+
 void reply_text(struct reply *r, const char *key, const struct i18n_var *vars)
 {
+    char buf[96];
     paragraph(r);
-    /* SMS is paid per segment: a shorter text of the same meaning where the catalog has one */
-    if (!strcmp(r->msg.channel, "sms")) {
-        char sms_key[96];
-        snprintf(sms_key, sizeof sms_key, "%s_sms", key);
-        if (i18n_get(&r->hx->cfg->texts, r->lang, sms_key))
-            key = sms_key;
-    }
-    i18n_render(&r->hx->cfg->texts, r->lang, key, vars, &r->msg.text);
+    i18n_render(&r->hx->cfg->texts, r->lang, channel_key(r, key, buf, sizeof buf), vars,
+                &r->msg.text);
 }
 
 void reply_raw(struct reply *r, const char *text, size_t len)
@@ -69,7 +76,9 @@ void reply_button_raw(struct reply *r, const char *label, const char *payload)
 void reply_button(struct reply *r, const char *label_key, const char *payload)
 {
     struct sbuf label = SBUF_INIT;
-    i18n_render(&r->hx->cfg->texts, r->lang, label_key, NULL, &label);
+    char buf[96];
+    i18n_render(&r->hx->cfg->texts, r->lang, channel_key(r, label_key, buf, sizeof buf), NULL,
+                &label);
     reply_button_raw(r, label.buf, payload);
     sbuf_release(&label);
 }
