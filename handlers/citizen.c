@@ -155,7 +155,7 @@ static int show_status(struct turn *t, const char *typed)
     }
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c.id);
-    handler_case_summary(t->hx, &c, t->citizen->lang, &r.msg.text);
+    handler_case_summary(t->hx, &c, t->citizen->lang, t->in->channel, &r.msg.text);
     rc = reply_queue(&r);
 out:
     case_release(&c);
@@ -172,7 +172,7 @@ static int list_one(void *ctx, const struct case_rec *c)
 {
     struct list_ctx *lc = ctx;
     sbuf_addstr(&lc->r->msg.text, "\n");
-    handler_case_summary(lc->t->hx, c, lc->t->citizen->lang, &lc->r->msg.text);
+    handler_case_summary(lc->t->hx, c, lc->t->citizen->lang, lc->t->in->channel, &lc->r->msg.text);
     lc->n++;
     return 0;
 }

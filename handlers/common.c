@@ -186,7 +186,7 @@ const char *handler_district_name(const struct config *cfg, const char *id, enum
 }
 
 void handler_case_summary(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
-                          struct sbuf *out)
+                          const char *channel, struct sbuf *out)
 {
     char due[11];
     struct sbuf status = SBUF_INIT;
@@ -197,7 +197,10 @@ void handler_case_summary(const struct handler_ctx *hx, const struct case_rec *c
                               {"body", handler_body_name(hx->cfg, c->body, lang)},
                               {"due", due},
                               {NULL, NULL}};
-    i18n_render(&hx->cfg->texts, lang, "case_summary", vars, out);
+    const char *key = !strcmp(channel, "sms") && i18n_get(&hx->cfg->texts, lang, "case_summary_sms")
+                          ? "case_summary_sms"
+                          : "case_summary";
+    i18n_render(&hx->cfg->texts, lang, key, vars, out);
     sbuf_release(&status);
 }
 

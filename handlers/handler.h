@@ -60,9 +60,9 @@ void handler_format_day(int32_t day, char out[11]);
 const char *handler_body_name(const struct config *cfg, const char *body_id, enum lang lang);
 const char *handler_category_name(const struct config *cfg, const char *id, enum lang lang);
 const char *handler_district_name(const struct config *cfg, const char *id, enum lang lang);
-/* Appends "No. N: status, body, due DATE" in lang. */
+/* Appends "No. N: status, body, due DATE" in lang (shorter on SMS). */
 void handler_case_summary(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
-                          struct sbuf *out);
+                          const char *channel, struct sbuf *out);
 /* Appends a case event and logs failures; returns 0 or -1. */
 int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const char *actor,
                   const char *kind, const char *detail);

@@ -93,7 +93,7 @@ static int inbox_line(void *ctx, const struct case_rec *c)
     if (ic->n >= INBOX_LISTED)
         return 1;
     sbuf_addch(&ic->r->msg.text, '\n');
-    handler_case_summary(ic->t->hx, c, ic->t->staff->lang, &ic->r->msg.text);
+    handler_case_summary(ic->t->hx, c, ic->t->staff->lang, ic->t->in->channel, &ic->r->msg.text);
     ic->n++;
     return 0;
 }
@@ -200,7 +200,7 @@ static int cmd_case(struct staff_turn *t, const char *number)
         goto out;
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, c.id);
-    handler_case_summary(t->hx, &c, t->staff->lang, &r.msg.text);
+    handler_case_summary(t->hx, &c, t->staff->lang, t->in->channel, &r.msg.text);
     sbuf_addstr(&r.msg.text, "\n\n");
     sbuf_add(&r.msg.text, c.text.buf, c.text.len);
     sbuf_addch(&r.msg.text, '\n');

@@ -1,0 +1,421 @@
+#!/usr/bin/env python3
+"""tyndau's SMS channel end to end through a real Kannel.
+
+bearerbox and smsbox (Debian's kannel) with the fake SMSC, and Kannel's own
+fakesmsc as the phone (kannel-extras).  Staff act through the fake Telegram
+Bot API's webhook path, as in the field.
+
+Usage: sms.py TYNDAU_BINARY [--bench]
+"""
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import telegram as tg  # noqa: E402  the fake Bot API and helpers
+
+ROOT = tg.ROOT
+TYNDAU = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tyndau")
+FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
+SECRET = "kannel-to-tyndau"
+OFFICER = 700000001  # aigerim, energy department
+
+
+class Kannel:
+    def __init__(self, work, tyndau_listen):
+        self.work = work
+        self.ports = {k: tg.free_port() for k in ("ADMIN_PORT", "BOX_PORT", "SMSC_PORT", "SENDSMS_PORT")}
+        conf = open(os.path.join(ROOT, "tests/kannel/kannel.conf.in")).read()
+        values = dict(self.ports, ADMIN_PASSWORD="adm", SENDSMS_PASSWORD="sendpw", DIR=work,
+                      TYNDAU=tyndau_listen, SECRET=SECRET)
+        for k, v in values.items():
+            conf = conf.replace("@%s@" % k, str(v))
+        self.conf = os.path.join(work, "kannel.conf")
+        open(self.conf, "w").write(conf)
+        self.procs = []
+
+    def start(self):
+        log = open(os.path.join(self.work, "kannel.out"), "a")
+        self.procs = [subprocess.Popen(["bearerbox", self.conf], stdout=log, stderr=log)]
+        time.sleep(0.5)
+        self.procs.append(subprocess.Popen(["smsbox", self.conf], stdout=log, stderr=log))
+        tg.wait(lambda: port_open(self.ports["SENDSMS_PORT"]), 15, "smsbox")
+        tg.wait(lambda: port_open(self.ports["SMSC_PORT"]), 15, "the fake SMSC")
+
+    def stop(self):
+        for p in reversed(self.procs):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.procs = []
+
+
+def port_open(port):
+    import socket
+    s = socket.socket()
+    try:
+        s.settimeout(0.5)
+        s.connect(("127.0.0.1", port))
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+class Phone:
+    """A phone on the fake SMSC: sends MOs with fakesmsc and collects what comes back."""
+
+    def __init__(self, kannel, work):
+        self.kannel = kannel
+        self.work = work
+        self.received = []   # decoded texts, in arrival order
+        self.mark = 0
+        self.proc = None
+        self.seen = 0
+
+    def send(self, number, text):
+        self.hangup()
+        self.mark = len(self.received)  # replies to this message come after
+        data = urllib.parse.quote(text.encode("utf-16-be"))
+        self.out = os.path.join(self.work, "fakesmsc-%d.out" % time.time_ns())
+        self.proc = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.kannel.ports["SMSC_PORT"]),
+                                      "-i", "0.1", "-m", "1", "%s 1414 ucs2 %s" % (number, data)],
+                                     stdout=open(self.out, "w"), stderr=subprocess.STDOUT)
+        self.seen = 0
+
+    def listen(self):
+        """Connects with nothing to send, to take what Kannel has queued."""
+        self.hangup()
+        self.mark = len(self.received)
+        self.out = os.path.join(self.work, "fakesmsc-%d.out" % time.time_ns())
+        self.proc = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(self.kannel.ports["SMSC_PORT"]),
+                                      "-m", "0", "0 0 text x"], stdout=open(self.out, "w"), stderr=subprocess.STDOUT)
+        self.seen = 0
+
+    def hangup(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def poll(self):
+        """Reads new messages from fakesmsc's output, reassembling concatenated parts."""
+        if not self.proc:
+            return
+        lines = [l for l in open(self.out, errors="replace").read().splitlines() if "Got message" in l]
+        for line in lines[self.seen:]:
+            m = re.search(r"Got message \d+: <(\S+) (\S+) (.*)>\s*$", line)
+            if m:
+                self.parts.append(m.group(3))
+        self.seen = len(lines)
+        self.assemble()
+
+    parts = []
+    pending = {}
+
+    def assemble(self):
+        while self.parts:
+            body = self.parts.pop(0)
+            words = body.split(" ")
+            if words[0] == "ucs-2":
+                self.received.append({"text": decode_ucs2(words[1]), "segments": 1})
+            elif words[0] == "text":
+                self.received.append({"text": unquote(words[1]).decode("latin-1"), "segments": 1})
+            elif words[0] == "udh":
+                udh = unquote(words[1])
+                data = unquote(words[3])
+                ref, total, seq = udh[3], udh[4], udh[5]
+                self.pending.setdefault(ref, {})[seq] = data
+                if len(self.pending[ref]) == total:
+                    got = self.pending.pop(ref)
+                    whole = b"".join(got[i] for i in range(1, total + 1))
+                    self.received.append({"text": whole.decode("utf-16-be"), "segments": total})
+
+    def wait_for(self, needle, timeout=20):
+        def found():
+            self.poll()
+            return [r for r in self.received[self.mark:] if needle in r["text"]]
+        return tg.wait(found, timeout, "an SMS with %r (got %r)" % (needle, [r["text"][:60] for r in self.received[-3:]]))[-1]
+
+
+def unquote(s):
+    return urllib.parse.unquote_to_bytes(s.replace("+", "%20"))
+
+
+def decode_ucs2(s):
+    return unquote(s).decode("utf-16-be")
+
+
+class System:
+    def __init__(self, work, dlr_retries=1, max_parts=3):
+        self.work = work
+        self.fake = tg.Fake(work)
+        self.listen = "127.0.0.1:%d" % tg.free_port()
+        self.kannel = Kannel(work, self.listen)
+        self.db = os.path.join(work, "sms.db")
+        conf = open(os.path.join(ROOT, "config/tyndau.conf")).read()
+        subs = {
+            'path = "var/tyndau.db"': 'path = "%s"' % self.db,
+            'dir = "texts"': 'dir = "%s/config/texts"' % ROOT,
+            'listen = "127.0.0.1:8080"': 'listen = "%s"' % self.listen,
+            'api_url = "https://api.telegram.org"': 'api_url = "%s"' % self.fake.url,
+            'mode = "polling"': 'mode = "webhook"',
+            'webhook_secret = ""': 'webhook_secret = "tg-secret"',
+            'provider = "none"': 'provider = "kannel"',
+            'sendsms_url = "http://127.0.0.1:13013/cgi-bin/sendsms"':
+                'sendsms_url = "http://127.0.0.1:%d/cgi-bin/sendsms"' % self.kannel.ports["SENDSMS_PORT"],
+            'password = "env:KANNEL_PASSWORD"': 'password = "sendpw"',
+            'inbound_secret = "env:SMS_INBOUND_SECRET"': 'inbound_secret = "%s"' % SECRET,
+            'dlr_url = "http://127.0.0.1:8080/sms/dlr"': 'dlr_url = "http://%s/sms/dlr"' % self.listen,
+            'max_parts = 3;': 'max_parts = %d;' % max_parts,
+            'dlr_retries = 1;': 'dlr_retries = %d;' % dlr_retries,
+            'retry_max_ms = 300000;': 'retry_max_ms = 4000;',
+        }
+        for a, b in subs.items():
+            assert a in conf, a
+            conf = conf.replace(a, b)
+        self.conf = os.path.join(work, "sms.conf")
+        open(self.conf, "w").write(conf)
+        self.proc = None
+
+    def start(self):
+        self.kannel.start()
+        env = dict(os.environ, TELEGRAM_BOT_TOKEN=tg.TOKEN)
+        env.pop("TYNDAU_REDIS_SOCKET", None)
+        self.proc = subprocess.Popen([TYNDAU, "-c", self.conf, "run"], env=env, stdin=subprocess.DEVNULL,
+                                     stdout=open(os.path.join(self.work, "tyndau.log"), "a"),
+                                     stderr=subprocess.STDOUT)
+        tg.wait(lambda: port_open(int(self.listen.split(":")[1])), 15, "tyndau's listener")
+        self.phone = Phone(self.kannel, self.work)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=30)
+        self.phone.hangup()
+        self.kannel.stop()
+        self.fake.stop()
+
+    def count(self, sql):
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            return con.execute(sql).fetchone()[0]
+        finally:
+            con.close()
+
+    def staff(self, text, user=OFFICER, chat=tg.ENERGY_CHAT):
+        status = tg.post_webhook("http://%s/telegram/webhook" % self.listen,
+                                 tg.message(chat, text, user=user), "tg-secret")
+        assert status == 200, status
+
+    def inbound(self, params, secret=SECRET):
+        q = dict(params)
+        if secret is not None:
+            q["secret"] = secret
+        url = "http://%s/sms/inbound?%s" % (self.listen, urllib.parse.urlencode(q))
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+
+def due_of_today():
+    out = subprocess.run([TYNDAU, "-c", os.path.join(ROOT, "config/tyndau.conf"), "due"],
+                         capture_output=True, text=True, check=True).stdout
+    y, m, d = re.search(r"due:\s+(\d{4})-(\d\d)-(\d\d)", out).groups()
+    return "%s.%s.%s" % (d, m, y)
+
+
+def scenario_flows(work):
+    s = System(work).start()
+    try:
+        phone, a = s.phone, "87012345678"
+        phone.send(a, "Алмалы ауданында үш күннен бері су жоқ")
+        menu = phone.wait_for("Иә")
+        assert "Алмалы ауданы" in menu["text"] and "1. Иә" in menu["text"], menu
+        phone.send(a, "1")
+        phone.wait_for("Шағым")
+        phone.send(a, "1")
+        ack = phone.wait_for("тіркелді")
+        expected = "№10008 тіркелді. Мерзімі %s. Білу: СТАТУС 10008" % due_of_today()
+        assert ack["text"] == expected, (ack, expected)
+        assert ack["segments"] == 1, ack
+        assert s.count("SELECT address FROM citizens WHERE channel = 'sms'") == "+77012345678"
+        # STATUS with the number, in Russian letters too: one or two segments
+        phone.send(a, "статус 10008")
+        st = phone.wait_for("№10008: тіркелді. Мерзімі")
+        assert st["segments"] <= 2, st
+        # the numbered menus answered with digits; the district is remembered after
+        b = "87015554433"
+        phone.send(b, "Көмектесіңіздер, бізде үлкен мәселе бар")
+        phone.wait_for("Аудан нөмірін")
+        phone.send(b, "8")  # Turksib
+        phone.wait_for("Тақырып нөмірін")
+        phone.send(b, "2")  # roads
+        phone.wait_for("Түрксіб ауданы")
+        phone.send(b, "1")
+        phone.wait_for("Шағым")
+        phone.send(b, "1")
+        phone.wait_for("№10019 тіркелді")
+        phone.send(b, "Көшеде шұңқыр пайда болды, өту қиын")
+        remembered = phone.wait_for("Түрксіб ауданы")
+        assert "Дұрыс па?" in remembered["text"], remembered
+        phone.send(b, "4")  # cancel
+        phone.wait_for("тоқтатылды")
+        # the officer's long answer: at most max_parts SMS, the last says how to get the rest
+        answer = ("Құрметті тұрғын, Алмалы ауданындағы су құбырындағы апат жойылды. " * 8).strip()
+        s.staff("/answer 10008 " + answer)
+        got = phone.wait_for("ТОЛЫҒЫ 10008")
+        assert got["segments"] <= 3, got
+        assert got["text"].startswith("№10008 өтінішке жауап:"), got["text"][:80]
+        phone.send(a, "ТОЛЫҒЫ 10008")
+        full = phone.wait_for(answer[-40:])
+        assert answer in full["text"]
+        # STOP: no more SMS until the citizen writes again
+        phone.send(a, "STOP")
+        phone.wait_for("тоқтатылды")
+        sent_before = s.count("SELECT count(*) FROM outbox WHERE address = '+77012345678'")
+        s.staff("/close 10008 resolved")
+        time.sleep(2)
+        assert s.count("SELECT count(*) FROM outbox WHERE address = '+77012345678'") == sent_before
+        assert s.count("SELECT stopped FROM citizens WHERE address = '+77012345678'") == 1
+        phone.send(a, "статус 10008")
+        phone.wait_for("жабылды")
+        assert s.count("SELECT stopped FROM citizens WHERE address = '+77012345678'") == 0
+        print("PASS sms flows: Kazakh SMS -> case, exact UCS-2 acknowledgement in one segment, "
+              "status, numbered menus, remembered district, long answer in <= 3 parts, FULL, STOP")
+    finally:
+        s.stop()
+
+
+def scenario_bad_inbound(work):
+    s = System(work).start()
+    try:
+        ok = {"from": "87017778899", "to": "1414", "id": "k-1", "coding": "0", "charset": "UTF-8",
+              "text": "Медеу ауданында жарық жоқ, көмектесіңіз"}
+        assert s.inbound(ok, secret="wrong")[0] == 401
+        assert s.inbound(ok, secret=None)[0] == 401
+        assert s.count("SELECT count(*) FROM inbound_seen") == 0
+        for bad, why in ((dict(ok, id="k-2", **{"from": "tyndau"}), "not a phone"),
+                         ({k: v for k, v in ok.items() if k != "from"}, "missing from"),
+                         ({k: v for k, v in ok.items() if k != "id"}, "missing id"),
+                         ({k: v for k, v in ok.items() if k != "text"}, "missing text"),
+                         (dict(ok, id="k-3", coding="7"), "unknown coding"),
+                         (dict(ok, id="k-4", text="x" * 5000), "5 KB")):
+            status, body = s.inbound(bad)
+            assert status == 400, (why, status, body)
+        # odd-length UTF-16: sent raw, as Kannel would
+        url = "http://%s/sms/inbound?secret=%s&from=87017778899&id=k-5&coding=2&charset=UTF-16BE&text=%%04%%10%%04" % (s.listen, SECRET)
+        try:
+            urllib.request.urlopen(url, timeout=10)
+            raise AssertionError("odd UTF-16 accepted")
+        except urllib.error.HTTPError as e:
+            assert e.code == 400
+        assert s.count("SELECT count(*) FROM inbound_seen") == 0
+        assert s.inbound(ok)[0] == 200
+        assert s.inbound(ok)[0] == 200  # the same Kannel id again: one effect
+        assert s.count("SELECT count(*) FROM inbound_seen") == 1
+        assert s.count("SELECT count(*) FROM cases") == 1
+        assert s.count("SELECT count(*) FROM outbox WHERE address = '+77017778899'") == 1
+        # a delivery report that failed: resent once, then recorded as failed
+        tg.wait(lambda: s.count("SELECT state FROM outbox WHERE address = '+77017778899'") == "sent", 20, "sent")
+        mid = s.count("SELECT id FROM outbox WHERE address = '+77017778899'")
+        dlr = "http://%s/sms/dlr?secret=%s&id=%d&status=2&answer=%s" % (s.listen, SECRET, mid, "NACK%2F0x0000000b")
+        urllib.request.urlopen(dlr, timeout=10).read()
+        tg.wait(lambda: s.count("SELECT count(*) FROM deliveries WHERE outbox_id = %d AND result = 'sent'" % mid) == 2,
+                30, "the resend")
+        urllib.request.urlopen(dlr, timeout=10).read()
+        tg.wait(lambda: s.count("SELECT state FROM outbox WHERE id = %d" % mid) == "failed", 10, "failed")
+        assert s.count("SELECT count(*) FROM deliveries WHERE outbox_id = %d AND result = 'dlr_failed'" % mid) == 2
+        ok2 = dict(ok, id="k-9", **{"from": "87017778800"})
+        s.inbound(ok2)
+        tg.wait(lambda: s.count("SELECT state FROM outbox WHERE address = '+77017778800'") == "sent", 20, "sent")
+        mid2 = s.count("SELECT id FROM outbox WHERE address = '+77017778800'")
+        urllib.request.urlopen("http://%s/sms/dlr?secret=%s&id=%d&status=1" % (s.listen, SECRET, mid2), timeout=10).read()
+        assert s.count("SELECT state FROM outbox WHERE id = %d" % mid2) == "delivered"
+        print("PASS sms bad inbound: 401 without the secret; 400 for missing fields, unknown coding, "
+              "odd UTF-16, 5 KB, non-phone sender; a repeated Kannel id has one effect; "
+              "a failed delivery report resends once, then the failure is recorded")
+    finally:
+        s.stop()
+
+
+def scenario_kannel_down(work, outage=60):
+    s = System(work).start()
+    try:
+        phones = ["8701%07d" % i for i in range(1, 6)]
+        for n in phones:  # five citizens file
+            s.inbound({"from": n, "id": "m-" + n, "coding": "0", "charset": "UTF-8",
+                       "text": "Алмалы ауданында су жоқ, үй %s" % n[-3:]})
+        tg.wait(lambda: s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'sent'") == 5, 20, "menus sent")
+        s.phone.listen()
+        tg.wait(lambda: s.phone.poll() or len(s.phone.received) >= 5, 20, "five menus")
+        s.kannel.stop()
+        for n in phones:  # while Kannel is away, the officer answers each case
+            s.inbound({"from": n, "id": "c1-" + n, "coding": "0", "text": "1"})
+            s.inbound({"from": n, "id": "c2-" + n, "coding": "0", "text": "1"})
+        queued = s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'pending'")
+        assert queued == 10, queued
+        time.sleep(outage)
+        assert s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'pending'") == 10
+        s.kannel.start()
+        s.phone.listen()
+        tg.wait(lambda: s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'pending'") == 0, 60, "the queue drained")
+        tg.wait(lambda: s.phone.poll() or len(s.phone.received) >= 15, 30, "every reply at the phone")
+        time.sleep(3)
+        s.phone.poll()
+        texts = [r["text"] for r in s.phone.received[5:]]
+        assert len(texts) == 10, texts
+        assert sum("тіркелді" in t for t in texts) == 5 and len(set(texts)) == 10 - 4, texts
+        print("PASS kannel down %d s: 10 replies queued, all delivered once it is back, none twice" % outage)
+    finally:
+        s.stop()
+
+
+def bench(work):
+    s = System(work).start()
+    try:
+        n = 600
+        s.phone.hangup()
+        start = time.time()
+        data = urllib.parse.quote("Алмалы ауданында су жоқ".encode("utf-16-be"))
+        proc = subprocess.Popen([FAKESMSC, "-H", "127.0.0.1", "-r", str(s.kannel.ports["SMSC_PORT"]),
+                                 "-i", "0", "-m", str(n), "-z", "1", "8701<rand> 1414 ucs2 " + data],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        tg.wait(lambda: s.count("SELECT count(*) FROM inbound_seen") >= n, 300, "%d inbound" % n)
+        took = time.time() - start
+        proc.kill()
+        cases = s.count("SELECT count(*) FROM cases")
+        print("sms inbound through Kannel (fakesmsc -> bearerbox -> smsbox get-url -> tyndau): "
+              "%d SMS in %.1f s, %.0f SMS/s, %d drafts opened" % (n, took, n / took, cases))
+    finally:
+        s.stop()
+
+
+def main():
+    with tempfile.TemporaryDirectory() as work:
+        if "--bench" in sys.argv:
+            bench(work)
+            return
+        only = os.environ.get("SMS_SCENARIO")
+        for name, fn in (("flows", scenario_flows), ("bad", scenario_bad_inbound),
+                         ("down", scenario_kannel_down)):
+            if not only or only == name:
+                fn(os.path.join(work, name) if os.makedirs(os.path.join(work, name)) is None else work)
+    print("sms: PASS")
+
+
+if __name__ == "__main__":
+    main()
