@@ -199,7 +199,7 @@ static const struct i18n_var sample[] = {
     {"max", "4000"},       {"days", "15"},        {"command", "status"},
     {"district", "Наурызбай ауданы"}, {NULL, NULL}};
 
-void sms_check_catalog(const struct config *cfg, struct diag *d)
+void sms_catalog_each(const struct config *cfg, sms_catalog_fn fn, void *ctx)
 {
     const char *longest_body[LANG_COUNT] = {"", "", ""};
     for (size_t b = 0; b < cfg->nbodies; b++)
@@ -208,10 +208,6 @@ void sms_check_catalog(const struct config *cfg, struct diag *d)
                 longest_body[l] = cfg->bodies[b].name[l];
     for (size_t i = 0; i < cfg->texts.count; i++) {
         const struct i18n_entry *e = &cfg->texts.entries[i];
-        size_t n = strlen(e->key);
-        if (n < 4 || strcmp(e->key + n - 4, "_sms") != 0)
-            continue;
-        int budget = !strcmp(e->key, "registered_sms") ? 1 : 2;
         for (int l = 0; l < LANG_COUNT; l++) {
             struct sbuf text = SBUF_INIT;
             struct i18n_var vars[16];
@@ -221,13 +217,33 @@ void sms_check_catalog(const struct config *cfg, struct diag *d)
             vars[k++] = (struct i18n_var){"body", longest_body[l]};
             vars[k] = (struct i18n_var){NULL, NULL};
             i18n_render(&cfg->texts, (enum lang)l, e->key, vars, &text);
-            struct sms_cost c = sms_cost(text.buf, text.len);
-            if (c.segments > budget)
-                diag_warn(d, cfg->texts.files[l], e->line[l],
-                          "text `%s` takes %d SMS (%d %s), over its budget of %d", e->key,
-                          c.segments, c.units, c.ucs2 ? "UCS-2 units" : "GSM-7 characters",
-                          budget);
+            fn(ctx, e, (enum lang)l, sms_cost(text.buf, text.len));
             sbuf_release(&text);
         }
     }
+}
+
+int sms_budget(const char *key)
+{
+    size_t n = strlen(key);
+    if (n < 4 || strcmp(key + n - 4, "_sms") != 0)
+        return 0; /* not an SMS text: no budget of its own */
+    return !strcmp(key, "registered_sms") ? 1 : 2;
+}
+
+static void warn_over(void *ctx, const struct i18n_entry *e, enum lang l, struct sms_cost c)
+{
+    const struct config *cfg = ((void **)ctx)[0];
+    struct diag *d = ((void **)ctx)[1];
+    int budget = sms_budget(e->key);
+    if (budget && c.segments > budget)
+        diag_warn(d, cfg->texts.files[l], e->line[l],
+                  "text `%s` takes %d SMS (%d %s), over its budget of %d", e->key, c.segments,
+                  c.units, c.ucs2 ? "UCS-2 units" : "GSM-7 characters", budget);
+}
+
+void sms_check_catalog(const struct config *cfg, struct diag *d)
+{
+    void *ctx[2] = {(void *)cfg, d};
+    sms_catalog_each(cfg, warn_over, ctx);
 }

@@ -71,4 +71,12 @@ int sms_routes(struct sms_channel *ch, struct http *http);
  */
 void sms_check_catalog(const struct config *cfg, struct diag *d);
 
+#include "../bot/sms_text.h"
+typedef void (*sms_catalog_fn)(void *ctx, const struct i18n_entry *e, enum lang lang,
+                               struct sms_cost cost);
+/* Every catalog text in every language, rendered with long sample values, and its SMS cost. */
+void sms_catalog_each(const struct config *cfg, sms_catalog_fn fn, void *ctx);
+/* The segments a text may take: 1 for the acknowledgement, 2 for other *_sms texts, 0 = none. */
+int sms_budget(const char *key);
+
 #endif
