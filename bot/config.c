@@ -347,7 +347,7 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
 
     static const char *const dl_keys[] = {"working_days", "extension_max_months", "forward_days",
                                           "remind_days_before", "notify_hour", "digest_hour",
-                                          NULL};
+                                          "rating_days", "low_rating", NULL};
     g = member(root, "deadlines");
     if (g)
         check_keys(ld, g, "deadlines", dl_keys);
@@ -355,6 +355,8 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     get_int(ld, g, "extension_max_months", 2, 0, 12, &c->deadlines.extension_max_months);
     get_int(ld, g, "notify_hour", 9, 0, 23, &c->deadlines.notify_hour);
     get_int(ld, g, "digest_hour", 9, -1, 23, &c->deadlines.digest_hour);
+    get_int(ld, g, "rating_days", 5, 1, 60, &c->deadlines.rating_days);
+    get_int(ld, g, "low_rating", 2, 1, 4, &c->deadlines.low_rating);
     get_int(ld, g, "forward_days", 3, 1, 60, &c->deadlines.forward_days);
     config_setting_t *r = member(g, "remind_days_before");
     c->deadlines.nremind = 0;

@@ -124,6 +124,8 @@ struct config {
         int forward_days;
         int notify_hour;
         int digest_hour; /* local hour of the daily digest to supervisors; -1 = none */
+        int rating_days; /* an answer not rated in this many days closes the case */
+        int low_rating;  /* a rating at or below this reopens the case */
         int remind_days[CONFIG_MAX_REMINDERS];
         int nremind;
     } deadlines;

@@ -376,11 +376,24 @@ static int maybe_digest(struct deadlines *dl, struct store *store, int64_t now_m
     return 0;
 }
 
+/* Answers nobody rated in deadlines.rating_days close themselves. */
+static int close_unrated(struct deadlines *dl, struct store *store, int64_t now_ms)
+{
+    struct handler_ctx hx = {store, dl->cfg, now_ms / 1000, now_ms};
+    if (store_begin(store) < 0)
+        return -1;
+    if (deadline_close_unrated(&hx) < 0 || store_commit(store) < 0) {
+        store_rollback(store);
+        return -1;
+    }
+    return 0;
+}
+
 int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max,
                    int *fired)
 {
     *fired = 0;
-    if (maybe_digest(dl, store, now_ms) < 0)
+    if (maybe_digest(dl, store, now_ms) < 0 || close_unrated(dl, store, now_ms) < 0)
         return -1;
     if (!deadlines_connect(dl, now_ms))
         return 0;

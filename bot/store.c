@@ -91,6 +91,12 @@ static const char *const migrations[] = {
     "CREATE TABLE chat_migrations(channel TEXT NOT NULL, old_address TEXT NOT NULL,"
     "  new_address TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(channel, old_address));"
     "CREATE INDEX citizens_phone ON citizens(phone) WHERE phone != '';",
+
+    /* 4: the citizen's verdict, and when answers came, for statistics */
+    "ALTER TABLE cases ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN answered_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN first_answer_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX cases_answered ON cases(answered_at) WHERE status = 'answered';",
 };
 
 enum stmt_id {
@@ -121,6 +127,7 @@ enum stmt_id {
     ST_OUTBOX_REMOTE,
     ST_OUTBOX_DLR_FAILS,
     ST_MESSAGES_OF_CASE,
+    ST_CASES_UNRATED,
     ST_OUTBOX_SET_STATE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
@@ -154,7 +161,8 @@ enum stmt_id {
 
 #define CASE_COLUMNS                                                                              \
     "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "  \
-    "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon"
+    "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon, " \
+    "rating, answered_at, first_answer_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -184,14 +192,15 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "choices = excluded.choices, updated_at = excluded.updated_at",
     [ST_CASE_INSERT] = "INSERT INTO cases(number, citizen_id, type, category, district, body, "
                        "status, assignee, outcome, lang, text, created_at, registered_at, "
-                       "received_day, due_day, closed_at, lat, lon) VALUES (nullif(?1, ''), "
-                       "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                       "?18)",
+                       "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
+                       "first_answer_at) VALUES (nullif(?1, ''), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                       "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?20, ?21, ?22)",
     [ST_CASE_SAVE] = "UPDATE cases SET number = nullif(?1, ''), citizen_id = ?2, type = ?3, "
                      "category = ?4, district = ?5, body = ?6, status = ?7, assignee = ?8, "
                      "outcome = ?9, lang = ?10, text = ?11, created_at = ?12, "
                      "registered_at = ?13, received_day = ?14, due_day = ?15, closed_at = ?16, "
-                     "lat = ?17, lon = ?18 WHERE id = ?19",
+                     "lat = ?17, lon = ?18, rating = ?20, answered_at = ?21, "
+                     "first_answer_at = ?22 WHERE id = ?19",
     [ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
     [ST_CASE_BY_NUMBER] = "SELECT " CASE_COLUMNS " FROM cases WHERE number = ?1",
     [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id IN ("
@@ -214,6 +223,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
                             "address = ?3 AND kind = ?4",
+    [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
+                         "answered_at < ?1 ORDER BY answered_at LIMIT 500",
     [ST_MESSAGES_OF_CASE] = "SELECT at, author, text FROM messages WHERE case_id = ?1 ORDER BY id",
     [ST_OUTBOX_DLR_FAILS] = "SELECT count(*) FROM deliveries WHERE outbox_id = ?1 AND "
                             "result = 'dlr_failed'",
@@ -658,6 +669,9 @@ static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
         sqlite3_bind_null(st, 17);
         sqlite3_bind_null(st, 18);
     }
+    sqlite3_bind_int(st, 20, c->rating);
+    sqlite3_bind_int64(st, 21, c->answered_at);
+    sqlite3_bind_int64(st, 22, c->first_answer_at);
 }
 
 static void read_case(sqlite3_stmt *st, struct case_rec *c)
@@ -686,6 +700,9 @@ static void read_case(sqlite3_stmt *st, struct case_rec *c)
     c->has_location = sqlite3_column_type(st, 17) != SQLITE_NULL;
     c->lat = sqlite3_column_double(st, 17);
     c->lon = sqlite3_column_double(st, 18);
+    c->rating = sqlite3_column_int(st, 19);
+    c->answered_at = sqlite3_column_int64(st, 20);
+    c->first_answer_at = sqlite3_column_int64(st, 21);
 }
 
 int store_case_insert(struct store *s, struct case_rec *c)
@@ -1249,4 +1266,13 @@ int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn
             break;
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_UNRATED);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, answered_before);
+    return case_each(s, st, fn, ctx);
 }

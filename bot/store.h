@@ -69,6 +69,9 @@ struct case_rec {
     int64_t closed_at;
     int has_location;
     double lat, lon;
+    int rating;              /* the citizen's verdict 1-5, 0 if none */
+    int64_t answered_at;     /* the latest answer */
+    int64_t first_answer_at; /* the first answer, for time-to-answer statistics */
 };
 
 struct outbox_msg {
@@ -222,5 +225,8 @@ typedef int (*store_message_fn)(void *ctx, int64_t at, const char *author, const
                                 size_t len);
 /* The messages of a case (the citizen's words, the answers), oldest first. */
 int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn, void *ctx);
+
+/* Answered cases whose answer came before answered_before and were not rated (at most 500). */
+int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx);
 
 #endif

@@ -376,6 +376,89 @@ static int register_case(struct turn *t, struct case_rec *c)
     return body ? handler_send_card(hx, body, c) : 0;
 }
 
+static int start_appeal(struct turn *t);
+
+/* r:NUMBER:SCORE: the citizen's verdict on an answer. */
+static int on_rating(struct turn *t, const char *payload)
+{
+    const struct handler_ctx *hx = t->hx;
+    const struct config *cfg = hx->cfg;
+    char number[24] = "";
+    int score = 0, rc = -1;
+    struct case_rec c;
+    if (sscanf(payload, "r:%23[0-9]:%d", number, &score) != 2 || score < 1 || score > 5)
+        return reply_simple(t, "choice_stale", NULL);
+    case_init(&c);
+    int found = store_case_by_number(hx->store, number, &c);
+    int mine = found == 1 ? store_same_person(hx->store, c.citizen_id, t->citizen->id) : 0;
+    if (found < 0 || mine < 0)
+        goto out;
+    if (!found || !mine || strcmp(c.status, "answered") != 0) {
+        rc = reply_simple(t, "choice_stale", NULL); /* rated already, or not theirs */
+        goto out;
+    }
+    char detail[16];
+    snprintf(detail, sizeof detail, "%d", score);
+    c.rating = score;
+    if (score > cfg->deadlines.low_rating) {
+        snprintf(c.status, sizeof c.status, "closed");
+        snprintf(c.outcome, sizeof c.outcome, "resolved");
+        c.closed_at = hx->now;
+        rc = (store_case_save(hx->store, &c) < 0 ||
+              handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
+              handler_event(hx, &c, "system", "closed", "rated by the citizen") < 0 ||
+              set_idle(t) < 0)
+                 ? -1
+                 : reply_simple(t, "rated_thanks", NULL);
+        goto out;
+    }
+    /* a formal reply contested: the case reopens with a new legal term */
+    snprintf(c.status, sizeof c.status, "reopened");
+    int32_t today = calendar_local_day(&cfg->calendar, hx->now);
+    c.due_day = calendar_due_day(&cfg->calendar, today, cfg->deadlines.working_days);
+    const struct body *body = config_body(cfg, c.body);
+    if (store_case_save(hx->store, &c) < 0 ||
+        handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
+        handler_event(hx, &c, t->actor, "reopened", "low rating") < 0 ||
+        handler_notify_oversight(hx, &c, "case_reopened_oversight", detail) < 0 ||
+        (body && handler_update_card(hx, body, &c) < 0))
+        goto out;
+    snprintf(t->cv.state, sizeof t->cv.state, "contest");
+    t->cv.case_id = c.id;
+    sbuf_reset(&t->cv.choices);
+    if (store_conversation_set(hx->store, t->citizen->id, &t->cv, hx->now) < 0)
+        goto out;
+    rc = reply_simple(t, "rated_low_ask", NULL);
+out:
+    case_release(&c);
+    return rc;
+}
+
+/* What the citizen finds wrong with the answer goes to the department and the supervisors. */
+static int contest_reason(struct turn *t)
+{
+    const struct handler_ctx *hx = t->hx;
+    struct case_rec c;
+    int rc = -1;
+    case_init(&c);
+    if (store_case_get(hx->store, t->cv.case_id, &c) != 1) {
+        case_release(&c);
+        return set_idle(t) < 0 ? -1 : start_appeal(t);
+    }
+    const struct body *body = config_body(hx->cfg, c.body);
+    struct i18n_var vars[] = {{"number", c.number}, {"text", t->text.buf}, {NULL, NULL}};
+    if (store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
+        handler_event(hx, &c, t->actor, "contested", "") < 0 ||
+        (body && handler_notify_body(hx, body, &c, "contest_to_body", vars) < 0) ||
+        handler_notify_supervisors(hx, &c, "contest_to_supervisor", t->text.buf) < 0 ||
+        set_idle(t) < 0)
+        goto out;
+    rc = reply_simple(t, "contest_received", NULL);
+out:
+    case_release(&c);
+    return rc;
+}
+
 /* A choice from a button or a digit; the payload was among those offered. */
 static int on_choice(struct turn *t, const char *payload)
 {
@@ -718,6 +801,11 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
     const char *payload = in->payload;
     if (!payload && t.text.len)
         payload = choice_by_digit(&t, &holder);
+    if (payload && !strncmp(payload, "r:", 2)) {
+        /* ratings are checked against the case, not the conversation: an old prompt still works */
+        rc = on_rating(&t, payload);
+        goto out;
+    }
     if (payload) {
         if (!was_offered(&t.cv, payload)) {
             /* a stale button from an old message, or a forged payload */
@@ -739,7 +827,9 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
     rc = handle_command(&t);
     if (rc != 0)
         goto out;
-    if (!strcmp(t.cv.state, "idle") || !t.cv.case_id) {
+    if (!strcmp(t.cv.state, "contest") && t.cv.case_id) {
+        rc = contest_reason(&t);
+    } else if (!strcmp(t.cv.state, "idle") || !strcmp(t.cv.state, "rate") || !t.cv.case_id) {
         rc = start_appeal(&t);
     } else if (t.text.len <= 3 && t.text.buf[0] >= '0' && t.text.buf[0] <= '9') {
         rc = reply_simple(&t, "choice_out_of_range", NULL); /* a digit not on the list */

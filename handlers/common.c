@@ -379,3 +379,64 @@ int handler_send_card(const struct handler_ctx *hx, const struct body *body,
         rc = store_attachments_of_case(hx->store, c->id, send_media, &mc);
     return rc;
 }
+
+int handler_ask_rating(const struct handler_ctx *hx, const struct case_rec *c)
+{
+    struct citizen who;
+    struct conversation cv;
+    int rc = -1;
+    if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
+        return -1;
+    if (who.unreachable || who.stopped)
+        return 0;
+    conversation_init(&cv);
+    if (store_conversation_get(hx->store, who.id, &cv) < 0)
+        goto out;
+    struct reply r;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
+    reply_text(&r, "rate_prompt", vars);
+    for (int score = 5; score >= 1; score--) {
+        char key[16], payload[40];
+        snprintf(key, sizeof key, "rate_%d", score);
+        snprintf(payload, sizeof payload, "r:%s:%d", c->number, score);
+        reply_button(&r, key, payload);
+    }
+    /* a citizen who is not in the middle of an appeal can answer with a digit (SMS) */
+    if (!strcmp(cv.state, "idle")) {
+        snprintf(cv.state, sizeof cv.state, "rate");
+        cv.case_id = c->id;
+        sbuf_reset(&cv.choices);
+        sbuf_addstr(&cv.choices, r.choices.buf);
+        if (store_conversation_set(hx->store, who.id, &cv, hx->now) < 0) {
+            reply_discard(&r);
+            goto out;
+        }
+    }
+    rc = reply_queue(&r);
+out:
+    conversation_release(&cv);
+    return rc;
+}
+
+int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec *c,
+                             const char *key, const char *note)
+{
+    const struct config *cfg = hx->cfg;
+    char due[11];
+    handler_format_day(c->due_day, due);
+    /* the public councils and every supervisor see reopened cases */
+    for (size_t b = 0; b < cfg->nbodies; b++) {
+        const struct body *body = &cfg->bodies[b];
+        if (body->kind != BODY_COUNCIL)
+            continue;
+        struct i18n_var vars[] = {{"number", c->number},
+                                  {"body", handler_body_name(cfg, c->body, cfg->intake.default_lang)},
+                                  {"due", due},
+                                  {"days", note},
+                                  {NULL, NULL}};
+        if (handler_notify_body(hx, body, c, key, vars) < 0)
+            return -1;
+    }
+    return handler_notify_supervisors(hx, c, key, note);
+}

@@ -176,3 +176,40 @@ int deadline_digest(const struct handler_ctx *hx)
         sbuf_release(&dc.lines[l]);
     return rc;
 }
+
+struct unrated_ctx {
+    const struct handler_ctx *hx;
+    int closed;
+    int failed;
+};
+
+static int close_unrated(void *ctx, const struct case_rec *c)
+{
+    struct unrated_ctx *uc = ctx;
+    struct case_rec copy = *c;
+    sbuf_init(&copy.text, 0);
+    snprintf(copy.status, sizeof copy.status, "closed");
+    snprintf(copy.outcome, sizeof copy.outcome, "resolved");
+    copy.closed_at = uc->hx->now;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    sbuf_add(&copy.text, c->text.buf, c->text.len);
+    if (store_case_save(uc->hx->store, &copy) < 0 ||
+        handler_event(uc->hx, &copy, "system", "closed", "no rating in time") < 0 ||
+        handler_notify_citizen(uc->hx, &copy, "closed_unrated", vars) < 0) {
+        uc->failed = 1;
+        sbuf_release(&copy.text);
+        return 1;
+    }
+    uc->closed++;
+    sbuf_release(&copy.text);
+    return 0;
+}
+
+int deadline_close_unrated(const struct handler_ctx *hx)
+{
+    struct unrated_ctx uc = {hx, 0, 0};
+    int64_t before = hx->now - (int64_t)hx->cfg->deadlines.rating_days * 86400;
+    if (store_cases_unrated(hx->store, before, close_unrated, &uc) < 0 || uc.failed)
+        return -1;
+    return uc.closed;
+}

@@ -80,6 +80,13 @@ int handler_update_card(const struct handler_ctx *hx, const struct body *body,
                         const struct case_rec *c);
 /* Sends an officer's answer to the citizen; on SMS at most sms.max_parts parts. */
 int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, const char *answer);
+/* Asks the citizen to rate the answer to c: buttons 5..1 (a digit by SMS). */
+int handler_ask_rating(const struct handler_ctx *hx, const struct case_rec *c);
+/* Tells the public councils and the supervisors about c ({days} carries note). */
+int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec *c,
+                             const char *key, const char *note);
+/* Closes answered cases not rated within deadlines.rating_days; returns how many, or -1. */
+int deadline_close_unrated(const struct handler_ctx *hx);
 /* Tells the citizen who filed c, in their language and on their channel. */
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
                            const char *key, const struct i18n_var *vars);

@@ -280,10 +280,14 @@ static int answer(struct staff_turn *t, struct case_rec *c, const char *text)
     snprintf(c->status, sizeof c->status, "answered");
     if (!*c->assignee)
         snprintf(c->assignee, sizeof c->assignee, "%s", t->staff->id);
+    c->answered_at = t->hx->now;
+    if (!c->first_answer_at)
+        c->first_answer_at = t->hx->now;
+    c->rating = 0;
     if (store_case_save(t->hx->store, c) < 0 ||
         store_message_add(t->hx->store, c->id, t->hx->now, t->actor, text, strlen(text)) < 0 ||
         handler_event(t->hx, c, t->actor, "answered", "") < 0 ||
-        handler_send_answer(t->hx, c, text) < 0)
+        handler_send_answer(t->hx, c, text) < 0 || handler_ask_rating(t->hx, c) < 0)
         return -1;
     return staff_reply(t, "staff_answered", vars);
 }

@@ -38,5 +38,9 @@ const char *const i18n_required_keys[] = {
     "command_cancel",
     /* SMS */
     "keywords_stop", "keywords_full", "stop_confirmed", "full_none", "answer_truncated_sms",
+    /* the citizen's verdict */
+    "rate_prompt", "rate_5", "rate_4", "rate_3", "rate_2", "rate_1", "rated_thanks",
+    "rated_low_ask", "case_reopened_oversight", "contest_to_body", "contest_to_supervisor",
+    "contest_received", "closed_unrated",
     /* bad input */
     "message_unreadable", "message_too_long", "internal_error", NULL};
