@@ -5,6 +5,7 @@
 #include "helpers.h"
 
 #include "../../bot/casenum.h"
+#include "../../handlers/handler.h"
 
 static struct config cfg;
 static char dir[64];
@@ -272,6 +273,40 @@ static void test_language_switch(void **state)
     expect_reply("citizen:l", "Please check");
 }
 
+static void test_good_rating_and_unrated_close(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    char *one = file_complaint("citizen:g", "Алмалы ауданында үш күннен бері су жоқ", now);
+    char *two = file_complaint("citizen:h", "Нет воды в Медеуском районе третий день", now + 50);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "/answer %s Су құбыры жөнделді, бүгіннен бастап су беріледі.", one);
+    say("staff:aigerim", cmd, now + 100);
+    snprintf(cmd, sizeof cmd, "/answer %s Водопровод отремонтирован, вода подаётся с 14:00.", two);
+    say("staff:aigerim", cmd, now + 110);
+    say("citizen:g", "1", now + 200); /* "5 — excellent" */
+    expect_reply("citizen:g", "рахмет");
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT status || ':' || outcome || ':' || rating FROM cases WHERE number = '%s'", one);
+    char *row = db_text(dir, sql);
+    assert_string_equal(row, "closed:resolved:5");
+    free(row);
+    /* the other citizen never rates: closed after rating_days */
+    struct handler_ctx hx = {store, &cfg, now + 4 * 86400, (now + 4 * 86400) * 1000};
+    assert_int_equal(deadline_close_unrated(&hx), 0);
+    hx.now = now + 6 * 86400, hx.now_ms = hx.now * 1000;
+    assert_int_equal(store_begin(store), 0);
+    assert_int_equal(deadline_close_unrated(&hx), 1);
+    assert_int_equal(store_commit(store), 0);
+    expect_reply("citizen:h", "не оценён");
+    snprintf(sql, sizeof sql, "SELECT status || ':' || rating FROM cases WHERE number = '%s'", two);
+    row = db_text(dir, sql);
+    assert_string_equal(row, "closed:0");
+    free(row);
+    free(one);
+    free(two);
+}
+
 static void test_staff_rights_and_answer(void **state)
 {
     (void)state;
@@ -295,7 +330,25 @@ static void test_staff_rights_and_answer(void **state)
              "/answer %s Су құбыры жөнделді, 14:00-ден бастап су беріледі. Кешірім сұраймыз.",
              number);
     say("staff:aigerim", cmd, now + 400);
-    expect_reply("citizen:a", "Су құбыры жөнделді");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE address = 'citizen:a' AND "
+                                   "text LIKE '%Су құбыры жөнделді%'"),
+                     1);
+    expect_reply("citizen:a", "бағалаңыз"); /* then the rating, 5 to 1 */
+    /* a low rating reopens it to the council and the supervisors, with a new term */
+    say("citizen:a", "5", now + 450); /* the fifth button is "1 — very poor" */
+    expect_reply("citizen:a", "қайта ашылды");
+    assert_int_equal(db_count(dir, "SELECT rating FROM cases"), 1);
+    char *status = db_text(dir, "SELECT status FROM cases");
+    assert_string_equal(status, "reopened");
+    free(status);
+    char *council = last_to("telegram", "-1001000000301");
+    assert_non_null(strstr(council, "1/5"));
+    free(council);
+    say("citizen:a", "Су әлі жоқ, ештеңе жөнделмеген", now + 460);
+    expect_reply("citizen:a", "Рахмет, пікіріңіз");
+    char *dept = last_to("telegram", "-1001000000101");
+    assert_non_null(strstr(dept, "Су әлі жоқ"));
+    free(dept);
     /* the history names who did what */
     snprintf(cmd, sizeof cmd, "/case %s", number);
     say("staff:erlan", cmd, now + 500); /* a supervisor sees every case */
@@ -329,6 +382,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_choices_and_stale_buttons, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_language_switch, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_staff_rights_and_answer, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_good_rating_and_unrated_close, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, teardown);
 }
