@@ -128,6 +128,7 @@ enum stmt_id {
     ST_OUTBOX_DLR_FAILS,
     ST_MESSAGES_OF_CASE,
     ST_CASES_UNRATED,
+    ST_CASES_SINCE,
     ST_OUTBOX_SET_STATE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
@@ -223,6 +224,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
                             "address = ?3 AND kind = ?4",
+    [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
+                       "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
     [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
                          "answered_at < ?1 ORDER BY answered_at LIMIT 500",
     [ST_MESSAGES_OF_CASE] = "SELECT at, author, text FROM messages WHERE case_id = ?1 ORDER BY id",
@@ -1274,5 +1277,15 @@ int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn 
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, answered_before);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_SINCE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
     return case_each(s, st, fn, ctx);
 }

@@ -229,4 +229,7 @@ int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn
 /* Answered cases whose answer came before answered_before and were not rated (at most 500). */
 int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx);
 
+/* Cases registered in [from, to), by id. */
+int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx);
+
 #endif

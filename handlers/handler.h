@@ -87,6 +87,13 @@ int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec
                              const char *key, const char *note);
 /* Closes answered cases not rated within deadlines.rating_days; returns how many, or -1. */
 int deadline_close_unrated(const struct handler_ctx *hx);
+/*
+ * Appends the statistics for a period ("7d", "30d", "all", "YYYY-MM"; "" = 30d) per body and
+ * district, only of one body when only_body is set.  Returns 0, 1 for a period not understood,
+ * -1 on a store failure.
+ */
+int stats_render(const struct handler_ctx *hx, enum lang lang, const char *period,
+                 const char *only_body, struct sbuf *out);
 /* Tells the citizen who filed c, in their language and on their channel. */
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
                            const char *key, const struct i18n_var *vars);

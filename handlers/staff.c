@@ -2,7 +2,8 @@
  * staff: officers, council members and supervisors working cases in chat.
  *
  * Commands: /inbox, /case N, /take N, /answer N TEXT, /close N OUTCOME [REASON],
- * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY; supervisors: /overdue.
+ * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY, /stats [PERIOD];
+ * supervisors: /overdue.
  * Rights: an officer acts on their own body's cases, a council member on
  * their council's, a supervisor on all.  Every refusal says why; every
  * action is an event naming who did it, and the citizen hears of every
@@ -478,6 +479,17 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
         return cmd_inbox(&t);
     if (!strcmp(cmd, "overdue"))
         return cmd_overdue(&t);
+    if (!strcmp(cmd, "stats")) {
+        struct reply r;
+        reply_begin(&r, hx, in->channel, in->sender, staff->lang, 0);
+        const char *body = staff->role == ROLE_SUPERVISOR || !staff->body ? NULL : staff->body->id;
+        int rc = stats_render(hx, staff->lang, number, body, &r.msg.text);
+        if (rc != 0) {
+            reply_discard(&r);
+            return rc < 0 ? -1 : staff_reply(&t, "stats_usage", NULL);
+        }
+        return reply_queue(&r);
+    }
     if (!strcmp(cmd, "case") && *number)
         return cmd_case(&t, number);
     if (!strcmp(cmd, "take") && *number)

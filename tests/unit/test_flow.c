@@ -303,6 +303,15 @@ static void test_good_rating_and_unrated_close(void **state)
     row = db_text(dir, sql);
     assert_string_equal(row, "closed:0");
     free(row);
+    /* the figures: per department and district, for a supervisor; an officer sees their own */
+    say("staff:erlan", "/stats all", now + 7 * 86400);
+    expect_reply("staff:erlan", "Управление энергетики и водоснабжения: 2, открыто 0, в срок 100%, "
+                                "медиана 0.0, оценка 5.0");
+    expect_reply("staff:erlan", "Медеуский район: 1, открыто 0");
+    say("staff:dmitry", "/stats 30d", now + 7 * 86400);
+    expect_reply("staff:dmitry", "обращений нет");
+    say("staff:erlan", "/stats yesterday", now + 7 * 86400);
+    expect_reply("staff:erlan", "/stats 7d");
     free(one);
     free(two);
 }

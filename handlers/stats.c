@@ -1,0 +1,163 @@
+/*
+ * stats: the figures the research asks for, per department and per
+ * district: cases, still open, answered in time (first answer on or before
+ * the due day), median time to the first answer, and satisfaction (the
+ * citizens' ratings).  /stats [7d|30d|all|YYYY-MM]; an officer sees their
+ * own body, a supervisor everything.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../bot/calendar.h"
+#include "handler.h"
+
+struct group {
+    int total, open, answered, in_time, rated, rating_sum;
+    int64_t *waits; /* seconds to the first answer */
+    int nwaits, cap;
+};
+
+struct stats_ctx {
+    const struct config *cfg;
+    const char *only_body;
+    struct group *bodies, *districts;
+};
+
+static void group_add(struct group *g, const struct config *cfg, const struct case_rec *c)
+{
+    g->total++;
+    if (strcmp(c->status, "closed") != 0 && strcmp(c->status, "answered") != 0)
+        g->open++;
+    if (c->first_answer_at) {
+        g->answered++;
+        if (calendar_local_day(&cfg->calendar, c->first_answer_at) <= c->due_day)
+            g->in_time++;
+        if (g->nwaits == g->cap) {
+            g->cap = g->cap ? g->cap * 2 : 16;
+            g->waits = realloc(g->waits, (size_t)g->cap * sizeof *g->waits);
+            if (!g->waits)
+                abort();
+        }
+        g->waits[g->nwaits++] = c->first_answer_at - c->registered_at;
+    }
+    if (c->rating) {
+        g->rated++;
+        g->rating_sum += c->rating;
+    }
+}
+
+static int count_case(void *ctx, const struct case_rec *c)
+{
+    struct stats_ctx *sc = ctx;
+    if (sc->only_body && strcmp(sc->only_body, c->body) != 0)
+        return 0;
+    for (size_t i = 0; i < sc->cfg->nbodies; i++)
+        if (!strcmp(sc->cfg->bodies[i].id, c->body))
+            group_add(&sc->bodies[i], sc->cfg, c);
+    for (size_t i = 0; i < sc->cfg->ndistricts; i++)
+        if (!strcmp(sc->cfg->districts[i].id, c->district))
+            group_add(&sc->districts[i], sc->cfg, c);
+    return 0;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void render_group(const struct config *cfg, enum lang lang, const char *name,
+                         struct group *g, struct sbuf *out)
+{
+    char total[16], open[16], in_time[16], median[16], rating[16];
+    if (!g->total)
+        return;
+    snprintf(total, sizeof total, "%d", g->total);
+    snprintf(open, sizeof open, "%d", g->open);
+    snprintf(in_time, sizeof in_time, "%d%%",
+             g->answered ? (int)(100.0 * g->in_time / g->answered + 0.5) : 0);
+    if (g->nwaits) {
+        qsort(g->waits, (size_t)g->nwaits, sizeof *g->waits, cmp_i64);
+        snprintf(median, sizeof median, "%.1f", (double)g->waits[g->nwaits / 2] / 86400.0);
+    } else {
+        snprintf(median, sizeof median, "-");
+    }
+    if (g->rated)
+        snprintf(rating, sizeof rating, "%.1f", (double)g->rating_sum / g->rated);
+    else
+        snprintf(rating, sizeof rating, "-");
+    struct i18n_var vars[] = {{"name", name},     {"total", total},   {"open", open},
+                              {"in_time", in_time}, {"median", median}, {"rating", rating},
+                              {NULL, NULL}};
+    sbuf_addch(out, '\n');
+    i18n_render(&cfg->texts, lang, "stats_line", vars, out);
+}
+
+/* "7d", "30d", "all" or "YYYY-MM" into [from, to); -1 if not understood. */
+static int period_bounds(const struct config *cfg, const char *period, int64_t now, int64_t *from,
+                         int64_t *to)
+{
+    int days, y, m;
+    char tail;
+    *to = now + 1;
+    if (!*period || !strcmp(period, "30d"))
+        period = "30d";
+    if (!strcmp(period, "all")) {
+        *from = 0;
+        return 0;
+    }
+    if (sscanf(period, "%dd%c", &days, &tail) == 1 && days > 0 && days <= 3660) {
+        *from = now - (int64_t)days * 86400;
+        return 0;
+    }
+    if (sscanf(period, "%4d-%2d%c", &y, &m, &tail) == 2 && m >= 1 && m <= 12) {
+        *from = calendar_day_start(&cfg->calendar, calendar_day_from_ymd(y, m, 1));
+        *to = calendar_day_start(&cfg->calendar,
+                                 calendar_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1));
+        return 0;
+    }
+    return -1;
+}
+
+int stats_render(const struct handler_ctx *hx, enum lang lang, const char *period,
+                 const char *only_body, struct sbuf *out)
+{
+    const struct config *cfg = hx->cfg;
+    int64_t from, to;
+    int rc = 0;
+    if (period_bounds(cfg, period, hx->now, &from, &to) < 0)
+        return 1;
+    struct stats_ctx sc = {cfg, only_body, calloc(cfg->nbodies + 1, sizeof(struct group)),
+                           calloc(cfg->ndistricts + 1, sizeof(struct group))};
+    if (!sc.bodies || !sc.districts)
+        abort();
+    if (store_cases_registered(hx->store, from, to, count_case, &sc) < 0) {
+        rc = -1;
+        goto out;
+    }
+    struct i18n_var head[] = {{"period", *period ? period : "30d"}, {NULL, NULL}};
+    i18n_render(&cfg->texts, lang, "stats_header", head, out);
+    int any = 0;
+    for (size_t i = 0; i < cfg->nbodies; i++) {
+        any |= sc.bodies[i].total > 0;
+        render_group(cfg, lang, cfg->bodies[i].name[lang], &sc.bodies[i], out);
+    }
+    if (!any) {
+        sbuf_addch(out, '\n');
+        i18n_render(&cfg->texts, lang, "stats_none", NULL, out);
+        goto out;
+    }
+    sbuf_addstr(out, "\n\n");
+    i18n_render(&cfg->texts, lang, "stats_districts", NULL, out);
+    for (size_t i = 0; i < cfg->ndistricts; i++)
+        render_group(cfg, lang, cfg->districts[i].name[lang], &sc.districts[i], out);
+out:
+    for (size_t i = 0; i < cfg->nbodies; i++)
+        free(sc.bodies[i].waits);
+    for (size_t i = 0; i < cfg->ndistricts; i++)
+        free(sc.districts[i].waits);
+    free(sc.bodies);
+    free(sc.districts);
+    return rc;
+}
