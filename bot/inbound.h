@@ -36,6 +36,7 @@ struct inbound {
     const char *contact_phone;   /* a phone number the sender shared as their own */
     int in_group;                /* written in a group chat (only staff are heard there) */
     int64_t migrate_to;          /* INBOUND_MIGRATED: the new chat id */
+    const char *reply_to;        /* the channel's id of the message this one replies to */
 };
 
 #endif

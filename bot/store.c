@@ -129,6 +129,7 @@ enum stmt_id {
     ST_MESSAGES_OF_CASE,
     ST_CASES_UNRATED,
     ST_CASES_SINCE,
+    ST_CASE_BY_REMOTE,
     ST_OUTBOX_SET_STATE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
@@ -224,6 +225,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
                             "address = ?3 AND kind = ?4",
+    [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
+                          "remote_id = ?3 AND case_id != 0 ORDER BY id DESC LIMIT 1",
     [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
                        "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
     [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
@@ -1288,4 +1291,19 @@ int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case
     sqlite3_bind_int64(st, 1, from);
     sqlite3_bind_int64(st, 2, to);
     return case_each(s, st, fn, ctx);
+}
+
+int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
+                           const char *remote_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASE_BY_REMOTE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    bind_str(st, 3, remote_id);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
 }

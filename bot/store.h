@@ -232,4 +232,8 @@ int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn 
 /* Cases registered in [from, to), by id. */
 int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx);
 
+/* The case a message tyndau sent (known by the channel's id for it) was about; 0 if none. */
+int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
+                           const char *remote_id);
+
 #endif

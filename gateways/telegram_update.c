@@ -60,6 +60,12 @@ static enum tg_parse parse_message(const cJSON *m, struct tg_update *u)
         u->why = "message without from.id";
         return TG_PARSE_MALFORMED;
     }
+    const cJSON *replied = obj(m, "reply_to_message");
+    int64_t replied_id;
+    if (replied && id(replied, "message_id", &replied_id) == 0) {
+        snprintf(u->reply_to, sizeof u->reply_to, "%lld", (long long)replied_id);
+        u->in.reply_to = u->reply_to;
+    }
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(m, "text");
     if (text && !cJSON_IsString(text)) {
         u->why = "message text is not a string";

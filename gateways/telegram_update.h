@@ -25,6 +25,7 @@ struct tg_update {
     char user[24];
     char callback_id[96]; /* a callback_query to answer, "" if none */
     char file_ref[256];
+    char reply_to[24];
     const char *why; /* for IGNORED and MALFORMED */
 };
 

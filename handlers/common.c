@@ -239,6 +239,20 @@ static int notify_body_as(const struct handler_ctx *hx, const struct body *body,
         if (media)
             snprintf(r.msg.media, sizeof r.msg.media, "%s", media);
         snprintf(r.msg.kind, sizeof r.msg.kind, "%s", kind);
+        if ((!strcmp(kind, "card") || !strcmp(kind, "edit")) && c->number[0] &&
+            strcmp(c->status, "closed") != 0) {
+            /* the card's buttons act on the case; a closed case has none */
+            static const char *const actions[][2] = {{"take", "card_take"},
+                                                     {"answer", "card_answer"},
+                                                     {"transfer", "card_transfer"},
+                                                     {"extend", "card_extend"},
+                                                     {"close", "card_close"}};
+            for (size_t a = 0; a < sizeof actions / sizeof *actions; a++) {
+                char payload[48];
+                snprintf(payload, sizeof payload, "s:%s:%s", actions[a][0], c->number);
+                reply_button(&r, actions[a][1], payload);
+            }
+        }
         if (!strcmp(kind, "edit")) {
             int64_t card = store_outbox_last_of_kind(hx->store, c->id, "telegram", address, "card");
             if (card <= 0) {

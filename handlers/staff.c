@@ -451,6 +451,46 @@ static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
     return staff_reply(t, "staff_forwarded", told);
 }
 
+/* A button on a case card: s:ACTION:NUMBER. */
+static int card_button(struct staff_turn *t, const char *payload)
+{
+    char action[16] = "", number[24] = "";
+    if (sscanf(payload, "s:%15[a-z]:%23[0-9]", action, number) != 2)
+        return staff_reply(t, "staff_help", NULL);
+    struct i18n_var vars[] = {{"number", number}, {NULL, NULL}};
+    if (!strcmp(action, "take"))
+        return with_open_case(t, number, take, NULL);
+    if (!strcmp(action, "close"))
+        return with_open_case(t, number, close_case, "resolved");
+    /* the rest need words: say how */
+    if (!strcmp(action, "answer"))
+        return staff_reply(t, "card_answer_hint", vars);
+    if (!strcmp(action, "transfer"))
+        return staff_reply(t, "staff_transfer_usage", vars);
+    if (!strcmp(action, "extend"))
+        return staff_reply(t, "staff_extend_usage", vars);
+    return staff_reply(t, "staff_help", NULL);
+}
+
+/* A reply to a case card (or any message about a case) is an answer to that case. */
+static int reply_to_card(struct staff_turn *t, const char *text)
+{
+    int64_t id = store_case_of_sent(t->hx->store, t->in->channel, t->in->sender, t->in->reply_to);
+    struct case_rec c;
+    if (id < 0)
+        return -1;
+    if (id == 0)
+        return staff_reply(t, "staff_help", NULL);
+    case_init(&c);
+    int rc = store_case_get(t->hx->store, id, &c);
+    char number[24];
+    snprintf(number, sizeof number, "%s", c.number);
+    case_release(&c);
+    if (rc <= 0)
+        return rc;
+    return with_open_case(t, number, answer, text);
+}
+
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
                  const struct inbound *in)
 {
@@ -459,8 +499,10 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
     const char *text = in->text ? in->text : "";
     snprintf(t.actor, sizeof t.actor, "staff:%s", staff->id);
 
-    if (in->payload) /* cards with buttons come with the Telegram channel */
-        return staff_reply(&t, "staff_help", NULL);
+    if (in->payload)
+        return card_button(&t, in->payload);
+    if (in->reply_to && text[0] && text[0] != '/')
+        return reply_to_card(&t, text);
     if (sscanf(text, "/%31s %23s", cmd, number) < 1)
         return staff_reply(&t, "staff_help", NULL);
     char *at = strchr(cmd, '@');

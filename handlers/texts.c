@@ -42,6 +42,8 @@ const char *const i18n_required_keys[] = {
     "rate_prompt", "rate_5", "rate_4", "rate_3", "rate_2", "rate_1", "rated_thanks",
     "rated_low_ask", "case_reopened_oversight", "contest_to_body", "contest_to_supervisor",
     "contest_received", "closed_unrated",
+    /* case cards */
+    "card_take", "card_answer", "card_transfer", "card_extend", "card_close", "card_answer_hint",
     /* statistics */
     "stats_header", "stats_line", "stats_districts", "stats_none", "stats_usage",
     /* bad input */
