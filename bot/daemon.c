@@ -8,6 +8,7 @@
 
 #include "../gateways/sms.h"
 #include "../gateways/telegram.h"
+#include "clock.h"
 #include "deadlines.h"
 #include "health.h"
 #include "http.h"
@@ -28,13 +29,6 @@ struct daemon {
     struct health health;
 };
 
-static int64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
 static void nap(int ms)
 {
     struct timespec ts = {0, (long)ms * 1000000L};
@@ -45,7 +39,7 @@ static void *sender_thread(void *arg)
 {
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
-        int n = sender_drain(&d->sender, now_ms());
+        int n = sender_drain(&d->sender, clock_now_ms());
         if (n < 0)
             log_error("daemon", "sender: the store failed; retrying");
         if (n <= 0)
@@ -59,7 +53,7 @@ static void *deadline_thread(void *arg)
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
         int fired;
-        if (deadlines_tick(&d->deadlines, d->deadline_store, now_ms(), 500, &fired) < 0)
+        if (deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired) < 0)
             log_error("daemon", "deadlines: the store failed; retrying");
         if (fired < 500)
             for (int i = 0; i < 10 && !atomic_load(d->stop); i++)

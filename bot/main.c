@@ -22,6 +22,7 @@
 #include "../handlers/handler.h"
 #include "calendar.h"
 #include "config.h"
+#include "clock.h"
 #include "daemon.h"
 #include "deadlines.h"
 #include "health.h"
@@ -197,6 +198,8 @@ static int cmd_run(struct cli *cli)
         sigaction(SIGTERM, &sa, NULL);
         if (ensure_parent_dir(cfg->storage.path) < 0)
             return 1;
+        if (cli->now)
+            clock_set_now(cli->now);
         return daemon_run(cfg, &stopping);
     }
     if (open_store(cli, &store) < 0)

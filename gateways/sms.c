@@ -8,18 +8,12 @@
 #include <time.h>
 
 #include "../bot/dispatch.h"
+#include "../bot/clock.h"
 #include "../bot/log.h"
 #include "../bot/phone.h"
 #include "../bot/render.h"
 #include "../bot/sms_text.h"
 #include "../bot/utf8.h"
-
-static int64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static int64_t mono_ms(void)
 {
@@ -72,7 +66,7 @@ static void inbound(void *ctx, const struct http_request *req, struct http_respo
         log_warn("sms", "%s: over %d messages an hour, kept unhandled", phone,
                  ch->cfg->sms.flood_per_hour);
         if (store_rejected_add(ch->store, "sms", in.id.buf, phone, "flood limit", in.text.buf,
-                               in.text.len, now_ms() / 1000) < 0)
+                               in.text.len, clock_now_ms() / 1000) < 0)
             res->status = 503;
         goto out;
     }
@@ -83,7 +77,7 @@ static void inbound(void *ctx, const struct http_request *req, struct http_respo
                           .text = in.text.buf,
                           .text_len = in.text.len,
                           .received_at = in.time};
-    if (dispatch_batch(ch->store, ch->cfg, &msg, 1, now_ms(), NULL, NULL) < 0)
+    if (dispatch_batch(ch->store, ch->cfg, &msg, 1, clock_now_ms(), NULL, NULL) < 0)
         res->status = 503; /* not committed: the gateway will try again */
 out:
     /* the body stays empty: Kannel must never send it back as an SMS */
@@ -107,7 +101,7 @@ static void delivery_report(void *ctx, const struct http_request *req, struct ht
         bad_request(res, why.buf);
         goto out;
     }
-    int64_t now = now_ms();
+    int64_t now = clock_now_ms();
     const char *result = state == SMS_DLR_DELIVERED ? "delivered"
                          : state == SMS_DLR_FAILED  ? "dlr_failed"
                                                     : "dlr_pending";

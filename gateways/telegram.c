@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "../bot/dispatch.h"
+#include "../bot/clock.h"
 #include "../bot/log.h"
 #include "telegram_update.h"
 
@@ -16,13 +17,6 @@
 
 static const char *const allowed_updates[] = {"message", "edited_message", "callback_query",
                                               "my_chat_member"};
-
-static int64_t now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
 
 static void sleep_ms(int64_t ms)
 {
@@ -77,7 +71,7 @@ static int handle_page(struct telegram *tg, const cJSON *updates)
         goto out;
     }
     struct dispatch_offset off = {"telegram", max_id + 1};
-    if (dispatch_batch(tg->store, tg->cfg, in, (size_t)count, now_ms(), NULL, &off) < 0)
+    if (dispatch_batch(tg->store, tg->cfg, in, (size_t)count, clock_now_ms(), NULL, &off) < 0)
         goto out;
     for (int i = 0; i < n; i++)
         if (parsed[i].callback_id[0])
@@ -145,7 +139,7 @@ static void webhook(void *ctx, const struct http_request *req, struct http_respo
         cJSON_Delete(json);
         return;
     }
-    if (dispatch_batch(tg->store, tg->cfg, &u.in, 1, now_ms(), NULL, NULL) < 0) {
+    if (dispatch_batch(tg->store, tg->cfg, &u.in, 1, clock_now_ms(), NULL, NULL) < 0) {
         res->status = 500; /* not committed: let Telegram deliver it again */
     } else if (u.callback_id[0]) {
         answer_callback(&tg->api, u.callback_id);
@@ -275,7 +269,7 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     } else if (r.migrate_to) {
         char moved[32];
         snprintf(moved, sizeof moved, "%lld", (long long)r.migrate_to);
-        store_chat_migrate(tg->send_store, "telegram", m->address, moved, now_ms() / 1000);
+        store_chat_migrate(tg->send_store, "telegram", m->address, moved, clock_now_ms() / 1000);
         res->status = SEND_RETRY_AFTER;
         res->retry_after_ms = 0;
     } else if (r.error_code == 403 && is_blocked(r.description.buf)) {

@@ -8,6 +8,7 @@ updates per second through polling into committed cases, and the send rate.
 import json
 import os
 import random
+import re
 import signal
 import socket
 import sqlite3
@@ -102,11 +103,11 @@ class Tyndau:
         open(self.conf, "w").write(conf)
         self.proc = None
 
-    def start(self):
+    def start(self, *args):
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN)
         env.pop("TYNDAU_REDIS_SOCKET", None)
         self.log = open(os.path.join(self.work, "tyndau.log"), "a")
-        self.proc = subprocess.Popen([TYNDAU, "-c", self.conf, "run"], env=env,
+        self.proc = subprocess.Popen([TYNDAU, "-c", self.conf] + list(args) + ["run"], env=env,
                                      stdout=self.log, stderr=self.log, stdin=subprocess.DEVNULL)
         return self
 
@@ -404,6 +405,96 @@ def scenario_sigkill(work):
         fake.stop()
 
 
+def staff_callback(chat, user, data):
+    u = callback(chat, data)
+    u["callback_query"]["from"]["id"] = user
+    return u
+
+
+def scenario_staff(work):
+    """Five people: two citizens, officers of two departments, a supervisor."""
+    AIGERIM, DMITRY, ERLAN = 700000001, 700000002, 700000005
+    MOBILITY_CHAT, COUNCIL_CHAT = -1001000000102, -1001000000301
+    fake = Fake(work)
+    db = os.path.join(work, "staff.db")
+    t = Tyndau(work, fake, db=db).start()
+    try:
+        a, b = 610001, 610002
+        fake.updates([message(a, "Алмалы ауданында үш күннен бері су жоқ")])
+        wait_text(fake, a, "Дұрыс па?")
+        fake.updates([callback(a, "ok")])
+        wait_text(fake, a, "Өтініш түрін")
+        fake.updates([callback(a, "t:complaint")])
+        wait_text(fake, a, "тіркелді")
+        number = last_text(fake, a).split("№")[1].split(" ")[0]
+        fake.updates([message(b, "В Бостандыкском районе огромная яма на дороге")])
+        wait_text(fake, b, "Всё верно?")
+        fake.updates([callback(b, "ok")])
+        wait_text(fake, b, "Выберите вид")
+        fake.updates([callback(b, "t:complaint")])
+        wait_text(fake, b, "зарегистрировано")
+        # the complaint reached the right department's chat as a card with buttons
+        card = wait(lambda: [m for m in fake.to(ENERGY_CHAT) if m["kind"] == "text" and number in m["text"]],
+                    10, "the card")[0]
+        labels = [row[0]["text"] for row in card["reply_markup"]["inline_keyboard"]]
+        assert labels == ["Қолға алу", "Жауап беру", "Басқаға беру", "Ұзарту", "Шешілді, жабу"], labels
+        assert any(number not in m["text"] for m in fake.to(MOBILITY_CHAT))
+        # the other department's officer can neither take nor answer it
+        fake.updates([message(MOBILITY_CHAT, "/take " + number, user=DMITRY)])
+        wait_text(fake, MOBILITY_CHAT, "не к вашему органу")
+        fake.updates([message(MOBILITY_CHAT, "/answer %s Это не наш вопрос, но мы разберёмся" % number, user=DMITRY)])
+        wait(lambda: len([m for m in fake.to(MOBILITY_CHAT) if "не к вашему органу" in m["text"]]) == 2, 10, "refusal")
+        # the right officer takes it with the card's button, then replies to the card
+        fake.updates([staff_callback(ENERGY_CHAT, AIGERIM, "s:take:" + number)])
+        wait_text(fake, a, "қаралуда")
+        answer = "Су құбыры жөнделді, бүгін 14:00-ден бастап су беріледі. Кешірім сұраймыз."
+        reply = message(ENERGY_CHAT, answer, user=AIGERIM,
+                        reply_to_message={"message_id": card["message_id"], "date": 1,
+                                          "chat": {"id": ENERGY_CHAT, "type": "supergroup"}})
+        fake.updates([reply])
+        wait(lambda: any(answer in m["text"] for m in fake.to(a)), 15, "the answer at the citizen")
+        wait_text(fake, a, "бағалаңыз")
+        buttons = fake.to(a)[-1]["reply_markup"]["inline_keyboard"]
+        assert [r[0]["callback_data"] for r in buttons][-1] == "r:%s:1" % number
+        # a low rating reopens it to the supervisor and the council
+        fake.updates([callback(a, "r:%s:1" % number)])
+        wait_text(fake, a, "қайта ашылды")
+        wait_text(fake, ERLAN, "открыто повторно")
+        wait(lambda: any(number in m["text"] for m in fake.to(COUNCIL_CHAT)), 10, "the council told")
+        # the card always shows the current state
+        wait(lambda: "Күйі: қайта ашылды" in [m for m in fake.to(ENERGY_CHAT) if m["message_id"] == card["message_id"]][0]["text"],
+             15, "the card edited to reopened")
+        # every staff action is in /case N with who and when
+        fake.updates([message(ERLAN, "/case " + number)])
+        wait_text(fake, ERLAN, "staff:aigerim answered")
+        hist = last_text(fake, ERLAN)
+        assert "staff:aigerim taken" in hist and "citizen:" in hist and "reopened" in hist, hist
+        assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d staff:aigerim taken", hist), hist
+    finally:
+        t.kill(signal.SIGTERM)
+    # thirty days later: B's case is overdue; the figures say so
+    later = time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + 5 * 3600 + 30 * 86400))
+    t.start("--now", later)
+    try:
+        fake.updates([message(ERLAN, "/overdue")])
+        wait_text(fake, ERLAN, "Просрочено №")
+        over = last_text(fake, ERLAN)
+        assert "Управление мобильности" in over, over
+        fake.updates([message(ERLAN, "/stats all")])
+        wait_text(fake, ERLAN, "Статистика")
+        st = last_text(fake, ERLAN)
+        assert "Управление энергетики и водоснабжения: 1, открыто 1, в срок 100%" in st, st
+        assert "оценка 1.0" in st and "Управление мобильности: 1, открыто 1" in st, st
+        fake.updates([message(AIGERIM, "/overdue")])
+        wait_text(fake, AIGERIM, "жетекшілерге")
+        print("PASS staff: cards with buttons to the right chat, other department refused, take by "
+              "button, answer by reply, low rating reopens to supervisor and council, card edited, "
+              "/case history, /overdue and /stats a month later")
+    finally:
+        t.kill(signal.SIGTERM)
+        fake.stop()
+
+
 def bench_polling(work, runs=3, citizens_n=5000):
     """Updates per second from the fake API through long polling into committed cases."""
     rates = []
@@ -442,7 +533,7 @@ def main():
             return
         only = os.environ.get("TELEGRAM_SCENARIO")
         for name, fn in (("polling", scenario_polling), ("bad_token", scenario_bad_token),
-                         ("webhook", scenario_webhook),
+                         ("webhook", scenario_webhook), ("staff", scenario_staff),
                          ("rates", scenario_rates), ("faults", scenario_faults),
                          ("sigkill", scenario_sigkill)):
             if not only or only == name:
