@@ -378,6 +378,36 @@ static int register_case(struct turn *t, struct case_rec *c)
 
 static int start_appeal(struct turn *t);
 
+/*
+ * A citizen replying to a message about one of their open cases adds to
+ * that case: the words go to the department's chat.  Returns 1 if handled.
+ */
+static int follow_up(struct turn *t)
+{
+    const struct handler_ctx *hx = t->hx;
+    int64_t id = store_case_of_sent(hx->store, t->in->channel, t->in->sender, t->in->reply_to);
+    struct case_rec c;
+    int rc = 0;
+    if (id <= 0)
+        return id < 0 ? -1 : 0;
+    case_init(&c);
+    if (store_case_get(hx->store, id, &c) != 1 || !c.number[0] || !strcmp(c.status, "closed") ||
+        store_same_person(hx->store, c.citizen_id, t->citizen->id) != 1)
+        goto out; /* not an open case of theirs: treat as new words */
+    const struct body *body = config_body(hx->cfg, c.body);
+    struct i18n_var vars[] = {{"number", c.number}, {"text", t->text.buf}, {NULL, NULL}};
+    if (store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
+        handler_event(hx, &c, t->actor, "follow_up", "") < 0 ||
+        (body && handler_notify_body(hx, body, &c, "follow_up_to_body", vars) < 0) ||
+        reply_simple(t, "follow_up_sent", vars) < 0)
+        rc = -1;
+    else
+        rc = 1;
+out:
+    case_release(&c);
+    return rc;
+}
+
 /* r:NUMBER:SCORE: the citizen's verdict on an answer. */
 static int on_rating(struct turn *t, const char *payload)
 {
@@ -827,7 +857,9 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
     rc = handle_command(&t);
     if (rc != 0)
         goto out;
-    if (!strcmp(t.cv.state, "contest") && t.cv.case_id) {
+    if (in->reply_to && (rc = follow_up(&t)) != 0) {
+        rc = rc < 0 ? -1 : 0;
+    } else if (!strcmp(t.cv.state, "contest") && t.cv.case_id) {
         rc = contest_reason(&t);
     } else if (!strcmp(t.cv.state, "idle") || !strcmp(t.cv.state, "rate") || !t.cv.case_id) {
         rc = start_appeal(&t);

@@ -371,7 +371,23 @@ static int queue_card(const struct handler_ctx *hx, const struct body *body,
                               {"body", handler_body_name(cfg, c->body, lang)},
                               {"text", c->text.buf},
                               {NULL, NULL}};
-    int rc = notify_body_as(hx, body, c, "new_case_card", card, NULL, kind);
+    int rc;
+    if (c->has_location) {
+        char lat[32], lon[32];
+        snprintf(lat, sizeof lat, "%.5f", c->lat);
+        snprintf(lon, sizeof lon, "%.5f", c->lon);
+        struct i18n_var place[] = {{"lat", lat}, {"lon", lon}, {NULL, NULL}};
+        struct sbuf with = SBUF_INIT;
+        /* the card with its place: rendered here, so the key passed below is the whole text */
+        i18n_render(&cfg->texts, lang, "new_case_card", card, &with);
+        sbuf_addch(&with, '\n');
+        i18n_render(&cfg->texts, lang, "card_location", place, &with);
+        struct i18n_var whole[] = {{"text", with.buf}, {NULL, NULL}};
+        rc = notify_body_as(hx, body, c, "card_with_place", whole, NULL, kind);
+        sbuf_release(&with);
+    } else {
+        rc = notify_body_as(hx, body, c, "new_case_card", card, NULL, kind);
+    }
     sbuf_release(&type);
     sbuf_release(&status);
     return rc;

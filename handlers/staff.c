@@ -472,6 +472,28 @@ static int card_button(struct staff_turn *t, const char *payload)
     return staff_reply(t, "staff_help", NULL);
 }
 
+/* A photo or document replying to a card goes to the citizen (on Telegram), by file id. */
+static int photo_to_citizen(struct staff_turn *t, struct case_rec *c, const char *arg)
+{
+    (void)arg;
+    struct citizen who;
+    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
+        return -1;
+    if (strcmp(who.channel, "telegram") != 0 || who.unreachable)
+        return staff_reply(t, "staff_photo_not_sent", vars);
+    struct reply r;
+    reply_begin(&r, t->hx, who.channel, who.address, who.lang, c->id);
+    if (t->in->text_len)
+        reply_raw(&r, t->in->text, t->in->text_len);
+    snprintf(r.msg.media, sizeof r.msg.media, "%s:%s", t->in->attachment_kind,
+             t->in->attachment_ref);
+    if (reply_queue(&r) < 0 ||
+        handler_event(t->hx, c, t->actor, "file_sent", t->in->attachment_kind) < 0)
+        return -1;
+    return staff_reply(t, "staff_photo_sent", vars);
+}
+
 /* A reply to a case card (or any message about a case) is an answer to that case. */
 static int reply_to_card(struct staff_turn *t, const char *text)
 {
@@ -488,7 +510,7 @@ static int reply_to_card(struct staff_turn *t, const char *text)
     case_release(&c);
     if (rc <= 0)
         return rc;
-    return with_open_case(t, number, answer, text);
+    return with_open_case(t, number, t->in->attachment_kind ? photo_to_citizen : answer, text);
 }
 
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
@@ -501,7 +523,7 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
 
     if (in->payload)
         return card_button(&t, in->payload);
-    if (in->reply_to && text[0] && text[0] != '/')
+    if (in->reply_to && ((text[0] && text[0] != '/') || in->attachment_kind))
         return reply_to_card(&t, text);
     if (sscanf(text, "/%31s %23s", cmd, number) < 1)
         return staff_reply(&t, "staff_help", NULL);

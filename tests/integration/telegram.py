@@ -186,6 +186,7 @@ def citizen_flow(fake, t, chat):
          10, "the photo in the department's chat")
     card = [m for m in fake.to(ENERGY_CHAT) if m["kind"] == "text" and number in m["text"]]
     assert card and "Үш күннен бері су жоқ" in card[0]["text"], card
+    assert "Орны: 43.25670, 76.92860" in card[0]["text"], card[0]["text"]
     row = t.count("SELECT lat || ',' || lon FROM cases WHERE number = '%s'" % number)
     assert row.startswith("43.2567,76.9286"), row
     wait(lambda: fake.get("/control/stats")["callbacks_answered"] >= 2, 10, "callbacks answered")
@@ -464,6 +465,19 @@ def scenario_staff(work):
         # the card always shows the current state
         wait(lambda: "Күйі: қайта ашылды" in [m for m in fake.to(ENERGY_CHAT) if m["message_id"] == card["message_id"]][0]["text"],
              15, "the card edited to reopened")
+        # the officer's photo reaches the citizen; the citizen's reply to the ack reaches the chat
+        photo = message(ENERGY_CHAT, user=AIGERIM, caption="Жөндеу жұмысы",
+                        photo=[{"file_id": "OFFICER-PHOTO", "file_unique_id": "z", "width": 9, "height": 9}],
+                        reply_to_message={"message_id": card["message_id"], "date": 1,
+                                          "chat": {"id": ENERGY_CHAT, "type": "supergroup"}})
+        fake.updates([photo])
+        wait(lambda: any(m["kind"] == "photo" and m["file"] == "OFFICER-PHOTO" for m in fake.to(a)), 15,
+             "the officer's photo at the citizen")
+        ack = [m for m in fake.to(a) if "тіркелді" in m["text"]][0]
+        fake.updates([message(a, "Су әлі де жоқ, тексеріңіздерші",
+                              reply_to_message={"message_id": ack["message_id"], "date": 1,
+                                                "chat": {"id": a, "type": "private"}})])
+        wait(lambda: any("Су әлі де жоқ" in m["text"] for m in fake.to(ENERGY_CHAT)), 15, "the follow-up")
         # every staff action is in /case N with who and when
         fake.updates([message(ERLAN, "/case " + number)])
         wait_text(fake, ERLAN, "staff:aigerim answered")
