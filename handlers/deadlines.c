@@ -170,6 +170,13 @@ int deadline_digest(const struct handler_ctx *hx)
         reply_begin(&r, hx, "telegram", address, st->lang, 0);
         reply_text(&r, "digest_header", vars);
         reply_raw(&r, dc.lines[st->lang].buf, dc.lines[st->lang].len);
+        /* and the same figures as /stats, for the last 30 days */
+        reply_raw(&r, "\n\n", 2);
+        if (stats_render(hx, st->lang, "30d", NULL, &r.msg.text) < 0) {
+            reply_discard(&r);
+            rc = -1;
+            break;
+        }
         rc = reply_queue(&r);
     }
     for (int l = 0; l < LANG_COUNT; l++)

@@ -261,6 +261,7 @@ static void test_daily_digest_once(void **state)
                                 "LIKE 'Сводка%'");
     assert_non_null(strstr(digest, "просрочено 1"));
     assert_non_null(strstr(digest, "Управление энергетики и водоснабжения, 23.11.2026, 1 дн."));
+    assert_non_null(strstr(digest, "Управление энергетики и водоснабжения: 1, открыто 1"));
     free(digest);
     /* the supervisor's overdue list has it until it is closed; an officer may not ask */
     dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL, at("2026-11-25", 10, 0));
