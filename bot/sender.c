@@ -49,7 +49,7 @@ static int record(struct sender *s, struct transport *t, const struct outbox_msg
                                   now_ms + sender_backoff_ms(s->cfg, m->attempts), 1, detail);
     case SEND_UNREACHABLE:
         log_info("sender", "%s address %s unreachable: %s", t->channel, m->address, detail);
-        if (store_citizen_set_unreachable(st, t->channel, m->address) < 0)
+        if (store_citizen_set_reachable(st, t->channel, m->address, 0) < 0)
             return -1;
         /* fall through */
     case SEND_FAILED:

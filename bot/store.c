@@ -146,7 +146,6 @@ enum stmt_id {
     ST_OUTBOX_RETRY,
     ST_OUTBOX_FAILED,
     ST_DELIVERY_ADD,
-    ST_CITIZEN_UNREACHABLE,
     ST_STAGE_FIRE,
     ST_INDEX_QUEUED,
     ST_INDEX_OPEN,
@@ -289,8 +288,6 @@ static const char *const stmt_sql[ST_COUNT] = {
                    "UNION ALL SELECT 'rejected', channel, count(*) FROM rejected GROUP BY channel",
     [ST_OVERDUE_COUNT] = "SELECT count(*) FROM cases WHERE status NOT IN ('draft', 'closed', "
                          "'answered') AND due_day < ?1",
-    [ST_CITIZEN_UNREACHABLE] = "UPDATE citizens SET unreachable = 1 WHERE channel = ?1 AND "
-                               "address = ?2",
     [ST_DELIVERY_ADD] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
                         "VALUES (?1, ?2, ?3, ?4)",
 };
@@ -1025,15 +1022,6 @@ int64_t store_count(struct store *s, const char *table_where)
     return n;
 }
 
-int store_citizen_set_unreachable(struct store *s, const char *channel, const char *address)
-{
-    sqlite3_stmt *st = stmt(s, ST_CITIZEN_UNREACHABLE);
-    if (!st)
-        return -1;
-    bind_str(st, 1, channel);
-    bind_str(st, 2, address);
-    return step_done(s, st);
-}
 
 int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
                      int64_t now)

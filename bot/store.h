@@ -167,8 +167,6 @@ int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next
 int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error);
 int64_t store_count(struct store *s, const char *table_where);
 
-/* Marks the citizen at (channel, address) unreachable there (the channel refused for good). */
-int store_citizen_set_unreachable(struct store *s, const char *channel, const char *address);
 
 /* Records that `stage` of the case fired for due_day: 1 the first time, 0 if it had, -1 error. */
 int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
@@ -191,6 +189,7 @@ typedef void (*store_metric_fn)(void *ctx, const char *name, const char *label, 
  */
 int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx);
 
+/* Marks the citizen at (channel, address) reachable there or not (the channel refused for good). */
 int store_citizen_set_reachable(struct store *s, const char *channel, const char *address,
                                 int reachable);
 /* 1 if citizens a and b are one person (the same id, or the same linked phone), 0 if not. */

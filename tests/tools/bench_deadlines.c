@@ -22,21 +22,10 @@
 #include "../../bot/log.h"
 #include "../../bot/stages.h"
 #include "../../bot/store.h"
+#include "bench.h"
 
 #define BURST 10000
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static void fill(const char *path, long cases, int32_t first_due, int64_t registered)
 {

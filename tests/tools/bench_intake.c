@@ -20,22 +20,11 @@
 #include "../../bot/dispatch.h"
 #include "../../bot/log.h"
 #include "../../bot/store.h"
+#include "bench.h"
 #include "feedgen.h"
 
 #define MAX_BATCH 100
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* Feeds `complaints` complaints into a fresh database at path; returns seconds taken. */
 static double feed(const struct config *cfg, const char *path, int synchronous_full, long complaints,
