@@ -62,7 +62,7 @@ static void usage(FILE *out)
             "responsible body, with legal deadlines tracked.\n"
             "\n"
             "Commands:\n"
-            "  run                  run the gateway (the console when no Telegram token is set)\n"
+            "  run                  run the gateway: Telegram and/or SMS as configured, else the console\n"
             "  check                validate the config; errors as FILE:LINE: message\n"
             "  console              a terminal session as a citizen or any staff member\n"
             "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
