@@ -154,8 +154,8 @@ static void get_id(struct loader *ld, const config_setting_t *s, const char *nam
     out[0] = 0;
     get_str(ld, s, name, "", 1, &v);
     if (*v && !valid_id(v))
-        ERR(ld, member(s, name),
-            "`%s` \"%s\" must be 1-31 characters of a-z, 0-9, '_' or '-'", name, v);
+        ERR(ld, member(s, name), "`%s` \"%s\" must be 1-31 characters of a-z, 0-9, '_' or '-'",
+            name, v);
     else
         memcpy(out, v, strlen(v) + 1);
     free(v);
@@ -226,8 +226,8 @@ static void get_keywords(struct loader *ld, const config_setting_t *s, struct ke
     }
 }
 
-static config_setting_t *get_list(struct loader *ld, const config_setting_t *root,
-                                  const char *name, int required)
+static config_setting_t *get_list(struct loader *ld, const config_setting_t *root, const char *name,
+                                  int required)
 {
     config_setting_t *s = member(root, name);
     if (!s) {
@@ -285,8 +285,8 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
         check_keys(ld, g, "http", http_keys);
     get_str(ld, g, "listen", "127.0.0.1:8080", 0, &c->http.listen);
 
-    static const char *const tg_keys[] = {"token", "api_url", "mode", "webhook_url",
-                                          "webhook_secret", NULL};
+    static const char *const tg_keys[] = {"token",       "api_url",        "mode",
+                                          "webhook_url", "webhook_secret", NULL};
     g = member(root, "telegram");
     if (g)
         check_keys(ld, g, "telegram", tg_keys);
@@ -300,18 +300,16 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     if (!strcmp(c->telegram.mode, "webhook") && !*c->telegram.webhook_secret)
         ERR(ld, g, "webhook mode needs a `webhook_secret`");
 
-    static const char *const sms_keys[] = {"provider",  "sendsms_url",    "username",
-                                           "password",  "sender",         "inbound_secret",
-                                           "dlr_url",   "max_parts",      "rate",
-                                           "flood_per_hour", "dlr_retries", NULL};
+    static const char *const sms_keys[] = {"provider", "sendsms_url",    "username",    "password",
+                                           "sender",   "inbound_secret", "dlr_url",     "max_parts",
+                                           "rate",     "flood_per_hour", "dlr_retries", NULL};
     g = member(root, "sms");
     if (g)
         check_keys(ld, g, "sms", sms_keys);
     get_str(ld, g, "provider", "none", 0, &c->sms.provider);
     if (strcmp(c->sms.provider, "kannel") && strcmp(c->sms.provider, "none"))
         ERR(ld, member(g, "provider"), "`provider` must be \"kannel\" or \"none\"");
-    get_str(ld, g, "sendsms_url", "http://127.0.0.1:13013/cgi-bin/sendsms", 0,
-            &c->sms.sendsms_url);
+    get_str(ld, g, "sendsms_url", "http://127.0.0.1:13013/cgi-bin/sendsms", 0, &c->sms.sendsms_url);
     get_str(ld, g, "username", "", 0, &c->sms.username);
     get_str(ld, g, "password", "", 0, &c->sms.password);
     get_str(ld, g, "sender", "1414", 0, &c->sms.sender);
@@ -345,9 +343,10 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     c->intake.max_text_chars = (size_t)max_text;
     get_int(ld, g, "min_text_chars", 10, 1, 1000, &c->intake.min_text_chars);
 
-    static const char *const dl_keys[] = {"working_days", "extension_max_months", "forward_days",
-                                          "remind_days_before", "notify_hour", "digest_hour",
-                                          "rating_days", "low_rating", NULL};
+    static const char *const dl_keys[] = {
+        "working_days",       "extension_max_months", "forward_days",
+        "remind_days_before", "notify_hour",          "digest_hour",
+        "rating_days",        "low_rating",           NULL};
     g = member(root, "deadlines");
     if (g)
         check_keys(ld, g, "deadlines", dl_keys);
@@ -387,8 +386,8 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
 
 static void load_calendar(struct loader *ld, const config_setting_t *root)
 {
-    static const char *const keys[] = {"utc_offset_minutes", "holidays", "days_off",
-                                       "working_days", NULL};
+    static const char *const keys[] = {"utc_offset_minutes", "holidays", "days_off", "working_days",
+                                       NULL};
     static const char *const hkeys[] = {"date", "moves", "name", NULL};
     config_setting_t *g = member(root, "calendar");
     struct calendar_holiday *fixed = NULL;
@@ -667,10 +666,10 @@ static char *dir_of(const char *path)
 
 int config_load(struct config *cfg, const char *path, struct diag *d)
 {
-    static const char *const top[] = {"storage",  "redis",     "http",      "telegram",
-                                      "sms",      "log",       "texts",     "intake",
-                                      "deadlines", "outbox",   "calendar",  "bodies",
-                                      "categories", "districts", "routes",  "staff", NULL};
+    static const char *const top[] = {"storage",  "redis",  "http",       "telegram",  "sms",
+                                      "log",      "texts",  "intake",     "deadlines", "outbox",
+                                      "calendar", "bodies", "categories", "districts", "routes",
+                                      "staff",    NULL};
     config_t cf;
     int errors_before = d->errors;
     memset(cfg, 0, sizeof *cfg);
@@ -737,15 +736,26 @@ static void free_keywords(struct keyword *k, size_t n)
 
 void config_free(struct config *c)
 {
-    char **strings[] = {&c->file,           &c->dir,
-                        &c->storage.path,   &c->redis.host,
-                        &c->redis.prefix,   &c->redis.socket,  &c->http.listen,
-                        &c->telegram.token, &c->telegram.api_url,
-                        &c->telegram.mode,  &c->telegram.webhook_url,
-                        &c->telegram.webhook_secret, &c->sms.provider,
-                        &c->sms.sendsms_url, &c->sms.username,
-                        &c->sms.password,   &c->sms.sender,
-                        &c->sms.inbound_secret, &c->sms.dlr_url, &c->log.level};
+    char **strings[] = {&c->file,
+                        &c->dir,
+                        &c->storage.path,
+                        &c->redis.host,
+                        &c->redis.prefix,
+                        &c->redis.socket,
+                        &c->http.listen,
+                        &c->telegram.token,
+                        &c->telegram.api_url,
+                        &c->telegram.mode,
+                        &c->telegram.webhook_url,
+                        &c->telegram.webhook_secret,
+                        &c->sms.provider,
+                        &c->sms.sendsms_url,
+                        &c->sms.username,
+                        &c->sms.password,
+                        &c->sms.sender,
+                        &c->sms.inbound_secret,
+                        &c->sms.dlr_url,
+                        &c->log.level};
     for (size_t i = 0; i < sizeof strings / sizeof *strings; i++)
         free(*strings[i]);
     for (size_t i = 0; i < c->ncategories; i++) {

@@ -104,11 +104,11 @@ struct config {
         char *password;
         char *sender;
         char *inbound_secret;
-        char *dlr_url;     /* where the gateway reports deliveries: .../sms/dlr */
-        int max_parts;     /* an officer's answer is cut to this many SMS */
-        int rate;          /* messages a second to the gateway */
+        char *dlr_url;      /* where the gateway reports deliveries: .../sms/dlr */
+        int max_parts;      /* an officer's answer is cut to this many SMS */
+        int rate;           /* messages a second to the gateway */
         int flood_per_hour; /* inbound messages a phone may send in an hour */
-        int dlr_retries;   /* resends after a "failed" delivery report */
+        int dlr_retries;    /* resends after a "failed" delivery report */
     } sms;
     struct {
         char *level;

@@ -24,8 +24,9 @@ void deadlines_init(struct deadlines *dl, const struct config *cfg)
 static void drop_connection(struct deadlines *dl, const char *why, int64_t now_ms)
 {
     if (!dl->outage_logged)
-        log_error("deadlines", "redis unavailable (%s): intake goes on, the index will be "
-                               "rebuilt when it returns",
+        log_error("deadlines",
+                  "redis unavailable (%s): intake goes on, the index will be "
+                  "rebuilt when it returns",
                   why);
     dl->outage_logged = 1;
     if (dl->redis)
@@ -231,7 +232,8 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
         goto out;
     }
     /* atomically replace the live index; an empty rebuild leaves no key to rename */
-    redisReply *r = redisCommand(dl->redis, "EVAL %s 4 %s %s %s %s",
+    redisReply *r = redisCommand(
+        dl->redis, "EVAL %s 4 %s %s %s %s",
         "for i = 1, 2 do "
         "  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 2]) "
         "  else redis.call('DEL', KEYS[i + 2]) end "
@@ -389,8 +391,7 @@ static int close_unrated(struct deadlines *dl, struct store *store, int64_t now_
     return 0;
 }
 
-int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max,
-                   int *fired)
+int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max, int *fired)
 {
     *fired = 0;
     if (maybe_digest(dl, store, now_ms) < 0 || close_unrated(dl, store, now_ms) < 0)

@@ -32,12 +32,12 @@ struct deadlines {
     struct redisContext *redis; /* NULL while Redis is down */
     char key_next[96];
     char key_due[96];
-    int64_t retry_at_ms;  /* when to try connecting again */
-    int outage_logged;    /* the outage was logged; say so once only */
-    int needs_rebuild;    /* reconnected: rebuild the index from SQLite */
-    atomic_int up;        /* 1 while connected; read by /healthz on another thread */
-    int pending;          /* pipelined commands whose replies are not read yet */
-    int pipeline_failed;  /* one of them failed */
+    int64_t retry_at_ms; /* when to try connecting again */
+    int outage_logged;   /* the outage was logged; say so once only */
+    int needs_rebuild;   /* reconnected: rebuild the index from SQLite */
+    atomic_int up;       /* 1 while connected; read by /healthz on another thread */
+    int pending;         /* pipelined commands whose replies are not read yet */
+    int pipeline_failed; /* one of them failed */
 };
 
 /* Sets up the index; connecting may fail (Redis down) and is retried by ticks. */
@@ -59,8 +59,7 @@ int deadlines_sync(struct deadlines *dl, struct store *store);
  * come.  *fired gets the number of cases handled.  Returns 0, or -1 when the
  * store failed (Redis trouble is not an error: it is logged and retried).
  */
-int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max,
-                   int *fired);
+int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max, int *fired);
 /* When the earliest stage is due (unix seconds), or INT64_MAX if none or Redis is down. */
 int64_t deadlines_next_at(struct deadlines *dl);
 

@@ -2,8 +2,8 @@
 
 #include <stdarg.h>
 
-static void diag_add(struct diag *d, const char *file, int line, const char *kind,
-                     const char *fmt, va_list ap)
+static void diag_add(struct diag *d, const char *file, int line, const char *kind, const char *fmt,
+                     va_list ap)
 {
     if (line > 0)
         sbuf_addf(&d->text, "%s:%d: %s", file ? file : "-", line, kind);

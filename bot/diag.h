@@ -14,7 +14,10 @@ struct diag {
     int warnings;
 };
 
-#define DIAG_INIT {SBUF_INIT, 0, 0}
+#define DIAG_INIT                                                                                  \
+    {                                                                                              \
+        SBUF_INIT, 0, 0                                                                            \
+    }
 
 void diag_error(struct diag *d, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

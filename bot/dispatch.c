@@ -94,8 +94,8 @@ static int handle_one(struct store *store, const struct config *cfg, const struc
         return staff_handle(&hx, st, in);
     if (in->in_group) {
         /* a staff chat: only staff are listened to there */
-        log_debug("dispatch", "%s group %s: message from a non-staff member ignored",
-                  in->channel, in->sender);
+        log_debug("dispatch", "%s group %s: message from a non-staff member ignored", in->channel,
+                  in->sender);
         return 0;
     }
     struct citizen c;
@@ -124,8 +124,7 @@ static int dispatch_one(struct store *store, const struct config *cfg, const str
         goto fail;
     if (claimed == 0) {
         *result = DISPATCH_DUPLICATE;
-        log_debug("dispatch", "%s message %s seen before: dropped", in->channel,
-                  in->external_id);
+        log_debug("dispatch", "%s message %s seen before: dropped", in->channel, in->external_id);
         return store_release(store);
     }
     if ((key = inbound_problem(cfg, in, &reason)) != NULL) {

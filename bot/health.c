@@ -55,8 +55,8 @@ static void metrics(void *ctx, const struct http_request *req, struct http_respo
     sbuf_addf(&res->body, "tyndau_uptime_seconds %lld\n", (long long)(time(NULL) - h->started_at));
 }
 
-int health_init(struct health *h, const struct config *cfg, struct deadlines *dl,
-                struct http *http, struct sbuf *err)
+int health_init(struct health *h, const struct config *cfg, struct deadlines *dl, struct http *http,
+                struct sbuf *err)
 {
     memset(h, 0, sizeof *h);
     h->cfg = cfg;

@@ -19,14 +19,14 @@
 
 struct health {
     const struct config *cfg;
-    struct store *store;        /* the listener thread's own connection */
+    struct store *store;         /* the listener thread's own connection */
     struct deadlines *deadlines; /* only deadlines_up() is read, which is atomic */
     int64_t started_at;
 };
 
 /* Opens the health service's own store connection and adds its routes. */
-int health_init(struct health *h, const struct config *cfg, struct deadlines *dl,
-                struct http *http, struct sbuf *err);
+int health_init(struct health *h, const struct config *cfg, struct deadlines *dl, struct http *http,
+                struct sbuf *err);
 void health_close(struct health *h);
 
 #endif

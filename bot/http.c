@@ -84,8 +84,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, int status, const ch
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_size, void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_size, void **con_cls)
 {
     struct http *h = cls;
     struct pending *p = *con_cls;
@@ -140,8 +140,8 @@ int http_start(struct http *h, const char *listen, struct sbuf *err)
     int port;
     const char *colon = strrchr(listen, ':');
     struct sockaddr_in addr = {0};
-    if (!colon || (size_t)(colon - listen) >= sizeof host ||
-        sscanf(colon + 1, "%d", &port) != 1 || port < 0 || port > 65535) {
+    if (!colon || (size_t)(colon - listen) >= sizeof host || sscanf(colon + 1, "%d", &port) != 1 ||
+        port < 0 || port > 65535) {
         sbuf_addf(err, "http.listen \"%s\" is not HOST:PORT", listen);
         return -1;
     }
@@ -153,11 +153,11 @@ int http_start(struct http *h, const char *listen, struct sbuf *err)
         sbuf_addf(err, "http.listen: \"%s\" is not an IPv4 address", host);
         return -1;
     }
-    h->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL,
-                                 NULL, on_request, h, MHD_OPTION_SOCK_ADDR, &addr,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
-                                 MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    h->daemon =
+        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                         on_request, h, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED,
+                         on_completed, h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
     if (!h->daemon) {
         sbuf_addf(err, "cannot listen on %s (in use?)", listen);
         return -1;

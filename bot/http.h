@@ -34,7 +34,8 @@ struct http_response {
 
 /* A request header, or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
-/* A query-string argument or form-body field, decoded binary-safely; 1 found, 0 not, -1 malformed. */
+/* A query-string argument or form-body field, decoded binary-safely; 1 found, 0 not, -1 malformed.
+ */
 int http_arg(const struct http_request *req, const char *name, struct sbuf *out);
 
 /* 1 if given equals expected, in time that does not depend on where they differ. */

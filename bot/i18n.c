@@ -130,8 +130,8 @@ int i18n_load(struct i18n *cat, const char *dir, struct diag *d)
                 ref_lang = l;
             } else if (strcmp(ref.buf, ph.buf) != 0) {
                 diag_error(d, cat->files[l], e->line[l],
-                           "text `%s` has placeholders \"%s\" but the %s text has \"%s\"",
-                           e->key, ph.buf, lang_codes[ref_lang], ref.buf);
+                           "text `%s` has placeholders \"%s\" but the %s text has \"%s\"", e->key,
+                           ph.buf, lang_codes[ref_lang], ref.buf);
                 rc = -1;
             }
             sbuf_release(&ph);

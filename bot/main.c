@@ -55,28 +55,30 @@ struct cli {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "Usage: tyndau [-c FILE] [--now YYYY-MM-DDTHH:MM] COMMAND [ARGS]\n"
-            "\n"
-            "A citizen-feedback gateway: appeals over Telegram and SMS, routed to the\n"
-            "responsible body, with legal deadlines tracked.\n"
-            "\n"
-            "Commands:\n"
-            "  run                  run the gateway: Telegram and/or SMS as configured, else the console\n"
-            "  check                validate the config; errors as FILE:LINE: message\n"
-            "  console              a terminal session as a citizen or any staff member\n"
-            "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
-            "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
-            "  cases [--overdue] [--csv]  list registered cases\n"
-            "  reindex              rebuild the Redis deadline index from SQLite\n"
-            "\n"
-            "Options:\n"
-            "  -c, --config FILE    config file (default %s)\n"
-            "      --now TIME       pretend the clock reads TIME (Almaty time), for trials\n"
-            "  -v, --verbose        log debug lines\n"
-            "  -h, --help           this text\n"
-            "  -V, --version        the version\n",
-            DEFAULT_CONFIG);
+    fprintf(
+        out,
+        "Usage: tyndau [-c FILE] [--now YYYY-MM-DDTHH:MM] COMMAND [ARGS]\n"
+        "\n"
+        "A citizen-feedback gateway: appeals over Telegram and SMS, routed to the\n"
+        "responsible body, with legal deadlines tracked.\n"
+        "\n"
+        "Commands:\n"
+        "  run                  run the gateway: Telegram and/or SMS as configured, else the "
+        "console\n"
+        "  check                validate the config; errors as FILE:LINE: message\n"
+        "  console              a terminal session as a citizen or any staff member\n"
+        "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
+        "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
+        "  cases [--overdue] [--csv]  list registered cases\n"
+        "  reindex              rebuild the Redis deadline index from SQLite\n"
+        "\n"
+        "Options:\n"
+        "  -c, --config FILE    config file (default %s)\n"
+        "      --now TIME       pretend the clock reads TIME (Almaty time), for trials\n"
+        "  -v, --verbose        log debug lines\n"
+        "  -h, --help           this text\n"
+        "  -V, --version        the version\n",
+        DEFAULT_CONFIG);
 }
 
 static int load_config(struct cli *cli)
@@ -99,8 +101,8 @@ static int load_config(struct cli *cli)
         int32_t day;
         snprintf(date, sizeof date, "%s", cli->now_text);
         if (calendar_parse_date(date, &day) < 0 ||
-            (cli->now_text[10] && (sscanf(cli->now_text + 10, "T%2d:%2d", &hh, &mm) != 2 ||
-                                   hh > 23 || mm > 59))) {
+            (cli->now_text[10] &&
+             (sscanf(cli->now_text + 10, "T%2d:%2d", &hh, &mm) != 2 || hh > 23 || mm > 59))) {
             fprintf(stderr, "tyndau: --now wants YYYY-MM-DD or YYYY-MM-DDTHH:MM\n");
             config_free(&cli->cfg);
             return -1;
@@ -206,7 +208,8 @@ static int cmd_run(struct cli *cli)
         return 1;
     deadlines_init(&dl, cfg);
     http_init(&http);
-    if (health_init(&health, cfg, &dl, &http, &err) < 0 || http_start(&http, cfg->http.listen, &err) < 0) {
+    if (health_init(&health, cfg, &dl, &http, &err) < 0 ||
+        http_start(&http, cfg->http.listen, &err) < 0) {
         fprintf(stderr, "tyndau: %s\n", err.buf);
         goto out;
     }
@@ -345,21 +348,19 @@ static int print_case(void *ctx, const struct case_rec *c)
     char due[11], reg[11];
     calendar_format_date(c->due_day, due);
     calendar_format_date(calendar_local_day(&cc->cfg->calendar, c->registered_at), reg);
-    int days_late = late ? calendar_working_days_between(&cc->cfg->calendar, c->due_day,
-                                                         cc->today)
-                         : 0;
+    int days_late =
+        late ? calendar_working_days_between(&cc->cfg->calendar, c->due_day, cc->today) : 0;
     if (cc->csv) {
         char late_s[16];
         snprintf(late_s, sizeof late_s, "%d", days_late);
-        const char *f[] = {c->number, reg,    due,       c->status,  c->type,
+        const char *f[] = {c->number,   reg,         due,     c->status, c->type,
                            c->category, c->district, c->body, late_s};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++)
             csv_field(f[i], strlen(f[i]), 0);
         csv_field(c->text.buf, c->text.len, 1);
     } else {
-        printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s %s%s\n", c->number, reg, due,
-               c->status, c->category, c->body, c->district, late ? "OVERDUE " : "",
-               late ? "" : "");
+        printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s %s%s\n", c->number, reg, due, c->status,
+               c->category, c->body, c->district, late ? "OVERDUE " : "", late ? "" : "");
         if (late)
             printf("%-10s %d working day(s) overdue\n", "", days_late);
     }
@@ -432,7 +433,8 @@ int main(int argc, char **argv)
     const char *command = optind < argc ? argv[optind++] : "run";
     int rest = argc - optind;
     char **args = argv + optind;
-    static const char *const known[] = {"run", "check", "console", "route", "due", "cases", "reindex", NULL};
+    static const char *const known[] = {"run", "check", "console", "route",
+                                        "due", "cases", "reindex", NULL};
     int ok = 0;
     for (const char *const *k = known; *k; k++)
         ok |= !strcmp(command, *k);

@@ -59,8 +59,7 @@ struct scored {
  */
 static int score_items(struct scored *stems, size_t nstems, size_t nitems,
                        const char *(*item_id)(const void *, size_t), const void *items,
-                       const struct sbuf *words, int *best_score, int *tie,
-                       struct sbuf *why)
+                       const struct sbuf *words, int *best_score, int *tie, struct sbuf *why)
 {
     int scores[256] = {0};
     for (size_t off = 0; off < words->len; off += strlen(words->buf + off) + 1) {
@@ -76,8 +75,8 @@ static int score_items(struct scored *stems, size_t nstems, size_t nitems,
             continue;
         best->used = 1;
         scores[best->item] += best->kw->weight;
-        sbuf_addf(why, "  \"%s\" <- stem \"%s\" (+%d) %s\n", w, best->kw->stem,
-                    best->kw->weight, item_id(items, best->item));
+        sbuf_addf(why, "  \"%s\" <- stem \"%s\" (+%d) %s\n", w, best->kw->stem, best->kw->weight,
+                  item_id(items, best->item));
     }
     int best_item = -1;
     *best_score = 0;
@@ -101,8 +100,8 @@ static const char *district_id(const void *items, size_t i)
     return ((const struct district *)items)[i].id;
 }
 
-static struct scored *flatten(const struct keyword *const *kws, const size_t *counts,
-                              size_t nitems, size_t *nout)
+static struct scored *flatten(const struct keyword *const *kws, const size_t *counts, size_t nitems,
+                              size_t *nout)
 {
     size_t total = 0, n = 0;
     for (size_t i = 0; i < nitems; i++)
@@ -144,8 +143,8 @@ void router_pick(const struct config *cfg, const char *text, size_t len,
     for (size_t i = 0; i < cfg->ndistricts; i++)
         kws[i] = cfg->districts[i].keywords, counts[i] = cfg->districts[i].nkeywords;
     stems = flatten(kws, counts, cfg->ndistricts, &nstems);
-    int d = score_items(stems, nstems, cfg->ndistricts, district_id, cfg->districts, &words,
-                        &best, &tie, &pick->why);
+    int d = score_items(stems, nstems, cfg->ndistricts, district_id, cfg->districts, &words, &best,
+                        &tie, &pick->why);
     free(stems);
     free(kws);
     free(counts);
@@ -156,7 +155,7 @@ void router_pick(const struct config *cfg, const char *text, size_t len,
     if (!pick->district && fallback_district && !tie) {
         pick->district = fallback_district;
         sbuf_addf(&pick->why, "  district %s remembered from earlier appeals\n",
-                    fallback_district->id);
+                  fallback_district->id);
     }
     if (pick->category && pick->district)
         pick->body = config_route(cfg, pick->category, pick->district);

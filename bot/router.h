@@ -22,7 +22,7 @@ struct route_pick {
     const struct district *district;
     int district_score;
     const struct body *body; /* NULL unless both category and district are known */
-    struct sbuf why;       /* "word <- stem (+weight) category", one per line */
+    struct sbuf why;         /* "word <- stem (+weight) category", one per line */
 };
 
 void route_pick_init(struct route_pick *pick);

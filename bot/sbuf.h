@@ -22,7 +22,10 @@ struct sbuf {
 };
 
 extern char sbuf_empty[];
-#define SBUF_INIT {0, 0, sbuf_empty}
+#define SBUF_INIT                                                                                  \
+    {                                                                                              \
+        0, 0, sbuf_empty                                                                           \
+    }
 
 void sbuf_init(struct sbuf *sb, size_t hint);
 void sbuf_release(struct sbuf *sb);
@@ -34,8 +37,7 @@ void sbuf_setlen(struct sbuf *sb, size_t len);
 void sbuf_add(struct sbuf *sb, const void *data, size_t len);
 void sbuf_addstr(struct sbuf *sb, const char *s);
 void sbuf_addch(struct sbuf *sb, int c);
-void sbuf_addf(struct sbuf *sb, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void sbuf_addf(struct sbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sbuf_vaddf(struct sbuf *sb, const char *fmt, va_list ap);
 /* Appends s with bytes < 0x20 (except \n and \t) and 0x7f shown as \xNN. */
 void sbuf_add_printable(struct sbuf *sb, const char *s, size_t len);

@@ -28,7 +28,7 @@ struct send_result {
     enum send_status status;
     int64_t retry_after_ms; /* for SEND_RETRY_AFTER */
     char remote_id[64];     /* the channel's id of the sent message, if any */
-    struct sbuf detail;   /* the error as the channel described it */
+    struct sbuf detail;     /* the error as the channel described it */
 };
 
 struct transport {

@@ -22,8 +22,8 @@ static int in_set(const char *set, uint32_t cp)
 /* Septets of cp in GSM-7, or 0 if it is not in the alphabet. */
 static int gsm_septets(uint32_t cp)
 {
-    if (cp < 0x80 && cp != '`' && cp != '^' && cp != '{' && cp != '}' && cp != '\\' &&
-        cp != '[' && cp != '~' && cp != ']' && cp != '|' && cp != '$' && cp != '@')
+    if (cp < 0x80 && cp != '`' && cp != '^' && cp != '{' && cp != '}' && cp != '\\' && cp != '[' &&
+        cp != '~' && cp != ']' && cp != '|' && cp != '$' && cp != '@')
         return cp >= 0x20 || cp == '\n' || cp == '\r' ? 1 : 0;
     if (in_set(gsm_basic, cp))
         return 1;

@@ -160,8 +160,8 @@ enum stmt_id {
     ST_COUNT
 };
 
-#define CASE_COLUMNS                                                                              \
-    "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "  \
+#define CASE_COLUMNS                                                                               \
+    "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "     \
     "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon, " \
     "rating, answered_at, first_answer_at"
 
@@ -365,7 +365,7 @@ static int migrate(struct store *s, struct sbuf *err)
     int target = (int)(sizeof migrations / sizeof *migrations);
     if (version > target) {
         sbuf_addf(err, "database schema version %d is newer than this tyndau (%d)", version,
-                    target);
+                  target);
         return -1;
     }
     for (int v = version; v < target; v++) {
@@ -466,8 +466,7 @@ void store_rollback_to(struct store *s)
     exec_simple(s, ST_RELEASE);
 }
 
-int store_inbound_claim(struct store *s, const char *channel, const char *external_id,
-                        int64_t now)
+int store_inbound_claim(struct store *s, const char *channel, const char *external_id, int64_t now)
 {
     sqlite3_stmt *st = stmt(s, ST_INBOUND_CLAIM);
     if (!st)
@@ -1022,7 +1021,6 @@ int64_t store_count(struct store *s, const char *table_where)
     return n;
 }
 
-
 int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
                      int64_t now)
 {
@@ -1081,8 +1079,8 @@ int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx)
     if (!st)
         return -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, (const char *)sqlite3_column_text(st, 0),
-           (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 2));
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           sqlite3_column_int64(st, 2));
     finish(st);
     if (rc != SQLITE_DONE)
         return -1;

@@ -99,8 +99,7 @@ int store_release(struct store *s);
 void store_rollback_to(struct store *s);
 
 /* 1: first time this (channel, external_id) is seen; 0: a duplicate; -1: error. */
-int store_inbound_claim(struct store *s, const char *channel, const char *external_id,
-                        int64_t now);
+int store_inbound_claim(struct store *s, const char *channel, const char *external_id, int64_t now);
 int store_rejected_add(struct store *s, const char *channel, const char *external_id,
                        const char *sender, const char *reason, const void *raw, size_t len,
                        int64_t now);
@@ -167,7 +166,6 @@ int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next
 int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error);
 int64_t store_count(struct store *s, const char *table_where);
 
-
 /* Records that `stage` of the case fired for due_day: 1 the first time, 0 if it had, -1 error. */
 int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
                      int64_t now);
@@ -205,7 +203,8 @@ typedef int (*store_attachment_fn)(void *ctx, const char *kind, const char *ref)
 /* The attachments of a case in the order received; stops (returning -1) when fn fails. */
 int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);
 
-/* The newest outbox message of `kind` about a case to an address: its id, 0 if none, -1 on error. */
+/* The newest outbox message of `kind` about a case to an address: its id, 0 if none, -1 on error.
+ */
 int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *channel,
                                   const char *address, const char *kind);
 /* The channel's id of a sent outbox message: 1 found, 0 not (yet) sent, -1 error. */

@@ -35,8 +35,7 @@ static int64_t console_now_ms(const struct console *c)
 }
 
 /* Who a message for (channel, address) is for, in words. */
-static void recipient_label(const struct console *c, const struct outbox_msg *m,
-                            struct sbuf *out)
+static void recipient_label(const struct console *c, const struct outbox_msg *m, struct sbuf *out)
 {
     const struct config *cfg = c->cfg;
     if (!strcmp(m->channel, "console")) {
@@ -51,8 +50,7 @@ static void recipient_label(const struct console *c, const struct outbox_msg *m,
     if (!strcmp(m->channel, "telegram") && !*end) {
         for (size_t i = 0; i < cfg->nbodies; i++)
             if (cfg->bodies[i].chat == id) {
-                sbuf_addf(out, "%s, Telegram group %s", cfg->bodies[i].name[LANG_EN],
-                            m->address);
+                sbuf_addf(out, "%s, Telegram group %s", cfg->bodies[i].name[LANG_EN], m->address);
                 return;
             }
         const struct staff *st = config_staff_by_telegram(cfg, id);
@@ -81,14 +79,13 @@ static void console_send(void *ctx, const struct outbox_msg *m, struct send_resu
 
 static void show_help(struct console *c)
 {
-    fprintf(c->opts->out,
-            "Type a message as the current person. Console commands:\n"
-            "  :as citizen NAME   be a citizen (NAME is any word)\n"
-            "  :as STAFF_ID       be a staff member from the config\n"
-            "  :staff             list the staff members\n"
-            "  :time YYYY-MM-DDTHH:MM   move the clock (Almaty time)\n"
-            "  :who               who you are now\n"
-            "  :quit              leave\n\n");
+    fprintf(c->opts->out, "Type a message as the current person. Console commands:\n"
+                          "  :as citizen NAME   be a citizen (NAME is any word)\n"
+                          "  :as STAFF_ID       be a staff member from the config\n"
+                          "  :staff             list the staff members\n"
+                          "  :time YYYY-MM-DDTHH:MM   move the clock (Almaty time)\n"
+                          "  :who               who you are now\n"
+                          "  :quit              leave\n\n");
 }
 
 static void list_staff(struct console *c)
@@ -257,8 +254,7 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
             console_command(&c, line);
             continue;
         }
-        snprintf(external_id, sizeof external_id, "%s-%llu", session,
-                 (unsigned long long)++seq);
+        snprintf(external_id, sizeof external_id, "%s-%llu", session, (unsigned long long)++seq);
         struct inbound in = {
             .channel = "console",
             .external_id = external_id,

@@ -64,8 +64,8 @@ static int kannel_parse_inbound(const struct http_request *req, struct sms_inbou
         else
             sbuf_add(&in->text, raw.buf, raw.len); /* UTF-8; checked by the dispatcher */
     } else if (!strcmp(coding.buf, "2")) {
-        if (charset.len && strcasecmp(charset.buf, "UTF-16BE") && strcasecmp(charset.buf, "UCS-2") &&
-            strcasecmp(charset.buf, "UTF-8")) {
+        if (charset.len && strcasecmp(charset.buf, "UTF-16BE") &&
+            strcasecmp(charset.buf, "UCS-2") && strcasecmp(charset.buf, "UTF-8")) {
             sbuf_addf(why, "coding 2 with charset `%.20s`", charset.buf);
             goto out;
         }
@@ -93,8 +93,8 @@ out:
     return rc;
 }
 
-static int kannel_parse_dlr(const struct http_request *req, int64_t *outbox_id,
-                            enum sms_dlr *state, struct sbuf *detail, struct sbuf *why)
+static int kannel_parse_dlr(const struct http_request *req, int64_t *outbox_id, enum sms_dlr *state,
+                            struct sbuf *detail, struct sbuf *why)
 {
     struct sbuf id = SBUF_INIT, status = SBUF_INIT;
     int rc = -1;
@@ -181,7 +181,8 @@ static void kannel_send(struct sms_channel *ch, const struct outbox_msg *m, stru
     } else {
         /* 503: Kannel is busy or its queue is full; other 4xx: the request is wrong */
         res->status = code >= 500 ? SEND_RETRY : SEND_FAILED;
-        while (answer.len && (answer.buf[answer.len - 1] == '\n' || answer.buf[answer.len - 1] == '\r'))
+        while (answer.len &&
+               (answer.buf[answer.len - 1] == '\n' || answer.buf[answer.len - 1] == '\r'))
             sbuf_setlen(&answer, answer.len - 1);
         sbuf_addf(&res->detail, "sendsms HTTP %ld: %.200s", code, answer.buf);
     }

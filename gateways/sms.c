@@ -188,10 +188,14 @@ void sms_stop(struct sms_channel *ch)
 }
 
 /* Sample values as long as real ones get, so the budget holds in the field. */
-static const struct i18n_var sample[] = {
-    {"number", "1000008"}, {"due", "23.11.2026"}, {"status", "орындаушыға берілді"},
-    {"max", "4000"},       {"days", "15"},        {"command", "status"},
-    {"district", "Наурызбай ауданы"}, {NULL, NULL}};
+static const struct i18n_var sample[] = {{"number", "1000008"},
+                                         {"due", "23.11.2026"},
+                                         {"status", "орындаушыға берілді"},
+                                         {"max", "4000"},
+                                         {"days", "15"},
+                                         {"command", "status"},
+                                         {"district", "Наурызбай ауданы"},
+                                         {NULL, NULL}};
 
 void sms_catalog_each(const struct config *cfg, sms_catalog_fn fn, void *ctx)
 {

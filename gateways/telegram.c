@@ -187,8 +187,7 @@ static cJSON *keyboard(const char *buttons_json)
     cJSON_ArrayForEach(b, buttons)
     {
         const char *label = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "label"));
-        const char *payload =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "payload"));
+        const char *payload = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(b, "payload"));
         if (!label || !payload)
             continue;
         cJSON *row = cJSON_CreateArray(), *button = cJSON_CreateObject();
@@ -255,7 +254,8 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     } else if (st == TG_OK) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
         res->status = SEND_OK;
-        snprintf(res->remote_id, sizeof res->remote_id, "%.0f", cJSON_IsNumber(id) ? id->valuedouble : 0.0);
+        snprintf(res->remote_id, sizeof res->remote_id, "%.0f",
+                 cJSON_IsNumber(id) ? id->valuedouble : 0.0);
         pacer_record(&tg->chats, chat, now);
         if (chat < 0)
             pacer_record(&tg->groups, chat, now);
@@ -348,7 +348,8 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     tg_result_init(&r);
     if (tg_call(&tg->api, "getMe", NULL, 15, &r) != TG_OK) {
         if (r.error_code == 401)
-            sbuf_addf(err, "Telegram refused the bot token (401 Unauthorized): check telegram.token");
+            sbuf_addf(err,
+                      "Telegram refused the bot token (401 Unauthorized): check telegram.token");
         else
             sbuf_addf(err, "cannot reach the Telegram Bot API at %s: %s", cfg->telegram.api_url,
                       r.description.buf);

@@ -60,8 +60,8 @@ void tg_result_release(struct tg_result *r)
     memset(r, 0, sizeof *r);
 }
 
-enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params,
-                       long timeout_s, struct tg_result *r)
+enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params, long timeout_s,
+                       struct tg_result *r)
 {
     CURL *c = api->curl;
     struct sbuf url = SBUF_INIT;

@@ -16,7 +16,7 @@
 #include "../bot/sbuf.h"
 
 struct tg_api {
-    void *curl; /* CURL * */
+    void *curl;       /* CURL * */
     struct sbuf base; /* api_url + "/bot" + token + "/" */
     struct sbuf response;
     void *headers; /* struct curl_slist * */
@@ -27,12 +27,12 @@ enum tg_status { TG_OK, TG_ERROR, TG_TRANSPORT };
 struct tg_result {
     enum tg_status status;
     long http_code;
-    int error_code;       /* Telegram's error_code, TG_ERROR only */
-    int retry_after;      /* seconds, from parameters.retry_after on 429 */
-    int64_t migrate_to;   /* parameters.migrate_to_chat_id, if given */
+    int error_code;     /* Telegram's error_code, TG_ERROR only */
+    int retry_after;    /* seconds, from parameters.retry_after on 429 */
+    int64_t migrate_to; /* parameters.migrate_to_chat_id, if given */
     struct sbuf description;
-    cJSON *root;          /* the parsed response (owns result) */
-    const cJSON *result;  /* TG_OK: the "result" field */
+    cJSON *root;         /* the parsed response (owns result) */
+    const cJSON *result; /* TG_OK: the "result" field */
 };
 
 int tg_api_init(struct tg_api *api, const char *api_url, const char *token);
@@ -43,7 +43,7 @@ void tg_result_release(struct tg_result *r);
  * Calls method with a JSON body (params may be NULL) and a total timeout in
  * seconds.  Fills r; returns r->status.
  */
-enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params,
-                       long timeout_s, struct tg_result *r);
+enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params, long timeout_s,
+                       struct tg_result *r);
 
 #endif

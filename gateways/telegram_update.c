@@ -32,7 +32,8 @@ static void set_text(struct tg_update *u, const char *text)
     u->in.text_len = text ? strlen(text) : 0;
 }
 
-/* A message (or an edited one): chat, author, text or caption, location, photo, document, contact. */
+/* A message (or an edited one): chat, author, text or caption, location, photo, document, contact.
+ */
 static enum tg_parse parse_message(const cJSON *m, struct tg_update *u)
 {
     const cJSON *chat = obj(m, "chat"), *from = obj(m, "from");

@@ -602,12 +602,10 @@ static int start_appeal(struct turn *t)
     apply_route(cfg, &c);
     if (store_case_insert(hx->store, &c) < 0 ||
         store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
-        handler_event(hx, &c, t->actor, "drafted", pick.why.len ? pick.why.buf : "no keywords") <
-            0)
+        handler_event(hx, &c, t->actor, "drafted", pick.why.len ? pick.why.buf : "no keywords") < 0)
         goto out;
-    if (t->in->attachment_kind &&
-        store_attachment_add(hx->store, c.id, t->in->attachment_kind, t->in->attachment_ref,
-                             hx->now) < 0)
+    if (t->in->attachment_kind && store_attachment_add(hx->store, c.id, t->in->attachment_kind,
+                                                       t->in->attachment_ref, hx->now) < 0)
         goto out;
     rc = ask_next(t, &c);
 out:
@@ -631,8 +629,7 @@ static int add_to_draft(struct turn *t)
     sbuf_addch(&c.text, '\n');
     sbuf_add(&c.text, t->text.buf, t->text.len);
     if (store_case_save(t->hx->store, &c) < 0 ||
-        store_message_add(t->hx->store, c.id, t->hx->now, t->actor, t->text.buf, t->text.len) <
-            0)
+        store_message_add(t->hx->store, c.id, t->hx->now, t->actor, t->text.buf, t->text.len) < 0)
         goto out;
     if (reply_simple(t, "draft_added", NULL) < 0)
         goto out;
@@ -657,9 +654,8 @@ static int add_media_to_draft(struct turn *t)
         if (store_case_save(t->hx->store, &c) < 0)
             goto out;
     }
-    if (t->in->attachment_kind &&
-        store_attachment_add(t->hx->store, c.id, t->in->attachment_kind, t->in->attachment_ref,
-                             t->hx->now) < 0)
+    if (t->in->attachment_kind && store_attachment_add(t->hx->store, c.id, t->in->attachment_kind,
+                                                       t->in->attachment_ref, t->hx->now) < 0)
         goto out;
     if (t->text.len) { /* a caption is more words for the appeal */
         sbuf_addch(&c.text, '\n');
@@ -667,7 +663,8 @@ static int add_media_to_draft(struct turn *t)
         if (store_case_save(t->hx->store, &c) < 0)
             goto out;
     }
-    if (reply_simple(t, t->in->has_location ? "draft_location_added" : "draft_file_added", NULL) < 0)
+    if (reply_simple(t, t->in->has_location ? "draft_location_added" : "draft_file_added", NULL) <
+        0)
         goto out;
     rc = !strcmp(t->cv.state, "ask_type") ? ask_type(t, &c) : ask_next(t, &c);
 out:
@@ -769,7 +766,8 @@ static int handle_command(struct turn *t)
                  ? -1
                  : 1;
     } else if ((slash && !strcmp(word.buf, "full")) ||
-               ((!*rest || casenum_looks_like(rest)) && is_keyword(cfg, "keywords_full", word.buf))) {
+               ((!*rest || casenum_looks_like(rest)) &&
+                is_keyword(cfg, "keywords_full", word.buf))) {
         rc = send_full_answer(t, rest) < 0 ? -1 : 1;
     } else if ((slash && !strcmp(word.buf, "cancel")) ||
                (!*rest && is_keyword(cfg, "keywords_cancel", word.buf))) {
@@ -786,8 +784,7 @@ static int handle_command(struct turn *t)
     return rc;
 }
 
-int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
-                   const struct inbound *in)
+int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const struct inbound *in)
 {
     struct turn t = {.hx = hx, .citizen = citizen, .in = in};
     struct sbuf holder = SBUF_INIT;
@@ -818,8 +815,9 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
             rc = reply_simple(&t, "phone_invalid", NULL);
         } else {
             snprintf(citizen->phone, sizeof citizen->phone, "%s", phone);
-            rc = store_citizen_save(hx->store, citizen) < 0 ? -1
-                                                            : reply_simple(&t, "phone_linked", NULL);
+            rc = store_citizen_save(hx->store, citizen) < 0
+                     ? -1
+                     : reply_simple(&t, "phone_linked", NULL);
         }
         goto out;
     }
@@ -839,8 +837,8 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
     if (payload) {
         if (!was_offered(&t.cv, payload)) {
             /* a stale button from an old message, or a forged payload */
-            log_info("citizen", "citizen %lld: payload not offered: %.64s",
-                     (long long)citizen->id, payload);
+            log_info("citizen", "citizen %lld: payload not offered: %.64s", (long long)citizen->id,
+                     payload);
             rc = reply_simple(&t, "choice_stale", NULL);
         } else {
             rc = on_choice(&t, payload);

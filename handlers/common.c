@@ -137,9 +137,9 @@ void reply_discard(struct reply *r)
 const char *handler_status_key(const char *status)
 {
     static const char *const keys[][2] = {
-        {"draft", "status_draft"},         {"registered", "status_registered"},
-        {"assigned", "status_assigned"},   {"in_progress", "status_in_progress"},
-        {"answered", "status_answered"},   {"closed", "status_closed"},
+        {"draft", "status_draft"},       {"registered", "status_registered"},
+        {"assigned", "status_assigned"}, {"in_progress", "status_in_progress"},
+        {"answered", "status_answered"}, {"closed", "status_closed"},
         {"reopened", "status_reopened"},
     };
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
@@ -337,8 +337,8 @@ int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, 
     return reply_queue(&r);
 }
 
-int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
-                           const char *key, const struct i18n_var *vars)
+int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
+                           const struct i18n_var *vars)
 {
     struct citizen who;
     if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
@@ -460,11 +460,12 @@ int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec
         const struct body *body = &cfg->bodies[b];
         if (body->kind != BODY_COUNCIL)
             continue;
-        struct i18n_var vars[] = {{"number", c->number},
-                                  {"body", handler_body_name(cfg, c->body, cfg->intake.default_lang)},
-                                  {"due", due},
-                                  {"days", note},
-                                  {NULL, NULL}};
+        struct i18n_var vars[] = {
+            {"number", c->number},
+            {"body", handler_body_name(cfg, c->body, cfg->intake.default_lang)},
+            {"due", due},
+            {"days", note},
+            {NULL, NULL}};
         if (handler_notify_body(hx, body, c, key, vars) < 0)
             return -1;
     }

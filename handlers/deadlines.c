@@ -54,7 +54,8 @@ static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
     handler_format_day(c->due_day, due);
     if (!strncmp(st->name, "remind", 6)) {
         snprintf(days, sizeof days, "%s", st->name + 6);
-        struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
+        struct i18n_var vars[] = {
+            {"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
         if (handler_event(hx, c, "system", "reminded", st->name) < 0)
             return -1;
         return body ? handler_notify_body(hx, body, c, "deadline_reminder", vars) : 0;
@@ -138,8 +139,8 @@ static int digest_case(void *ctx, const struct case_rec *c)
                                   {"days", days},
                                   {NULL, NULL}};
         sbuf_addch(&dc->lines[l], '\n');
-        i18n_render(&dc->hx->cfg->texts, (enum lang)l, late ? "digest_overdue_line" : "digest_today_line",
-                    vars, &dc->lines[l]);
+        i18n_render(&dc->hx->cfg->texts, (enum lang)l,
+                    late ? "digest_overdue_line" : "digest_today_line", vars, &dc->lines[l]);
     }
     return 0;
 }
@@ -165,7 +166,8 @@ int deadline_digest(const struct handler_ctx *hx)
             continue;
         struct reply r;
         char address[32];
-        struct i18n_var vars[] = {{"date", date}, {"overdue", overdue}, {"today", today}, {NULL, NULL}};
+        struct i18n_var vars[] = {
+            {"date", date}, {"overdue", overdue}, {"today", today}, {NULL, NULL}};
         snprintf(address, sizeof address, "%lld", (long long)st->telegram);
         reply_begin(&r, hx, "telegram", address, st->lang, 0);
         reply_text(&r, "digest_header", vars);

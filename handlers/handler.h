@@ -95,8 +95,8 @@ int deadline_close_unrated(const struct handler_ctx *hx);
 int stats_render(const struct handler_ctx *hx, enum lang lang, const char *period,
                  const char *only_body, struct sbuf *out);
 /* Tells the citizen who filed c, in their language and on their channel. */
-int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c,
-                           const char *key, const struct i18n_var *vars);
+int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
+                           const struct i18n_var *vars);
 
 /* Alerts every supervisor about c (body and due date rendered in each one's language). */
 int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
@@ -107,12 +107,11 @@ int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_r
  * case is closed, answered, or past its last stage).
  */
 int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *next_at);
-/* Queues the daily digest (overdue and due today, per body) to the supervisors; nothing when none. */
+/* Queues the daily digest (overdue and due today, per body) to the supervisors; nothing when none.
+ */
 int deadline_digest(const struct handler_ctx *hx);
 
-int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen,
-                   const struct inbound *in);
-int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
-                 const struct inbound *in);
+int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const struct inbound *in);
+int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const struct inbound *in);
 
 #endif

@@ -55,10 +55,9 @@ static int load_case(struct staff_turn *t, const char *number, struct case_rec *
     if (rc <= 0)
         return rc < 0 ? -1 : (staff_reply(t, "staff_no_case", vars) < 0 ? -1 : 0);
     if (!may_act_on(t->staff, c)) {
-        struct i18n_var why[] = {
-            {"number", number},
-            {"body", handler_body_name(t->hx->cfg, c->body, t->staff->lang)},
-            {NULL, NULL}};
+        struct i18n_var why[] = {{"number", number},
+                                 {"body", handler_body_name(t->hx->cfg, c->body, t->staff->lang)},
+                                 {NULL, NULL}};
         return staff_reply(t, "staff_not_yours", why) < 0 ? -1 : 0;
     }
     return 1;
@@ -72,12 +71,10 @@ static int notify_status(struct staff_turn *t, const struct case_rec *c, const c
         return -1;
     struct sbuf status = SBUF_INIT;
     i18n_render(&t->hx->cfg->texts, who.lang, handler_status_key(c->status), NULL, &status);
-    struct i18n_var vars[] = {{"number", c->number},
-                              {"status", status.buf},
-                              {"note", note ? note : ""},
-                              {NULL, NULL}};
-    int rc = handler_notify_citizen(t->hx, c, note ? "status_changed_note" : "status_changed",
-                                    vars);
+    struct i18n_var vars[] = {
+        {"number", c->number}, {"status", status.buf}, {"note", note ? note : ""}, {NULL, NULL}};
+    int rc =
+        handler_notify_citizen(t->hx, c, note ? "status_changed_note" : "status_changed", vars);
     sbuf_release(&status);
     return rc;
 }
@@ -105,8 +102,8 @@ static int cmd_inbox(struct staff_turn *t)
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
     reply_text(&r, "staff_inbox_header", NULL);
     struct inbox_ctx ic = {t, &r, 0};
-    const char *body = t->staff->role == ROLE_SUPERVISOR || !t->staff->body ? ""
-                                                                             : t->staff->body->id;
+    const char *body =
+        t->staff->role == ROLE_SUPERVISOR || !t->staff->body ? "" : t->staff->body->id;
     if (store_cases_open(t->hx->store, body, inbox_line, &ic) < 0) {
         reply_discard(&r);
         return -1;
@@ -185,7 +182,7 @@ static int history_line(void *ctx, int64_t at, const char *actor, const char *ki
     int64_t secs = at + (int64_t)hc->cfg->calendar.utc_offset_min * 60 - (int64_t)local * 86400;
     calendar_format_local(local, day);
     sbuf_addf(&hc->r->msg.text, "\n%s %02d:%02d %s %s", day, (int)(secs / 3600),
-                (int)(secs / 60 % 60), actor, kind);
+              (int)(secs / 60 % 60), actor, kind);
     if (detail && *detail && !strchr(detail, '\n'))
         sbuf_addf(&hc->r->msg.text, " (%s)", detail);
     return 0;
@@ -409,7 +406,8 @@ static int transfer(struct staff_turn *t, struct case_rec *c, const char *args)
     if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
         return -1;
     struct i18n_var told[] = {{"number", c->number}, {"body", to->name[who.lang]}, {NULL, NULL}};
-    struct i18n_var done[] = {{"number", c->number}, {"body", to->name[t->staff->lang]}, {NULL, NULL}};
+    struct i18n_var done[] = {
+        {"number", c->number}, {"body", to->name[t->staff->lang]}, {NULL, NULL}};
     if (store_case_save(t->hx->store, c) < 0 ||
         handler_event(t->hx, c, t->actor, "transferred", detail) < 0 ||
         handler_send_card(t->hx, to, c) < 0 ||
@@ -513,8 +511,7 @@ static int reply_to_card(struct staff_turn *t, const char *text)
     return with_open_case(t, number, t->in->attachment_kind ? photo_to_citizen : answer, text);
 }
 
-int staff_handle(const struct handler_ctx *hx, const struct staff *staff,
-                 const struct inbound *in)
+int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const struct inbound *in)
 {
     struct staff_turn t = {hx, staff, in, ""};
     char cmd[32] = "", number[24] = "";

@@ -87,7 +87,7 @@ static void render_group(const struct config *cfg, enum lang lang, const char *n
         snprintf(rating, sizeof rating, "%.1f", (double)g->rating_sum / g->rated);
     else
         snprintf(rating, sizeof rating, "-");
-    struct i18n_var vars[] = {{"name", name},     {"total", total},   {"open", open},
+    struct i18n_var vars[] = {{"name", name},       {"total", total},   {"open", open},
                               {"in_time", in_time}, {"median", median}, {"rating", rating},
                               {NULL, NULL}};
     sbuf_addch(out, '\n');
@@ -113,8 +113,8 @@ static int period_bounds(const struct config *cfg, const char *period, int64_t n
     }
     if (sscanf(period, "%4d-%2d%c", &y, &m, &tail) == 2 && m >= 1 && m <= 12) {
         *from = calendar_day_start(&cfg->calendar, calendar_day_from_ymd(y, m, 1));
-        *to = calendar_day_start(&cfg->calendar,
-                                 calendar_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1));
+        *to = calendar_day_start(
+            &cfg->calendar, calendar_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1));
         return 0;
     }
     return -1;

@@ -10,10 +10,10 @@ const char *const i18n_required_keys[] = {
     "attachment_needs_text", "ask_district", "ask_category", "confirm_route", "ask_type",
     "registered", "draft_added", "draft_cancelled", "choice_stale", "choice_out_of_range",
     "button_confirm", "button_change_category", "button_change_district", "button_cancel",
-    "language_choose", "language_set", "language_name_kk", "language_name_ru",
-    "language_name_en", "status_which", "status_mistyped", "status_not_found", "cases_header",
-    "cases_none", "case_summary", "status_changed", "status_changed_note", "answer_received",
-    "outcome_resolved", "outcome_rejected",
+    "language_choose", "language_set", "language_name_kk", "language_name_ru", "language_name_en",
+    "status_which", "status_mistyped", "status_not_found", "cases_header", "cases_none",
+    "case_summary", "status_changed", "status_changed_note", "answer_received", "outcome_resolved",
+    "outcome_rejected",
     /* words citizens type instead of commands */
     "keywords_help", "keywords_status", "keywords_cases", "keywords_language", "keywords_cancel",
     /* appeal types and statuses */
@@ -23,12 +23,11 @@ const char *const i18n_required_keys[] = {
     /* staff */
     "new_case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
-    "staff_answer_too_short", "staff_answered", "staff_close_usage",
-    "staff_reject_needs_reason", "staff_closed", "staff_extend_usage", "staff_extend_not_later",
-    "staff_extend_too_far", "staff_extended", "staff_transfer_usage", "staff_transferred",
-    "staff_forward_usage", "staff_forwarded", "staff_forward_late", "case_extended",
-    "case_transferred", "case_forwarded", "staff_supervisors_only", "staff_overdue_header",
-    "staff_overdue_none",
+    "staff_answer_too_short", "staff_answered", "staff_close_usage", "staff_reject_needs_reason",
+    "staff_closed", "staff_extend_usage", "staff_extend_not_later", "staff_extend_too_far",
+    "staff_extended", "staff_transfer_usage", "staff_transferred", "staff_forward_usage",
+    "staff_forwarded", "staff_forward_late", "case_extended", "case_transferred", "case_forwarded",
+    "staff_supervisors_only", "staff_overdue_header", "staff_overdue_none",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",

@@ -26,7 +26,6 @@
 
 #define BURST 10000
 
-
 static void fill(const char *path, long cases, int32_t first_due, int64_t registered)
 {
     sqlite3 *db;
@@ -116,8 +115,8 @@ int main(int argc, char **argv)
     long found = 0;
     for (int i = 0; i < 1000; i++) {
         t0 = seconds();
-        redisReply *r = redisCommand(probe, "ZRANGEBYSCORE bench:next -inf %lld LIMIT 0 500",
-                                     (long long)now);
+        redisReply *r =
+            redisCommand(probe, "ZRANGEBYSCORE bench:next -inf %lld LIMIT 0 500", (long long)now);
         q[i] = seconds() - t0;
         found = r ? (long)r->elements : -1;
         freeReplyObject(r);

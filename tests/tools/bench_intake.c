@@ -25,10 +25,9 @@
 
 #define MAX_BATCH 100
 
-
 /* Feeds `complaints` complaints into a fresh database at path; returns seconds taken. */
-static double feed(const struct config *cfg, const char *path, int synchronous_full, long complaints,
-                   int batch)
+static double feed(const struct config *cfg, const char *path, int synchronous_full,
+                   long complaints, int batch)
 {
     struct store *s;
     struct sbuf err = SBUF_INIT;
@@ -87,8 +86,8 @@ int main(int argc, char **argv)
         int runs = argc > 4 ? atoi(argv[4]) : 5;
         if (runs < 1 || runs > 50)
             runs = 5;
-        printf("intake: %ld complaints (3 messages each) per run, median of %d runs\n",
-               complaints, runs);
+        printf("intake: %ld complaints (3 messages each) per run, median of %d runs\n", complaints,
+               runs);
         printf("%-10s %-6s %14s %14s %10s\n", "sync", "batch", "complaints/s", "messages/s",
                "min..max");
         const int batches[] = {1, 32, 100};

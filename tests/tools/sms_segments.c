@@ -19,7 +19,8 @@ static void print_one(void *ctx, const struct i18n_entry *e, enum lang l, struct
     int budget = sms_budget(e->key);
     printf("%-32s %s %-5s %4d units %d segment(s)%s\n", e->key, lang_codes[l],
            c.ucs2 ? "UCS-2" : "GSM-7", c.units, c.segments,
-           budget ? (c.segments <= budget ? "  (SMS, within budget)" : "  (SMS, OVER BUDGET)") : "");
+           budget ? (c.segments <= budget ? "  (SMS, within budget)" : "  (SMS, OVER BUDGET)")
+                  : "");
     t->texts++;
     t->over += budget && c.segments > budget;
 }

@@ -83,7 +83,8 @@ static inline char *db_text(const char *dir, const char *sql)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
     if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        out = strndup((const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+        out =
+            strndup((const char *)sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
     sqlite3_finalize(st);
     sqlite3_close(db);
     return out;
@@ -100,15 +101,19 @@ static inline long long db_count(const char *dir, const char *sql)
 /* Dispatches one message as sender; each call gets a new external id. */
 static inline enum dispatch_result dispatch_text(struct store *store, const struct config *cfg,
                                                  const char *channel, const char *sender,
-                                                 const char *text, size_t len,
-                                                 const char *payload, int64_t now)
+                                                 const char *text, size_t len, const char *payload,
+                                                 int64_t now)
 {
     static long long seq;
     char id[32];
     enum dispatch_result r;
     snprintf(id, sizeof id, "m%lld", ++seq);
-    struct inbound in = {.channel = channel, .external_id = id, .sender = sender, .text = text,
-                         .text_len = len, .payload = payload};
+    struct inbound in = {.channel = channel,
+                         .external_id = id,
+                         .sender = sender,
+                         .text = text,
+                         .text_len = len,
+                         .payload = payload};
     assert_int_equal(dispatch_batch(store, cfg, &in, 1, now * 1000, &r, NULL), 0);
     return r;
 }

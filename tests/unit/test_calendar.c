@@ -97,12 +97,10 @@ static void test_across_year_end(void **state)
     assert_false(calendar_is_working(&cfg.calendar, day("2027-01-04")));
     /* received Fri 18 Dec 2026: 21-25, 28-31 Dec (9), 5, 6, 8, 11, 12, 13 Jan */
     assert_due("2026-12-18", 15, "2027-01-13");
-    assert_int_equal(calendar_working_days_between(&cfg.calendar, day("2026-12-31"),
-                                                   day("2027-01-08")),
-                     3);
-    assert_int_equal(calendar_working_days_between(&cfg.calendar, day("2027-01-08"),
-                                                   day("2026-12-31")),
-                     -3);
+    assert_int_equal(
+        calendar_working_days_between(&cfg.calendar, day("2026-12-31"), day("2027-01-08")), 3);
+    assert_int_equal(
+        calendar_working_days_between(&cfg.calendar, day("2027-01-08"), day("2026-12-31")), -3);
 }
 
 static void test_moved_working_day(void **state)

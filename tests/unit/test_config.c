@@ -25,24 +25,25 @@ static void write_config(const char *path, const char *texts_dir, const char *bo
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     assert_non_null(getcwd(cwd, sizeof cwd));
-    fprintf(f,
-            "# line 1\n"
-            "storage = { path = \"x.db\"; };\n"
-            "categories = ( { id = \"water\"; keywords = [\"су\"];\n"
-            "  names = { kk = \"Су\"; ru = \"Вода\"; en = \"Water\"; }; } );\n"
-            "districts = ( { id = \"almaly\"; code = \"alm\"; body = \"akimat\";\n"
-            "  names = { kk = \"Алмалы\"; ru = \"Алмалы\"; en = \"Almaly\"; }; } );\n"
-            "routes = ( { category = \"water\"; body = \"energy\"; } );\n"
-            "staff = ( { id = \"boss\"; name = \"Boss\"; telegram = 5; role = \"supervisor\"; } );\n"
-            "texts = { dir = \"%s\"; };\n"
-            "%s\n"
-            "bodies = (%s);\n",
-            texts_dir ? texts_dir : strcat(cwd, "/config/texts"), extra ? extra : "",
-            bodies ? bodies
-                   : "{ id = \"energy\"; chat = -100; names = { kk = \"a\"; ru = \"b\"; en = "
-                     "\"c\"; }; },\n"
-                     " { id = \"akimat\"; kind = \"district_akimat\"; chat = -200; names = { kk "
-                     "= \"a\"; ru = \"b\"; en = \"c\"; }; }");
+    fprintf(
+        f,
+        "# line 1\n"
+        "storage = { path = \"x.db\"; };\n"
+        "categories = ( { id = \"water\"; keywords = [\"су\"];\n"
+        "  names = { kk = \"Су\"; ru = \"Вода\"; en = \"Water\"; }; } );\n"
+        "districts = ( { id = \"almaly\"; code = \"alm\"; body = \"akimat\";\n"
+        "  names = { kk = \"Алмалы\"; ru = \"Алмалы\"; en = \"Almaly\"; }; } );\n"
+        "routes = ( { category = \"water\"; body = \"energy\"; } );\n"
+        "staff = ( { id = \"boss\"; name = \"Boss\"; telegram = 5; role = \"supervisor\"; } );\n"
+        "texts = { dir = \"%s\"; };\n"
+        "%s\n"
+        "bodies = (%s);\n",
+        texts_dir ? texts_dir : strcat(cwd, "/config/texts"), extra ? extra : "",
+        bodies ? bodies
+               : "{ id = \"energy\"; chat = -100; names = { kk = \"a\"; ru = \"b\"; en = "
+                 "\"c\"; }; },\n"
+                 " { id = \"akimat\"; kind = \"district_akimat\"; chat = -200; names = { kk "
+                 "= \"a\"; ru = \"b\"; en = \"c\"; }; }");
     fclose(f);
 }
 
@@ -121,11 +122,12 @@ static void test_duplicate_id(void **state)
     (void)state;
     char want[160];
     snprintf(want, sizeof want, "%s/t.conf:12: duplicate body id `energy`", dir);
-    expect_error(NULL,
-                 "{ id = \"energy\"; chat = -1; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
-                 " { id = \"energy\"; chat = -2; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
-                 " { id = \"akimat\"; chat = -3; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
-                 want);
+    expect_error(
+        NULL,
+        "{ id = \"energy\"; chat = -1; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
+        " { id = \"energy\"; chat = -2; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
+        " { id = \"akimat\"; chat = -3; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
+        want);
 }
 
 static void test_unknown_reference(void **state)
@@ -134,7 +136,8 @@ static void test_unknown_reference(void **state)
     char want[160];
     /* the district's body "akimat" is not among the bodies */
     snprintf(want, sizeof want, "%s/t.conf:5: `body` refers to unknown body `akimat`", dir);
-    expect_error(NULL, "{ id = \"energy\"; chat = -1; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
+    expect_error(NULL,
+                 "{ id = \"energy\"; chat = -1; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
                  want);
 }
 
@@ -143,10 +146,11 @@ static void test_unreachable_body(void **state)
     (void)state;
     char want[160];
     snprintf(want, sizeof want, "%s/t.conf:11: body `energy` has no way to reach it", dir);
-    expect_error(NULL,
-                 "{ id = \"energy\"; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
-                 " { id = \"akimat\"; chat = -3; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
-                 want);
+    expect_error(
+        NULL,
+        "{ id = \"energy\"; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; },\n"
+        " { id = \"akimat\"; chat = -3; names = { kk = \"a\"; ru = \"b\"; en = \"c\"; }; }",
+        want);
 }
 
 static void test_syntax_error(void **state)
@@ -196,8 +200,7 @@ static void test_placeholder_mismatch(void **state)
     int rc;
     snprintf(texts, sizeof texts, "%s/texts2", dir);
     copy_catalogs(texts);
-    snprintf(cmd, sizeof cmd, "sed -i 's/№{number} тіркелді/№{nomer} тіркелді/' %s/kk.conf",
-             texts);
+    snprintf(cmd, sizeof cmd, "sed -i 's/№{number} тіркелді/№{nomer} тіркелді/' %s/kk.conf", texts);
     assert_int_equal(system(cmd), 0);
     snprintf(path, sizeof path, "%s/t.conf", dir);
     write_config(path, texts, NULL, NULL);

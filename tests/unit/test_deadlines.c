@@ -105,8 +105,8 @@ static void test_stages_fire_in_order_once(void **state)
 {
     (void)state;
     /* Friday 20 March 2026, before Nauryz (21-25 March off): due 15 April */
-    long long id = file_case("citizen:a", "Алмалы ауданында үш күннен бері су жоқ",
-                             at("2026-03-20", 10, 0));
+    long long id =
+        file_case("citizen:a", "Алмалы ауданында үш күннен бері су жоқ", at("2026-03-20", 10, 0));
     int32_t due;
     calendar_parse_date("2026-04-15", &due);
     assert_int_equal(db_count(dir, "SELECT due_day FROM cases"), due);
@@ -141,15 +141,16 @@ static void test_stages_fire_in_order_once(void **state)
     free(msg);
     char *order = db_text(dir, "SELECT group_concat(kind || ':' || detail, ',') FROM (SELECT "
                                "kind, detail FROM events WHERE actor = 'system' ORDER BY id)");
-    assert_string_equal(order, "reminded:remind3,reminded:remind1,due_today:,breach:due=15.04.2026");
+    assert_string_equal(order,
+                        "reminded:remind3,reminded:remind1,due_today:,breach:due=15.04.2026");
     free(order);
 }
 
 static void test_extension_moves_stages_and_closing_removes_them(void **state)
 {
     (void)state;
-    long long id = file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз",
-                             at("2026-11-02", 10, 0));
+    long long id =
+        file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз", at("2026-11-02", 10, 0));
     tick_at(at("2026-11-02", 10, 1));
     assert_int_equal(zscore("tyndau:next", id), at("2026-11-18", 9, 0));
     char *number = number_of(id), cmd[160];
@@ -186,13 +187,13 @@ static void test_extension_moves_stages_and_closing_removes_them(void **state)
 static void test_outage_misses_nothing(void **state)
 {
     (void)state;
-    long long a = file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз",
-                            at("2026-11-02", 10, 0));
+    long long a =
+        file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз", at("2026-11-02", 10, 0));
     tick_at(at("2026-11-02", 10, 1));
     redis_server_kill(&rs);
     /* intake goes on without Redis */
-    long long b = file_case("citizen:b", "Нет воды в Медеуском районе третий день",
-                            at("2026-11-02", 11, 0));
+    long long b =
+        file_case("citizen:b", "Нет воды в Медеуском районе третий день", at("2026-11-02", 11, 0));
     assert_true(b > a);
     assert_int_equal(tick_at(at("2026-11-18", 9, 0)), 0);
     assert_false(deadlines_up(&dl));
@@ -203,8 +204,8 @@ static void test_outage_misses_nothing(void **state)
     assert_int_equal(events("reminded"), 2);
     assert_int_equal(tick_at(at("2026-11-18", 9, 6)), 0);
     /* a lost move-on (a crash between SQLite and Redis) offers a case again: nothing twice */
-    redisReply *r = redisCommand(probe, "ZADD tyndau:next %lld %lld",
-                                 (long long)at("2026-11-18", 9, 0), a);
+    redisReply *r =
+        redisCommand(probe, "ZADD tyndau:next %lld %lld", (long long)at("2026-11-18", 9, 0), a);
     freeReplyObject(r);
     assert_int_equal(tick_at(at("2026-11-18", 9, 7)), 1);
     assert_int_equal(events("reminded"), 2);
@@ -264,7 +265,8 @@ static void test_daily_digest_once(void **state)
     assert_non_null(strstr(digest, "Управление энергетики и водоснабжения: 1, открыто 1"));
     free(digest);
     /* the supervisor's overdue list has it until it is closed; an officer may not ask */
-    dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL, at("2026-11-25", 10, 0));
+    dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL,
+                  at("2026-11-25", 10, 0));
     char *list = last_message_to(dir, "console", "staff:erlan");
     assert_non_null(strstr(list, "Просрочено №10008: Управление энергетики и водоснабжения, "
                                  "23.11.2026, 2 дн."));
@@ -276,7 +278,8 @@ static void test_daily_digest_once(void **state)
     free(list);
     dispatch_text(store, &cfg, "console", "staff:aigerim", "/close 10008 resolved", 21, NULL,
                   at("2026-11-25", 11, 0));
-    dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL, at("2026-11-25", 12, 0));
+    dispatch_text(store, &cfg, "console", "staff:erlan", "/overdue", 8, NULL,
+                  at("2026-11-25", 12, 0));
     list = last_message_to(dir, "console", "staff:erlan");
     assert_non_null(strstr(list, "Просроченных обращений нет"));
     free(list);
@@ -286,8 +289,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_stages_fire_in_order_once, fresh, cleanup),
-        cmocka_unit_test_setup_teardown(test_extension_moves_stages_and_closing_removes_them,
-                                        fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_extension_moves_stages_and_closing_removes_them, fresh,
+                                        cleanup),
         cmocka_unit_test_setup_teardown(test_outage_misses_nothing, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_reindex_restores_the_index_exactly, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_daily_digest_once, fresh, cleanup),

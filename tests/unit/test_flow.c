@@ -174,8 +174,7 @@ static void test_bad_input(void **state)
     size_t big = 100 * 1024;
     char *huge = malloc(big);
     memset(huge, 'a', big);
-    assert_int_equal(say_full("console", "citizen:x", huge, big, NULL, now + 1),
-                     DISPATCH_REJECTED);
+    assert_int_equal(say_full("console", "citizen:x", huge, big, NULL, now + 1), DISPATCH_REJECTED);
     expect_reply("citizen:x", "тым ұзын");
     free(huge);
     /* empty: the help text */
@@ -210,8 +209,10 @@ static void test_duplicate_has_one_effect(void **state)
 {
     (void)state;
     int64_t now = almaty(&cfg, "2026-11-03", 11);
-    struct inbound in = {.channel = "telegram", .external_id = "update-77",
-                         .sender = "12345", .text = "Нет воды в Ауэзовском районе",
+    struct inbound in = {.channel = "telegram",
+                         .external_id = "update-77",
+                         .sender = "12345",
+                         .text = "Нет воды в Ауэзовском районе",
                          .text_len = strlen("Нет воды в Ауэзовском районе")};
     enum dispatch_result r;
     assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000, &r, NULL), 0);
@@ -287,7 +288,9 @@ static void test_good_rating_and_unrated_close(void **state)
     say("citizen:g", "1", now + 200); /* "5 — excellent" */
     expect_reply("citizen:g", "рахмет");
     char sql[160];
-    snprintf(sql, sizeof sql, "SELECT status || ':' || outcome || ':' || rating FROM cases WHERE number = '%s'", one);
+    snprintf(sql, sizeof sql,
+             "SELECT status || ':' || outcome || ':' || rating FROM cases WHERE number = '%s'",
+             one);
     char *row = db_text(dir, sql);
     assert_string_equal(row, "closed:resolved:5");
     free(row);

@@ -19,8 +19,7 @@ static int teardown(void **state)
     return 0;
 }
 
-static void expect(const char *text, const char *category, const char *district,
-                   const char *body)
+static void expect(const char *text, const char *category, const char *district, const char *body)
 {
     struct route_pick p;
     route_pick_init(&p);

@@ -13,8 +13,12 @@ static void test_utf8_valid(void **state)
     const char *good[] = {"", "abc", "Сәлем", "ӘҒҚҢӨҰҮҺІ", "😀"};
     for (size_t i = 0; i < sizeof good / sizeof *good; i++)
         assert_true(utf8_valid(good[i], strlen(good[i])));
-    const char *bad[] = {"\xff", "\xc3", "\xc0\xaf" /* overlong */, "\xed\xa0\x80" /* surrogate */,
-                         "\xf4\x90\x80\x80" /* > U+10FFFF */, "ab\xe2\x82"};
+    const char *bad[] = {"\xff",
+                         "\xc3",
+                         "\xc0\xaf" /* overlong */,
+                         "\xed\xa0\x80" /* surrogate */,
+                         "\xf4\x90\x80\x80" /* > U+10FFFF */,
+                         "ab\xe2\x82"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_false(utf8_valid(bad[i], strlen(bad[i])));
 }
@@ -117,7 +121,8 @@ static void test_split(void **state)
     split_text(text.buf, text.len, 4096, collect_part, &p);
     assert_int_equal(p.n, 2);
     assert_int_equal(utf8_length(p.text[0]), 4096);
-    assert_true(utf8_valid(p.text[0], strlen(p.text[0])) && utf8_valid(p.text[1], strlen(p.text[1])));
+    assert_true(utf8_valid(p.text[0], strlen(p.text[0])) &&
+                utf8_valid(p.text[1], strlen(p.text[1])));
     /* words: no part over the limit, cut at a space */
     sbuf_reset(&text);
     for (int i = 0; i < 1500; i++)
@@ -152,12 +157,9 @@ static void test_phone(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_valid),
-        cmocka_unit_test(test_lower),
-        cmocka_unit_test(test_lang_detect),
-        cmocka_unit_test(test_casenum),
-        cmocka_unit_test(test_split),
-        cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_utf8_valid),  cmocka_unit_test(test_lower),
+        cmocka_unit_test(test_lang_detect), cmocka_unit_test(test_casenum),
+        cmocka_unit_test(test_split),       cmocka_unit_test(test_phone),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
