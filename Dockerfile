@@ -4,6 +4,7 @@
 FROM debian:bookworm-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
+        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile VERSION ./
@@ -14,7 +15,8 @@ RUN make build/tyndau
 
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-        libcjson1 libsqlite3-0 libconfig9 ca-certificates \
+        libcjson1 libsqlite3-0 libconfig9 libhiredis0.14 libmicrohttpd12 libcurl4 \
+        ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --home-dir /var/lib/tyndau --create-home --shell /usr/sbin/nologin tyndau
 COPY --from=build /src/build/tyndau /usr/local/bin/tyndau
