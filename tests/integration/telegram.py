@@ -386,7 +386,10 @@ def scenario_sigkill(work):
         time.sleep(random.uniform(0.005, 0.08))
         t.kill()
         kills += 1
-        done = t.count("SELECT count(*) FROM inbound_seen") if os.path.exists(db) else 0
+        try:
+            done = t.count("SELECT count(*) FROM inbound_seen") if os.path.exists(db) else 0
+        except sqlite3.OperationalError:
+            done = 0  # killed before its first migration committed: the file has no tables yet
         if done == len(ups):
             break
         midway += done > 0
