@@ -80,8 +80,8 @@ def wait(pred, timeout, what):
             v = pred()
             if v:
                 return v
-        except OSError:
-            pass
+        except (OSError, sqlite3.OperationalError):
+            pass  # not up yet: a server still starting, a database still being created
         time.sleep(0.1)
     raise AssertionError("timed out waiting for " + what)
 
