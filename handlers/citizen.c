@@ -450,7 +450,7 @@ static int on_rating(struct turn *t, const char *payload)
     if (store_case_save(hx->store, &c) < 0 ||
         handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
         handler_event(hx, &c, t->actor, "reopened", "low rating") < 0 ||
-        handler_notify_oversight(hx, &c, "case_reopened_oversight", detail) < 0 ||
+        handler_notify_oversight(hx, &c, "case_reopened_oversight", "rating", detail) < 0 ||
         (body && handler_update_card(hx, body, &c) < 0))
         goto out;
     snprintf(t->cv.state, sizeof t->cv.state, "contest");
@@ -480,7 +480,7 @@ static int contest_reason(struct turn *t)
     if (store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
         handler_event(hx, &c, t->actor, "contested", "") < 0 ||
         (body && handler_notify_body(hx, body, &c, "contest_to_body", vars) < 0) ||
-        handler_notify_supervisors(hx, &c, "contest_to_supervisor", t->text.buf) < 0 ||
+        handler_notify_supervisors(hx, &c, "contest_to_supervisor", "text", t->text.buf) < 0 ||
         set_idle(t) < 0)
         goto out;
     rc = reply_simple(t, "contest_received", NULL);

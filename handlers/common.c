@@ -450,7 +450,7 @@ out:
 }
 
 int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec *c,
-                             const char *key, const char *note)
+                             const char *key, const char *extra_name, const char *extra)
 {
     const struct config *cfg = hx->cfg;
     char due[11];
@@ -464,10 +464,10 @@ int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec
             {"number", c->number},
             {"body", handler_body_name(cfg, c->body, cfg->intake.default_lang)},
             {"due", due},
-            {"days", note},
+            {extra_name, extra},
             {NULL, NULL}};
         if (handler_notify_body(hx, body, c, key, vars) < 0)
             return -1;
     }
-    return handler_notify_supervisors(hx, c, key, note);
+    return handler_notify_supervisors(hx, c, key, extra_name, extra);
 }

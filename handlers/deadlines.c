@@ -22,7 +22,7 @@ static int deadline_open(const struct case_rec *c)
 }
 
 int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
-                               const char *key, const char *days)
+                               const char *key, const char *extra_name, const char *extra)
 {
     const struct config *cfg = hx->cfg;
     char due[11], address[32];
@@ -34,7 +34,7 @@ int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_r
         struct i18n_var vars[] = {{"number", c->number},
                                   {"body", handler_body_name(cfg, c->body, st->lang)},
                                   {"due", due},
-                                  {"days", days},
+                                  {extra_name, extra},
                                   {NULL, NULL}};
         struct reply r;
         snprintf(address, sizeof address, "%lld", (long long)st->telegram);
@@ -77,7 +77,7 @@ static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
         return -1;
     if (body && handler_notify_body(hx, body, c, "deadline_overdue", vars) < 0)
         return -1;
-    return handler_notify_supervisors(hx, c, "deadline_overdue_supervisor", days);
+    return handler_notify_supervisors(hx, c, "deadline_overdue_supervisor", "days", days);
 }
 
 int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *next_at)

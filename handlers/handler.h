@@ -82,9 +82,9 @@ int handler_update_card(const struct handler_ctx *hx, const struct body *body,
 int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, const char *answer);
 /* Asks the citizen to rate the answer to c: buttons 5..1 (a digit by SMS). */
 int handler_ask_rating(const struct handler_ctx *hx, const struct case_rec *c);
-/* Tells the public councils and the supervisors about c ({days} carries note). */
+/* Tells the public councils and the supervisors about c; {extra_name} in the text is extra. */
 int handler_notify_oversight(const struct handler_ctx *hx, const struct case_rec *c,
-                             const char *key, const char *note);
+                             const char *key, const char *extra_name, const char *extra);
 /* Closes answered cases not rated within deadlines.rating_days; returns how many, or -1. */
 int deadline_close_unrated(const struct handler_ctx *hx);
 /*
@@ -98,9 +98,12 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
 int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
                            const struct i18n_var *vars);
 
-/* Alerts every supervisor about c (body and due date rendered in each one's language). */
+/*
+ * Alerts every supervisor about c: {number}, {body} (in each one's language), {due}, and
+ * {extra_name} filled with extra.
+ */
 int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
-                               const char *key, const char *days);
+                               const char *key, const char *extra_name, const char *extra);
 /*
  * Fires every stage of the case's deadline that is due by hx->now and has not
  * fired; *next_at gets the time of the next stage, 0 when none is left (the

@@ -10,7 +10,6 @@ Usage: sms.py TYNDAU_BINARY [--bench]
 import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -209,11 +208,7 @@ class System:
         self.fake.stop()
 
     def count(self, sql):
-        con = sqlite3.connect(self.db, timeout=10)
-        try:
-            return con.execute(sql).fetchone()[0]
-        finally:
-            con.close()
+        return tg.db_value(self.db, sql)
 
     def staff(self, text, user=OFFICER, chat=tg.ENERGY_CHAT):
         status = tg.post_webhook("http://%s/telegram/webhook" % self.listen,

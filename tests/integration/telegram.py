@@ -73,6 +73,15 @@ class Fake:
         self.proc.wait()
 
 
+def db_value(path, sql):
+    """The first column of the first row of a query on tyndau's database."""
+    con = sqlite3.connect(path, timeout=10)
+    try:
+        return con.execute(sql).fetchone()[0]
+    finally:
+        con.close()
+
+
 def wait(pred, timeout, what):
     end = time.time() + timeout
     while time.time() < end:
@@ -117,11 +126,7 @@ class Tyndau:
             self.proc.wait(timeout=30)
 
     def count(self, sql):
-        con = sqlite3.connect(self.db, timeout=10)
-        try:
-            return con.execute(sql).fetchone()[0]
-        finally:
-            con.close()
+        return db_value(self.db, sql)
 
 
 UID = [1000]

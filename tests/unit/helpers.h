@@ -26,14 +26,31 @@
 
 #define EXAMPLE_CONFIG "config/tyndau.conf"
 
-static inline void load_example_config(struct config *cfg)
+static inline void load_example_config(struct config *conf)
 {
     struct diag d = DIAG_INIT;
-    int rc = config_load(cfg, EXAMPLE_CONFIG, &d);
+    int rc = config_load(conf, EXAMPLE_CONFIG, &d);
     if (rc != 0)
         fprintf(stderr, "%s", d.text.buf);
     diag_release(&d);
     assert_int_equal(rc, 0);
+}
+
+/* The example config as a cmocka group fixture, for tests that only read it. */
+static struct config cfg;
+
+static inline int example_config_setup(void **state)
+{
+    (void)state;
+    load_example_config(&cfg);
+    return 0;
+}
+
+static inline int example_config_teardown(void **state)
+{
+    (void)state;
+    config_free(&cfg);
+    return 0;
 }
 
 /* A temporary directory, removed with everything in it by temp_dir_remove(). */
@@ -65,11 +82,11 @@ static inline struct store *open_temp_store(const char *dir)
 }
 
 /* Unix time of a local (Almaty) date and hour. */
-static inline int64_t almaty(const struct config *cfg, const char *date, int hour)
+static inline int64_t almaty(const struct config *conf, const char *date, int hour)
 {
     int32_t day;
     assert_int_equal(calendar_parse_date(date, &day), 0);
-    return calendar_day_start(&cfg->calendar, day) + hour * 3600;
+    return calendar_day_start(&conf->calendar, day) + hour * 3600;
 }
 
 /* Runs a SELECT returning one text value; the caller frees it. */
@@ -99,7 +116,7 @@ static inline long long db_count(const char *dir, const char *sql)
 }
 
 /* Dispatches one message as sender; each call gets a new external id. */
-static inline enum dispatch_result dispatch_text(struct store *store, const struct config *cfg,
+static inline enum dispatch_result dispatch_text(struct store *store, const struct config *conf,
                                                  const char *channel, const char *sender,
                                                  const char *text, size_t len, const char *payload,
                                                  int64_t now)
@@ -114,7 +131,7 @@ static inline enum dispatch_result dispatch_text(struct store *store, const stru
                          .text = text,
                          .text_len = len,
                          .payload = payload};
-    assert_int_equal(dispatch_batch(store, cfg, &in, 1, now * 1000, &r, NULL), 0);
+    assert_int_equal(dispatch_batch(store, conf, &in, 1, now * 1000, &r, NULL), 0);
     return r;
 }
 

@@ -1,22 +1,6 @@
 /* The working-day calendar against Kazakhstan's real 2026-2027 calendar. */
 #include "helpers.h"
 
-static struct config cfg;
-
-static int setup(void **state)
-{
-    (void)state;
-    load_example_config(&cfg);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    config_free(&cfg);
-    return 0;
-}
-
 static int32_t day(const char *s)
 {
     int32_t d;
@@ -141,5 +125,6 @@ int main(void)
         cmocka_unit_test(test_moved_working_day),
         cmocka_unit_test(test_local_day),
     };
-    return cmocka_run_group_tests_name("calendar", tests, setup, teardown);
+    return cmocka_run_group_tests_name("calendar", tests, example_config_setup,
+                                       example_config_teardown);
 }

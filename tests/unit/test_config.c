@@ -50,11 +50,11 @@ static void write_config(const char *path, const char *texts_dir, const char *bo
 /* Loads path and returns the diagnostics (caller frees); *rc gets config_load's result. */
 static char *load(const char *path, int *rc)
 {
-    struct config cfg;
+    struct config loaded;
     struct diag d = DIAG_INIT;
-    *rc = config_load(&cfg, path, &d);
+    *rc = config_load(&loaded, path, &d);
     if (*rc == 0)
-        config_free(&cfg);
+        config_free(&loaded);
     char *text = strdup(d.text.buf);
     diag_release(&d);
     return text;
@@ -214,18 +214,18 @@ static void test_secret_from_environment(void **state)
 {
     (void)state;
     char path[128];
-    struct config cfg;
+    struct config loaded;
     struct diag d = DIAG_INIT;
     snprintf(path, sizeof path, "%s/t.conf", dir);
     write_config(path, NULL, NULL, "telegram = { token = \"env:TYNDAU_TEST_TOKEN\"; };");
     setenv("TYNDAU_TEST_TOKEN", "123:abc", 1);
-    assert_int_equal(config_load(&cfg, path, &d), 0);
-    assert_string_equal(cfg.telegram.token, "123:abc");
-    config_free(&cfg);
+    assert_int_equal(config_load(&loaded, path, &d), 0);
+    assert_string_equal(loaded.telegram.token, "123:abc");
+    config_free(&loaded);
     unsetenv("TYNDAU_TEST_TOKEN");
-    assert_int_equal(config_load(&cfg, path, &d), 0);
-    assert_string_equal(cfg.telegram.token, "");
-    config_free(&cfg);
+    assert_int_equal(config_load(&loaded, path, &d), 0);
+    assert_string_equal(loaded.telegram.token, "");
+    config_free(&loaded);
     diag_release(&d);
 }
 

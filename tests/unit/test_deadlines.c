@@ -10,7 +10,6 @@
 #include "../../bot/deadlines.h"
 #include "redis_server.h"
 
-static struct config cfg;
 static char dir[64];
 static struct store *store;
 static struct redis_server rs;

@@ -7,23 +7,13 @@
 #include "../../bot/casenum.h"
 #include "../../handlers/handler.h"
 
-static struct config cfg;
 static char dir[64];
 static struct store *store;
 
 static int setup(void **state)
 {
-    (void)state;
-    load_example_config(&cfg);
     log_set_level(LOG_ERROR);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    config_free(&cfg);
-    return 0;
+    return example_config_setup(state);
 }
 
 static int fresh(void **state)
@@ -396,5 +386,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_staff_rights_and_answer, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_good_rating_and_unrated_close, fresh, cleanup),
     };
-    return cmocka_run_group_tests_name("flow", tests, setup, teardown);
+    return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }

@@ -3,22 +3,6 @@
 
 #include "../../bot/router.h"
 
-static struct config cfg;
-
-static int setup(void **state)
-{
-    (void)state;
-    load_example_config(&cfg);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    config_free(&cfg);
-    return 0;
-}
-
 static void expect(const char *text, const char *category, const char *district, const char *body)
 {
     struct route_pick p;
@@ -106,5 +90,6 @@ int main(void)
         cmocka_unit_test(test_no_match_and_tie),
         cmocka_unit_test(test_remembered_district),
     };
-    return cmocka_run_group_tests_name("router", tests, setup, teardown);
+    return cmocka_run_group_tests_name("router", tests, example_config_setup,
+                                       example_config_teardown);
 }

@@ -3,7 +3,6 @@
 
 #include "../../bot/sender.h"
 
-static struct config cfg;
 static char dir[64];
 static struct store *store;
 
