@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "case_state.h"
 #include "../gateways/console.h"
 #include "../gateways/sms.h"
 #include "../handlers/handler.h"
@@ -319,7 +320,7 @@ static int cmd_due(struct cli *cli, int argc, char **argv)
 
 struct cases_ctx {
     const struct config *cfg;
-    int overdue_only;
+    int overdue_only; /* only what store_cases_overdue lists */
     int csv;
     int32_t today;
     int n;
@@ -341,10 +342,7 @@ static void csv_field(const char *s, size_t len, int last)
 static int print_case(void *ctx, const struct case_rec *c)
 {
     struct cases_ctx *cc = ctx;
-    int open = strcmp(c->status, "closed") != 0;
-    int late = open && c->due_day < cc->today;
-    if (cc->overdue_only && !late)
-        return 0;
+    int late = case_is_overdue(c, cc->today);
     char due[11], reg[11];
     calendar_format_date(c->due_day, due);
     calendar_format_date(calendar_local_day(&cc->cfg->calendar, c->registered_at), reg);
@@ -390,7 +388,8 @@ static int cmd_cases(struct cli *cli, int argc, char **argv)
     else
         printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s\n", "number", "registered", "due",
                "status", "category", "body", "district");
-    int rc = store_cases_all(store, print_case, &cc);
+    int rc = cc.overdue_only ? store_cases_overdue(store, cc.today, "", print_case, &cc)
+                             : store_cases_all(store, print_case, &cc);
     if (!cc.csv)
         printf("%d case(s)\n", cc.n);
     store_close(store);

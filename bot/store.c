@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case_state.h"
 #include "log.h"
 
 /*
@@ -133,6 +134,7 @@ enum stmt_id {
     ST_OUTBOX_SET_STATE,
     ST_CASES_OPEN,
     ST_CASES_OPEN_BODY,
+    ST_CASES_OVERDUE,
     ST_CASES_ALL,
     ST_SEQ_NEXT,
     ST_EVENT_ADD,
@@ -210,10 +212,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                             "number IS NOT NULL ORDER BY id DESC LIMIT ?2",
     [ST_SAME_PERSON] = "SELECT ?1 = ?2 OR EXISTS (SELECT 1 FROM citizens a JOIN citizens b ON "
                        "a.phone = b.phone WHERE a.id = ?1 AND b.id = ?2 AND a.phone != '')",
-    [ST_CASES_OPEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE status NOT IN ('draft', "
-                      "'closed') ORDER BY due_day, id",
-    [ST_CASES_OPEN_BODY] = "SELECT " CASE_COLUMNS " FROM cases WHERE body = ?1 AND status NOT "
-                           "IN ('draft', 'closed') ORDER BY due_day, id",
+    [ST_CASES_OPEN] =
+        "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OPEN_SQL " ORDER BY due_day, id",
+    [ST_CASES_OPEN_BODY] = "SELECT " CASE_COLUMNS " FROM cases WHERE body = ?1 AND " CASE_OPEN_SQL
+                           " ORDER BY due_day, id",
+    [ST_CASES_OVERDUE] = "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OVERDUE_SQL("?1")
+                         " AND (?2 = '' OR body = ?2) ORDER BY due_day, id",
     [ST_CASES_ALL] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL ORDER BY id",
     [ST_SEQ_NEXT] = "INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO "
                     "UPDATE SET value = value + 1 RETURNING value",
@@ -259,13 +263,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                          "last_error = ?2 WHERE id = ?1",
     [ST_STAGE_FIRE] = "INSERT OR IGNORE INTO stages_fired(case_id, stage, due_day, at) "
                       "VALUES (?1, ?2, ?3, ?4)",
-    [ST_INDEX_QUEUED] = "SELECT c.id, c.status NOT IN ('draft', 'closed', 'answered'), "
+    [ST_INDEX_QUEUED] = "SELECT c.id, " CASE_CLOCK_RUNS_SQL ", "
                         "c.due_day, (SELECT group_concat(f.stage, ' ') FROM stages_fired f "
                         "WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM index_queue q "
                         "JOIN cases c ON c.id = q.case_id LIMIT ?1",
     [ST_INDEX_OPEN] = "SELECT c.id, 1, c.due_day, (SELECT group_concat(f.stage, ' ') FROM "
                       "stages_fired f WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM "
-                      "cases c WHERE c.status NOT IN ('draft', 'closed', 'answered')",
+                      "cases c WHERE " CASE_CLOCK_RUNS_SQL,
     [ST_INDEX_DEQUEUE] = "DELETE FROM index_queue WHERE case_id = ?1",
     [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
     [ST_CITIZEN_REACHABLE] = "UPDATE citizens SET unreachable = ?3 WHERE channel = ?1 AND "
@@ -286,8 +290,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                    "UNION ALL SELECT 'inbound', channel, count(*) FROM inbound_seen GROUP BY "
                    "channel "
                    "UNION ALL SELECT 'rejected', channel, count(*) FROM rejected GROUP BY channel",
-    [ST_OVERDUE_COUNT] = "SELECT count(*) FROM cases WHERE status NOT IN ('draft', 'closed', "
-                         "'answered') AND due_day < ?1",
+    [ST_OVERDUE_COUNT] = "SELECT count(*) FROM cases WHERE " CASE_OVERDUE_SQL("?1"),
     [ST_DELIVERY_ADD] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
                         "VALUES (?1, ?2, ?3, ?4)",
 };
@@ -815,6 +818,17 @@ int store_cases_open(struct store *s, const char *body, store_case_fn fn, void *
         return -1;
     if (body && *body)
         bind_str(st, 1, body);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_overdue(struct store *s, int32_t today, const char *body, store_case_fn fn,
+                        void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_OVERDUE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, today);
+    bind_str(st, 2, body);
     return case_each(s, st, fn, ctx);
 }
 

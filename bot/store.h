@@ -135,6 +135,9 @@ int store_cases_of_citizen(struct store *s, int64_t citizen_id, int limit, store
                            void *ctx);
 /* Open (registered, not closed) cases of a body ("" = all), oldest due first. */
 int store_cases_open(struct store *s, const char *body, store_case_fn fn, void *ctx);
+/* Overdue cases (case_state.h) of a body ("" = all) as of the local day today, oldest due first. */
+int store_cases_overdue(struct store *s, int32_t today, const char *body, store_case_fn fn,
+                        void *ctx);
 /* All registered cases, by id. */
 int store_cases_all(struct store *s, store_case_fn fn, void *ctx);
 

@@ -11,15 +11,10 @@
 #include <string.h>
 
 #include "../bot/calendar.h"
+#include "../bot/case_state.h"
 #include "../bot/log.h"
 #include "../bot/stages.h"
 #include "handler.h"
-
-static int deadline_open(const struct case_rec *c)
-{
-    return strcmp(c->status, "draft") && strcmp(c->status, "closed") &&
-           strcmp(c->status, "answered");
-}
 
 int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
                                const char *key, const char *extra_name, const char *extra)
@@ -88,7 +83,7 @@ int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *n
     *next_at = 0;
     case_init(&c);
     int found = store_case_get(hx->store, case_id, &c);
-    if (found <= 0 || !deadline_open(&c)) {
+    if (found <= 0 || !case_clock_runs(c.status)) {
         rc = found < 0 ? -1 : 0;
         goto out;
     }
@@ -124,9 +119,9 @@ static int digest_case(void *ctx, const struct case_rec *c)
     struct digest_ctx *dc = ctx;
     if (c->due_day > dc->today)
         return 1; /* cases come oldest due first: the rest are not due yet */
-    if (!deadline_open(c))
+    if (!case_clock_runs(c->status))
         return 0;
-    int late = c->due_day < dc->today;
+    int late = case_is_overdue(c, dc->today);
     late ? dc->overdue++ : dc->due_today++;
     char due[11], days[16];
     handler_format_day(c->due_day, due);

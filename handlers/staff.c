@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "../bot/calendar.h"
+#include "../bot/case_state.h"
 #include "../bot/casenum.h"
 #include "../bot/log.h"
 #include "../bot/utf8.h"
@@ -125,10 +126,6 @@ struct overdue_ctx {
 static int overdue_line(void *ctx, const struct case_rec *c)
 {
     struct overdue_ctx *oc = ctx;
-    if (c->due_day >= oc->today)
-        return 1; /* oldest due first: the rest are not overdue */
-    if (!strcmp(c->status, "answered"))
-        return 0;
     const struct config *cfg = oc->t->hx->cfg;
     char due[11], days[16];
     handler_format_day(c->due_day, due);
@@ -156,7 +153,8 @@ static int cmd_overdue(struct staff_turn *t)
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
     reply_text(&r, "staff_overdue_header", NULL);
     for (size_t b = 0; b < cfg->nbodies; b++) {
-        if (store_cases_open(t->hx->store, cfg->bodies[b].id, overdue_line, &oc) < 0) {
+        if (store_cases_overdue(t->hx->store, oc.today, cfg->bodies[b].id, overdue_line, &oc) <
+            0) {
             reply_discard(&r);
             return -1;
         }
@@ -214,11 +212,6 @@ out:
     return rc < 0 ? -1 : 0;
 }
 
-static int is_open(const struct case_rec *c)
-{
-    return strcmp(c->status, "draft") && strcmp(c->status, "closed");
-}
-
 typedef int (*case_action)(struct staff_turn *t, struct case_rec *c, const char *arg);
 
 /* Loads case `number`, checks the staff member's rights and that it is open, then acts. */
@@ -234,7 +227,7 @@ static int with_open_case(struct staff_turn *t, const char *number, case_action 
         char before[128], after[128], old_body[CONFIG_ID_MAX];
         snprintf(before, sizeof before, "%s|%d|%s|%s", c.status, c.due_day, c.body, c.assignee);
         snprintf(old_body, sizeof old_body, "%s", c.body);
-        rc = is_open(&c) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
+        rc = case_is_open(c.status) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
         snprintf(after, sizeof after, "%s|%d|%s|%s", c.status, c.due_day, c.body, c.assignee);
         /* the card in the department's chat follows every change */
         const struct body *body = config_body(t->hx->cfg, old_body);

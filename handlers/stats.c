@@ -1,7 +1,8 @@
 /*
  * stats: the figures the research asks for, per department and per
  * district: cases, still open, answered in time (first answer on or before
- * the due day), median time to the first answer, and satisfaction (the
+ * the due day, of the cases answered or overdue; an overdue case counts as
+ * late even if an earlier answer was on time), median time to the first answer, and satisfaction (the
  * citizens' ratings).  /stats [7d|30d|all|YYYY-MM]; an officer sees their
  * own body, a supervisor everything.
  */
@@ -10,10 +11,13 @@
 #include <string.h>
 
 #include "../bot/calendar.h"
+#include "../bot/case_state.h"
 #include "handler.h"
 
 struct group {
-    int total, open, answered, in_time, rated, rating_sum;
+    int total, open, answered, rated, rating_sum;
+    int judged;  /* answered, or overdue without an answer: the base of "in time" */
+    int in_time; /* first answer by the due day, and not overdue now */
     int64_t *waits; /* seconds to the first answer */
     int nwaits, cap;
 };
@@ -21,17 +25,20 @@ struct group {
 struct stats_ctx {
     const struct config *cfg;
     const char *only_body;
+    int32_t today;
     struct group *bodies, *districts;
 };
 
-static void group_add(struct group *g, const struct config *cfg, const struct case_rec *c)
+static void group_add(struct group *g, const struct config *cfg, int32_t today,
+                      const struct case_rec *c)
 {
+    int overdue = case_is_overdue(c, today);
     g->total++;
-    if (strcmp(c->status, "closed") != 0 && strcmp(c->status, "answered") != 0)
-        g->open++;
+    g->open += case_is_open(c->status);
+    g->judged += c->first_answer_at || overdue;
     if (c->first_answer_at) {
         g->answered++;
-        if (calendar_local_day(&cfg->calendar, c->first_answer_at) <= c->due_day)
+        if (!overdue && calendar_local_day(&cfg->calendar, c->first_answer_at) <= c->due_day)
             g->in_time++;
         if (g->nwaits == g->cap) {
             g->cap = g->cap ? g->cap * 2 : 16;
@@ -54,10 +61,10 @@ static int count_case(void *ctx, const struct case_rec *c)
         return 0;
     for (size_t i = 0; i < sc->cfg->nbodies; i++)
         if (!strcmp(sc->cfg->bodies[i].id, c->body))
-            group_add(&sc->bodies[i], sc->cfg, c);
+            group_add(&sc->bodies[i], sc->cfg, sc->today, c);
     for (size_t i = 0; i < sc->cfg->ndistricts; i++)
         if (!strcmp(sc->cfg->districts[i].id, c->district))
-            group_add(&sc->districts[i], sc->cfg, c);
+            group_add(&sc->districts[i], sc->cfg, sc->today, c);
     return 0;
 }
 
@@ -75,18 +82,20 @@ static void render_group(const struct config *cfg, enum lang lang, const char *n
         return;
     snprintf(total, sizeof total, "%d", g->total);
     snprintf(open, sizeof open, "%d", g->open);
-    snprintf(in_time, sizeof in_time, "%d%%",
-             g->answered ? (int)(100.0 * g->in_time / g->answered + 0.5) : 0);
+    if (g->judged) /* nothing answered and nothing late yet: no share to show */
+        snprintf(in_time, sizeof in_time, "%d%%", (int)(100.0 * g->in_time / g->judged + 0.5));
+    else
+        snprintf(in_time, sizeof in_time, "–");
     if (g->nwaits) {
         qsort(g->waits, (size_t)g->nwaits, sizeof *g->waits, cmp_i64);
         snprintf(median, sizeof median, "%.1f", (double)g->waits[g->nwaits / 2] / 86400.0);
     } else {
-        snprintf(median, sizeof median, "-");
+        snprintf(median, sizeof median, "–");
     }
     if (g->rated)
         snprintf(rating, sizeof rating, "%.1f", (double)g->rating_sum / g->rated);
     else
-        snprintf(rating, sizeof rating, "-");
+        snprintf(rating, sizeof rating, "–");
     struct i18n_var vars[] = {{"name", name},       {"total", total},   {"open", open},
                               {"in_time", in_time}, {"median", median}, {"rating", rating},
                               {NULL, NULL}};
@@ -128,7 +137,7 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
     int rc = 0;
     if (period_bounds(cfg, period, hx->now, &from, &to) < 0)
         return 1;
-    struct stats_ctx sc = {cfg, only_body, calloc(cfg->nbodies + 1, sizeof(struct group)),
+    struct stats_ctx sc = {cfg, only_body, calendar_local_day(&cfg->calendar, hx->now), calloc(cfg->nbodies + 1, sizeof(struct group)),
                            calloc(cfg->ndistricts + 1, sizeof(struct group))};
     if (!sc.bodies || !sc.districts)
         abort();

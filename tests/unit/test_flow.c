@@ -4,6 +4,8 @@
  */
 #include "helpers.h"
 
+#include <time.h>
+
 #include "../../bot/casenum.h"
 #include "../../handlers/handler.h"
 
@@ -371,6 +373,108 @@ static void test_staff_rights_and_answer(void **state)
     free(number);
 }
 
+
+struct metric_find {
+    const char *name;
+    int64_t value;
+};
+
+static void metric_pick(void *ctx, const char *name, const char *label, int64_t value)
+{
+    struct metric_find *mf = ctx;
+    (void)label;
+    if (!strcmp(name, mf->name))
+        mf->value = value;
+}
+
+static int count_row(void *ctx, const struct case_rec *c)
+{
+    (void)c;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* The command line's `cases --overdue --csv` over this test's database, into out. */
+static void cli_overdue(int64_t now, struct sbuf *out)
+{
+    char conf[128], cmd[512], line[512];
+    snprintf(conf, sizeof conf, "%s/cli.conf", dir);
+    snprintf(cmd, sizeof cmd,
+             "sed -e 's|var/tyndau.db|%s/tyndau.db|' -e 's|dir = \"texts\"|dir = \"%s/config/"
+             "texts\"|' " EXAMPLE_CONFIG " > %s",
+             dir, getenv("PWD"), conf);
+    assert_int_equal(system(cmd), 0);
+    time_t t = (time_t)now + 5 * 3600;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(cmd, sizeof cmd, "build/tyndau -c %s --now %04d-%02d-%02dT%02d:%02d cases --overdue --csv",
+             conf, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof line, p))
+        sbuf_addstr(out, line);
+    assert_int_equal(pclose(p), 0);
+}
+
+/*
+ * "Overdue" is one thing: the CLI, /overdue, the digest, /stats and /metrics
+ * agree on one database.  An answered case past its due day is not overdue;
+ * an open case past it is, and it counts as late in "in time".
+ */
+static void test_overdue_means_one_thing(void **state)
+{
+    (void)state;
+    int64_t filed = almaty(&cfg, "2026-11-02", 10);
+    char *late = file_complaint("citizen:v1", "Алмалы ауданында үш күннен бері су жоқ", filed);
+    char *answered = file_complaint("citizen:v2", "Нет воды в Медеуском районе третий день", filed);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "/answer %s Водопровод отремонтирован, вода подаётся с 14:00.",
+             answered);
+    say("staff:aigerim", cmd, almaty(&cfg, "2026-11-10", 11));
+    char *fresh_case = file_complaint("citizen:v3", "В Бостандыкском районе огромная яма на дороге",
+                                      almaty(&cfg, "2026-11-20", 10));
+    int64_t now = almaty(&cfg, "2026-12-01", 10);
+    int32_t today = calendar_local_day(&cfg.calendar, now);
+
+    int n = 0; /* what the store calls overdue */
+    assert_int_equal(store_cases_overdue(store, today, "", count_row, &n), 0);
+    assert_int_equal(n, 1);
+    struct metric_find mf = {"overdue", -1};
+    assert_int_equal(store_metrics(store, today, metric_pick, &mf), 0);
+    assert_int_equal(mf.value, 1);
+
+    struct sbuf cli = SBUF_INIT;
+    cli_overdue(now, &cli);
+    assert_non_null(strstr(cli.buf, late));
+    if (strstr(cli.buf, answered))
+        fail_msg("the CLI lists the answered case %s as overdue:\n%s", answered, cli.buf);
+    sbuf_release(&cli);
+
+    say("staff:erlan", "/overdue", now);
+    char *over = last_to("console", "staff:erlan");
+    assert_non_null(strstr(over, late));
+    assert_null(strstr(over, answered));
+    assert_null(strstr(over, fresh_case));
+    free(over);
+
+    struct handler_ctx hx = {store, &cfg, now, now * 1000};
+    assert_int_equal(store_begin(store), 0);
+    assert_int_equal(deadline_digest(&hx), 0);
+    assert_int_equal(store_commit(store), 0);
+    char *digest = last_to("telegram", "700000005");
+    assert_non_null(strstr(digest, "просрочено 1,"));
+    free(digest);
+
+    /* one answered in time, one two weeks late: half in time, not 100% */
+    say("staff:erlan", "/stats all", now);
+    expect_reply("staff:erlan", "Управление энергетики и водоснабжения: 2, открыто 2, в срок 50%");
+    /* nothing answered and nothing late yet: no share at all */
+    expect_reply("staff:erlan", "Управление мобильности: 1, открыто 1, в срок –,");
+    free(late);
+    free(answered);
+    free(fresh_case);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_language_switch, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_staff_rights_and_answer, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_good_rating_and_unrated_close, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_overdue_means_one_thing, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
