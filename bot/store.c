@@ -98,6 +98,32 @@ static const char *const migrations[] = {
     "ALTER TABLE cases ADD COLUMN answered_at INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE cases ADD COLUMN first_answer_at INTEGER NOT NULL DEFAULT 0;"
     "CREATE INDEX cases_answered ON cases(answered_at) WHERE status = 'answered';",
+
+    /*
+     * 5: a phone that sent STOP gets nothing but the STOP confirmation (kind
+     * 'stop'), whoever queues the message and whenever: what is pending when
+     * STOP comes, what is queued or put back after it, is kept as 'suppressed'.
+     */
+    "CREATE TRIGGER outbox_insert_stopped AFTER INSERT ON outbox"
+    "  WHEN new.kind != 'stop' AND EXISTS (SELECT 1 FROM citizens WHERE channel = new.channel"
+    "    AND address = new.address AND stopped = 1)"
+    "  BEGIN UPDATE outbox SET state = 'suppressed' WHERE id = new.id; END;"
+    "CREATE TRIGGER outbox_resend_stopped AFTER UPDATE OF state ON outbox"
+    "  WHEN new.state = 'pending' AND old.state != 'pending' AND new.kind != 'stop' AND EXISTS"
+    "    (SELECT 1 FROM citizens WHERE channel = new.channel AND address = new.address"
+    "    AND stopped = 1)"
+    "  BEGIN UPDATE outbox SET state = 'suppressed' WHERE id = new.id; END;"
+    "CREATE TRIGGER citizens_stop AFTER UPDATE OF stopped ON citizens"
+    "  WHEN new.stopped = 1 AND old.stopped = 0"
+    "  BEGIN UPDATE outbox SET state = 'suppressed' WHERE channel = new.channel"
+    "    AND address = new.address AND state = 'pending' AND kind != 'stop'; END;"
+    /* an SMS citizen's phone is their address: linking a Telegram contact finds their cases */
+    "UPDATE citizens SET phone = address WHERE channel = 'sms' AND phone = '';"
+    "CREATE TRIGGER citizens_sms_phone AFTER INSERT ON citizens"
+    "  WHEN new.channel = 'sms' AND new.phone = ''"
+    "  BEGIN UPDATE citizens SET phone = new.address WHERE id = new.id; END;"
+    /* stages passed over (after downtime or a clock jump) are recorded, not fired */
+    "ALTER TABLE stages_fired ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum stmt_id {
@@ -261,8 +287,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                         "last_error = ?4 WHERE id = ?1",
     [ST_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', attempts = attempts + 1, "
                          "last_error = ?2 WHERE id = ?1",
-    [ST_STAGE_FIRE] = "INSERT OR IGNORE INTO stages_fired(case_id, stage, due_day, at) "
-                      "VALUES (?1, ?2, ?3, ?4)",
+    [ST_STAGE_FIRE] = "INSERT OR IGNORE INTO stages_fired(case_id, stage, due_day, at, skipped) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_INDEX_QUEUED] = "SELECT c.id, " CASE_CLOCK_RUNS_SQL ", "
                         "c.due_day, (SELECT group_concat(f.stage, ' ') FROM stages_fired f "
                         "WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM index_queue q "
@@ -1036,7 +1062,7 @@ int64_t store_count(struct store *s, const char *table_where)
 }
 
 int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
-                     int64_t now)
+                     int64_t now, int skipped)
 {
     sqlite3_stmt *st = stmt(s, ST_STAGE_FIRE);
     if (!st)
@@ -1045,6 +1071,7 @@ int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_
     bind_str(st, 2, stage);
     sqlite3_bind_int(st, 3, due_day);
     sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int(st, 5, skipped);
     if (step_done(s, st) < 0)
         return -1;
     return sqlite3_changes(s->db) == 1;

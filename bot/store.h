@@ -169,9 +169,12 @@ int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next
 int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error);
 int64_t store_count(struct store *s, const char *table_where);
 
-/* Records that `stage` of the case fired for due_day: 1 the first time, 0 if it had, -1 error. */
+/*
+ * Records that `stage` of the case fired (or, skipped, was passed over) for due_day: 1 the
+ * first time, 0 if it had, -1 error.
+ */
 int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
-                     int64_t now);
+                     int64_t now, int skipped);
 typedef int (*store_index_fn)(void *ctx, int64_t case_id, int open, int32_t due_day,
                               const char *fired);
 /*

@@ -3,7 +3,8 @@
  *
  * Inbound: smsbox's sms-service calls /sms/inbound, by get-url or post-url,
  * with from=%p id=%I coding=%c charset=%C time=%t and the text either as
- * text=%a or as the POST body.  UCS-2 messages (coding 2) come as raw
+ * text=%b (the message's bytes as they came; %a would cut bytes at
+ * whitespace, losing a UCS-2 " ") or as the POST body.  UCS-2 messages (coding 2) come as raw
  * UTF-16BE bytes, form-encoded ("+" a space, %00 a zero byte).
  * Outbound: smsbox's sendsms interface, with the text as UTF-8 and
  * charset=UTF-8; coding=2 makes Kannel send Kazakh and Russian as UCS-2 and

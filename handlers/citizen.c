@@ -242,6 +242,22 @@ out:
     return rc;
 }
 
+/*
+ * STOP: from now on the store suppresses every message to this citizen but
+ * the confirmation (kind "stop"), until they write again.
+ */
+static int confirm_stop(struct turn *t)
+{
+    struct reply r;
+    t->citizen->stopped = 1;
+    if (store_citizen_save(t->hx->store, t->citizen) < 0)
+        return -1;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, 0);
+    reply_text(&r, "stop_confirmed", NULL);
+    snprintf(r.msg.kind, sizeof r.msg.kind, "stop");
+    return reply_queue(&r);
+}
+
 static int offer_languages(struct turn *t)
 {
     struct reply r;
@@ -760,11 +776,7 @@ static int handle_command(struct turn *t)
         }
     } else if ((slash && !strcmp(word.buf, "stop")) ||
                (!*rest && is_keyword(cfg, "keywords_stop", word.buf))) {
-        t->citizen->stopped = 1;
-        rc = (store_citizen_save(t->hx->store, t->citizen) < 0 ||
-              reply_simple(t, "stop_confirmed", NULL) < 0)
-                 ? -1
-                 : 1;
+        rc = confirm_stop(t) < 0 ? -1 : 1;
     } else if ((slash && !strcmp(word.buf, "full")) ||
                ((!*rest || casenum_looks_like(rest)) &&
                 is_keyword(cfg, "keywords_full", word.buf))) {

@@ -301,7 +301,7 @@ int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, 
     struct citizen who;
     if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
         return -1;
-    if (who.unreachable || who.stopped)
+    if (who.unreachable)
         return 0;
     struct reply r;
     struct i18n_var vars[] = {{"number", c->number}, {"answer", answer}, {NULL, NULL}};
@@ -343,7 +343,7 @@ int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *
     struct citizen who;
     if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
         return -1;
-    if (who.unreachable || who.stopped)
+    if (who.unreachable)
         return 0; /* the event log still has it; the channel would refuse */
     struct reply r;
     reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
@@ -417,7 +417,7 @@ int handler_ask_rating(const struct handler_ctx *hx, const struct case_rec *c)
     int rc = -1;
     if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
         return -1;
-    if (who.unreachable || who.stopped)
+    if (who.unreachable)
         return 0;
     conversation_init(&cv);
     if (store_conversation_get(hx->store, who.id, &cv) < 0)

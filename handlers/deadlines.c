@@ -2,7 +2,8 @@
  * deadlines: what happens when a stage of a case's deadline comes
  * (see bot/stages.h), and the supervisors' daily digest.
  *
- * A stage fires at most once per due date: stages_fired in SQLite says so,
+ * A stage fires at most once per due date, and only the latest of those
+ * whose time has come: stages_fired in SQLite says so,
  * inside the same transaction as the notices it queues, so the Redis worker
  * may offer the same case twice (after a crash, after an outage) and nothing
  * is sent twice.
@@ -88,16 +89,24 @@ int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *n
         goto out;
     }
     int n = stages_of_due_day(hx->cfg, c.due_day, stages);
-    for (int i = 0; i < n; i++) {
-        if (stages[i].fire_at > hx->now) {
-            *next_at = stages[i].fire_at;
-            break;
-        }
-        /* a reminder whose time passed before the case was even registered is moot */
-        if (stages[i].fire_at < c.registered_at && strncmp(stages[i].name, "remind", 6) == 0)
-            continue;
-        int first = store_stage_fire(hx->store, c.id, stages[i].name, c.due_day, hx->now);
-        if (first < 0 || (first == 1 && fire_stage(hx, &c, &stages[i]) < 0)) {
+    /*
+     * Of the stages whose time has come only the latest still means something:
+     * after downtime or a clock jump, "3 days left" next to "overdue" would be
+     * noise.  The earlier ones, and reminders whose time passed before the case
+     * was registered, are recorded as skipped so they never fire later.
+     */
+    int latest = -1;
+    for (int i = 0; i < n && stages[i].fire_at <= hx->now; i++)
+        latest = i;
+    if (latest + 1 < n)
+        *next_at = stages[latest + 1].fire_at;
+    for (int i = 0; i <= latest; i++) {
+        int moot = stages[i].fire_at < c.registered_at && !strncmp(stages[i].name, "remind", 6);
+        int skip = i < latest || moot;
+        int first = store_stage_fire(hx->store, c.id, stages[i].name, c.due_day, hx->now, skip);
+        if (first < 0 || (first == 1 && !skip && fire_stage(hx, &c, &stages[i]) < 0) ||
+            (first == 1 && skip && handler_event(hx, &c, "system", "stage_skipped",
+                                                 stages[i].name) < 0)) {
             rc = -1;
             goto out;
         }

@@ -282,10 +282,24 @@ def scenario_flows(work):
         # STOP: no more SMS until the citizen writes again
         phone.send(a, "STOP")
         phone.wait_for("тоқтатылды")
-        sent_before = s.count("SELECT count(*) FROM outbox WHERE address = '+77012345678'")
+        to_a = "SELECT count(*) FROM outbox WHERE address = '+77012345678' AND state != 'suppressed'"
+        sent_before = s.count(to_a)
+        # nothing but the STOP confirmation reaches a stopped phone: not the help a blank SMS
+        # (a button phone's " ") would get, not the refusal of an unreadable one, not a status
+        seen = s.count("SELECT count(*) FROM inbound_seen WHERE channel = 'sms'")
+        phone.send(a, " ")
+        tg.wait(lambda: s.count("SELECT count(*) FROM inbound_seen WHERE channel = 'sms'") == seen + 1,
+                15, "the blank SMS")
+        status, _ = s.inbound({"from": "+77012345678", "to": "1414", "id": "unreadable-1",
+                               "text": b"\xff\xfe", "coding": "0", "charset": "UTF-8"})
+        assert status == 200, status
+        tg.wait(lambda: s.count("SELECT count(*) FROM rejected WHERE sender = '+77012345678'") == 1,
+                15, "the unreadable SMS")
         s.staff("/close 10008 resolved")
         time.sleep(2)
-        assert s.count("SELECT count(*) FROM outbox WHERE address = '+77012345678'") == sent_before
+        phone.poll()
+        assert s.count(to_a) == sent_before, s.count(to_a)
+        assert not phone.received[phone.mark:], phone.received[phone.mark:]
         assert s.count("SELECT stopped FROM citizens WHERE address = '+77012345678'") == 1
         phone.send(a, "статус 10008")
         phone.wait_for("жабылды")

@@ -211,6 +211,43 @@ static void test_outage_misses_nothing(void **state)
     assert_int_equal(zscore("tyndau:next", a), at("2026-11-20", 9, 0));
 }
 
+
+/* After downtime or a clock jump only the latest stage whose time has come fires. */
+static void test_stale_stages_fire_only_the_latest(void **state)
+{
+    (void)state;
+    /* registered Monday 23 November, due Monday 14 December */
+    long long today = file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз",
+                                at("2026-11-21", 15, 0));
+    /* registered Friday 13 November, due Friday 4 December */
+    long long late = file_case("citizen:b", "Нет воды в Алмалинском районе третий день",
+                               at("2026-11-13", 16, 0));
+    tick_at(at("2026-11-21", 16, 1));
+    const char *chat = "SELECT count(*) FROM outbox WHERE address = '-1001000000101'";
+    long long before = db_count(dir, chat);
+    /* the daemon was down from before the first reminder until 14 December's morning */
+    assert_int_equal(tick_at(at("2026-12-14", 10, 0)), 2);
+    assert_int_equal(events("reminded"), 0);
+    assert_int_equal(events("due_today"), 1);
+    assert_int_equal(events("breach"), 1);
+    assert_int_equal(events("stage_skipped"), 2 + 3);
+    /* the department heard once of each: "due today" and "overdue" */
+    assert_int_equal(db_count(dir, chat), before + 2);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT group_concat(stage || ':' || skipped, ',') FROM (SELECT stage, skipped FROM "
+             "stages_fired WHERE case_id = %lld ORDER BY stage)",
+             late);
+    char *rows = db_text(dir, sql);
+    assert_string_equal(rows, "dueday:1,overdue:0,remind1:1,remind3:1");
+    free(rows);
+    assert_int_equal(zscore("tyndau:next", late), -1);
+    assert_int_equal(zscore("tyndau:next", today), at("2026-12-15", 0, 0));
+    assert_int_equal(tick_at(at("2026-12-15", 0, 0)), 1); /* on time again: the breach */
+    assert_int_equal(events("breach"), 2);
+    assert_int_equal(events("stage_skipped"), 5);
+}
+
 static char *dump(const char *key)
 {
     redisReply *r = redisCommand(probe, "ZRANGE %s 0 -1 WITHSCORES", key);
@@ -291,6 +328,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_extension_moves_stages_and_closing_removes_them, fresh,
                                         cleanup),
         cmocka_unit_test_setup_teardown(test_outage_misses_nothing, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_stale_stages_fire_only_the_latest, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_reindex_restores_the_index_exactly, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_daily_digest_once, fresh, cleanup),
     };

@@ -475,6 +475,75 @@ static void test_overdue_means_one_thing(void **state)
     free(fresh_case);
 }
 
+/* A Telegram citizen who shares their own phone sees the cases they filed by SMS. */
+static void test_linked_phone_shows_sms_cases(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    const char *phone = "+77012345678";
+    const char *text = "Алмалы ауданында үш күннен бері су жоқ";
+    say_full("sms", phone, text, strlen(text), NULL, now);
+    say_full("sms", phone, "1", 1, NULL, now + 10);
+    say_full("sms", phone, "1", 1, NULL, now + 20);
+    char *number = db_text(dir, "SELECT number FROM cases");
+    assert_non_null(number);
+    struct inbound contact = {.channel = "telegram",
+                              .external_id = "contact-1",
+                              .sender = "555000111",
+                              .contact_phone = "87012345678"};
+    enum dispatch_result r;
+    assert_int_equal(dispatch_batch(store, &cfg, &contact, 1, (now + 30) * 1000, &r, NULL), 0);
+    char *linked = last_to("telegram", "555000111");
+    assert_non_null(strstr(linked, "SMS"));
+    free(linked);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "/status %s", number);
+    say_full("telegram", "555000111", cmd, strlen(cmd), NULL, now + 40);
+    char *status = last_to("telegram", "555000111");
+    if (!strstr(status, number) || strstr(status, "жоқ"))
+        fail_msg("the SMS case is not shown after linking the phone: %s", status);
+    free(status);
+    say_full("telegram", "555000111", "/cases", 6, NULL, now + 50);
+    char *cases = last_to("telegram", "555000111");
+    assert_non_null(strstr(cases, number));
+    free(cases);
+    free(number);
+}
+
+/* After STOP nothing but the confirmation may go to the phone, whoever queues it. */
+static void test_stop_holds_for_every_message(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    const char *phone = "+77017654321";
+    const char *text = "Алмалы ауданында үш күннен бері су жоқ";
+    say_full("sms", phone, text, strlen(text), NULL, now);
+    say_full("sms", phone, "1", 1, NULL, now + 10);
+    char *number = db_text(dir, "SELECT number FROM cases");
+    assert_null(number); /* the type question is pending at the phone */
+    say_full("sms", phone, "СТОП", strlen("СТОП"), NULL, now + 20);
+    const char *live = "SELECT count(*) FROM outbox WHERE address = '+77017654321' AND state = "
+                       "'pending' AND kind != 'stop'";
+    assert_int_equal(db_count(dir, live), 0); /* what was waiting is held back too */
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE address = '+77017654321' "
+                                   "AND state = 'pending' AND kind = 'stop'"),
+                     1);
+    /* a blank SMS (a button phone's " ") and an unreadable one get nothing back */
+    say_full("sms", phone, " ", 1, NULL, now + 30);
+    assert_int_equal(say_full("sms", phone, "\xff\xfe", 2, NULL, now + 40), DISPATCH_REJECTED);
+    assert_int_equal(db_count(dir, live), 0);
+    assert_int_equal(db_count(dir, "SELECT stopped FROM citizens WHERE address = '+77017654321'"),
+                     1);
+    /* real words again: messages resume */
+    say_full("sms", phone, "1", 1, NULL, now + 50);
+    assert_int_equal(db_count(dir, "SELECT stopped FROM citizens WHERE address = '+77017654321'"),
+                     0);
+    number = db_text(dir, "SELECT number FROM cases");
+    assert_non_null(number);
+    assert_true(db_count(dir, live) > 0);
+    free(number);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -490,6 +559,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_staff_rights_and_answer, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_good_rating_and_unrated_close, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_overdue_means_one_thing, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_linked_phone_shows_sms_cases, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_stop_holds_for_every_message, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
