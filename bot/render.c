@@ -12,9 +12,15 @@ int render_numbered(const char *buttons_json, struct sbuf *out)
     cJSON_ArrayForEach(b, arr)
     {
         const cJSON *label = cJSON_GetObjectItemCaseSensitive(b, "label");
+        const cJSON *key = cJSON_GetObjectItemCaseSensitive(b, "key");
         if (!cJSON_IsString(label))
             continue;
-        sbuf_addf(out, "\n%d. %s", ++n, label->valuestring);
+        n++;
+        /* the key is what picks the button; older messages have none: the position */
+        if (cJSON_IsString(key))
+            sbuf_addf(out, "\n%s. %s", key->valuestring, label->valuestring);
+        else
+            sbuf_addf(out, "\n%d. %s", n, label->valuestring);
     }
     cJSON_Delete(arr);
     return n;

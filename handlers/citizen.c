@@ -688,40 +688,13 @@ out:
     return rc;
 }
 
-/* The choice a digit stands for, or NULL. */
+/* The choice a typed key (a digit) stands for, or NULL. */
 static const char *choice_by_digit(struct turn *t, struct sbuf *holder)
 {
     const char *s = t->text.buf;
-    char *end;
-    if (!t->cv.choices.len || !*s || strlen(s) > 3)
+    if (!t->cv.choices.len || !*s || strlen(s) > 3 || strspn(s, "0123456789") != strlen(s))
         return NULL;
-    long n = strtol(s, &end, 10);
-    if (*end || n < 1)
-        return NULL;
-    const char *p = t->cv.choices.buf;
-    for (long i = 1; p; i++) {
-        const char *nl = strchr(p, '\n');
-        if (i == n) {
-            sbuf_add(holder, p, nl ? (size_t)(nl - p) : strlen(p));
-            return holder->buf;
-        }
-        p = nl ? nl + 1 : NULL;
-    }
-    return NULL;
-}
-
-static int was_offered(const struct conversation *cv, const char *payload)
-{
-    const char *p = cv->choices.buf;
-    size_t n = strlen(payload);
-    while (p && *p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len == n && !memcmp(p, payload, n))
-            return 1;
-        p = nl ? nl + 1 : NULL;
-    }
-    return 0;
+    return reply_choice_by_key(t->cv.choices.buf, s, holder);
 }
 
 static int handle_start(struct turn *t, const char *arg)
@@ -847,7 +820,7 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const 
         goto out;
     }
     if (payload) {
-        if (!was_offered(&t.cv, payload)) {
+        if (!reply_choice_offered(t.cv.choices.buf, payload)) {
             /* a stale button from an old message, or a forged payload */
             log_info("citizen", "citizen %lld: payload not offered: %.64s", (long long)citizen->id,
                      payload);

@@ -53,34 +53,97 @@ void reply_raw(struct reply *r, const char *text, size_t len)
     sbuf_add(&r->msg.text, text, len);
 }
 
-void reply_button_raw(struct reply *r, const char *label, const char *payload)
+/*
+ * Every button has a key: what a citizen types to pick it on a phone.  It is
+ * the list position unless the caller gives one, so a list whose numbers are
+ * values (a rating) shows and takes the value itself.  The key goes with the
+ * button to the channel (the numbered list shows it) and into the choices.
+ */
+static void add_button(struct reply *r, int key, const char *label, const char *payload)
 {
     if (r->nbuttons >= REPLY_MAX_BUTTONS) {
         log_error("reply", "more than %d buttons; `%s` dropped", REPLY_MAX_BUTTONS, payload);
         return;
     }
+    char key_s[16];
+    snprintf(key_s, sizeof key_s, "%d", key ? key : r->nbuttons + 1);
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "label", label);
     cJSON_AddStringToObject(b, "payload", payload);
+    cJSON_AddStringToObject(b, "key", key_s);
     char *json = cJSON_PrintUnformatted(b);
     cJSON_Delete(b);
     sbuf_addch(&r->msg.buttons, r->nbuttons ? ',' : '[');
     sbuf_addstr(&r->msg.buttons, json);
     cJSON_free(json);
-    if (r->nbuttons)
-        sbuf_addch(&r->choices, '\n');
-    sbuf_addstr(&r->choices, payload);
+    sbuf_addf(&r->choices, "%s%s\t%s", r->nbuttons ? "\n" : "", key_s, payload);
     r->nbuttons++;
 }
 
-void reply_button(struct reply *r, const char *label_key, const char *payload)
+void reply_button_raw(struct reply *r, const char *label, const char *payload)
+{
+    add_button(r, 0, label, payload);
+}
+
+static void add_catalog_button(struct reply *r, int key, const char *label_key,
+                               const char *payload)
 {
     struct sbuf label = SBUF_INIT;
     char buf[96];
     i18n_render(&r->hx->cfg->texts, r->lang, channel_key(r, label_key, buf, sizeof buf), NULL,
                 &label);
-    reply_button_raw(r, label.buf, payload);
+    add_button(r, key, label.buf, payload);
     sbuf_release(&label);
+}
+
+void reply_button(struct reply *r, const char *label_key, const char *payload)
+{
+    add_catalog_button(r, 0, label_key, payload);
+}
+
+void reply_button_keyed(struct reply *r, int key, const char *label_key, const char *payload)
+{
+    add_catalog_button(r, key, label_key, payload);
+}
+
+/*
+ * Walks choices ("KEY\tPAYLOAD" lines; a line without a key, as stored before
+ * keys existed, has its position) until one matches typed (by key) or payload.
+ */
+static int choice_find(const char *choices, const char *typed, const char *payload,
+                       struct sbuf *out)
+{
+    const char *p = choices;
+    for (int pos = 1; p && *p; pos++) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *tab = memchr(p, '\t', len);
+        char key[16];
+        if (tab)
+            snprintf(key, sizeof key, "%.*s", (int)(tab - p), p);
+        else
+            snprintf(key, sizeof key, "%d", pos);
+        const char *pl = tab ? tab + 1 : p;
+        size_t pl_len = len - (size_t)(pl - p);
+        if ((typed && !strcmp(typed, key)) ||
+            (payload && strlen(payload) == pl_len && !memcmp(pl, payload, pl_len))) {
+            if (out)
+                sbuf_add(out, pl, pl_len);
+            return 1;
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+const char *reply_choice_by_key(const char *choices, const char *typed, struct sbuf *out)
+{
+    return choice_find(choices, typed, NULL, out) ? out->buf : NULL;
+}
+
+int reply_choice_offered(const char *choices, const char *payload)
+{
+    return choice_find(choices, NULL, payload, NULL);
 }
 
 /* The longest text one message may carry on a channel; 0 = no limit. */
@@ -426,11 +489,12 @@ int handler_ask_rating(const struct handler_ctx *hx, const struct case_rec *c)
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
     reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
     reply_text(&r, "rate_prompt", vars);
+    /* best first, and the digit a citizen types is the score itself, not the position */
     for (int score = 5; score >= 1; score--) {
         char key[16], payload[40];
         snprintf(key, sizeof key, "rate_%d", score);
         snprintf(payload, sizeof payload, "r:%s:%d", c->number, score);
-        reply_button(&r, key, payload);
+        reply_button_keyed(&r, score, key, payload);
     }
     /* a citizen who is not in the middle of an appeal can answer with a digit (SMS) */
     if (!strcmp(cv.state, "idle")) {

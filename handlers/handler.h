@@ -36,7 +36,7 @@ struct reply {
     enum lang lang;
     struct outbox_msg msg;
     int nbuttons;
-    struct sbuf choices; /* payloads of the buttons, '\n'-separated */
+    struct sbuf choices; /* "KEY\tPAYLOAD" of each button, '\n'-separated */
 };
 
 void reply_begin(struct reply *r, const struct handler_ctx *hx, const char *channel,
@@ -49,6 +49,12 @@ void reply_raw(struct reply *r, const char *text, size_t len);
 void reply_button(struct reply *r, const char *label_key, const char *payload);
 /* A button with a label from the config (a district name, say). */
 void reply_button_raw(struct reply *r, const char *label, const char *payload);
+/* A button a citizen picks by typing key (a rating's score) instead of its position. */
+void reply_button_keyed(struct reply *r, int key, const char *label_key, const char *payload);
+/* The payload of the choice whose key is typed, into out (and returned); NULL if none. */
+const char *reply_choice_by_key(const char *choices, const char *typed, struct sbuf *out);
+/* 1 if payload is among the choices offered. */
+int reply_choice_offered(const char *choices, const char *payload);
 /* Queues the reply in the outbox and releases r.  Returns 0 or -1. */
 int reply_queue(struct reply *r);
 void reply_discard(struct reply *r);

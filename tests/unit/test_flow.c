@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../../bot/casenum.h"
+#include "../../bot/render.h"
 #include "../../handlers/handler.h"
 
 static char dir[64];
@@ -277,7 +278,7 @@ static void test_good_rating_and_unrated_close(void **state)
     say("staff:aigerim", cmd, now + 100);
     snprintf(cmd, sizeof cmd, "/answer %s Водопровод отремонтирован, вода подаётся с 14:00.", two);
     say("staff:aigerim", cmd, now + 110);
-    say("citizen:g", "1", now + 200); /* "5 — excellent" */
+    say("citizen:g", "5", now + 200); /* the digit is the score: excellent */
     expect_reply("citizen:g", "рахмет");
     char sql[160];
     snprintf(sql, sizeof sql,
@@ -339,7 +340,7 @@ static void test_staff_rights_and_answer(void **state)
                      1);
     expect_reply("citizen:a", "бағалаңыз"); /* then the rating, 5 to 1 */
     /* a low rating reopens it to the council and the supervisors, with a new term */
-    say("citizen:a", "5", now + 450); /* the fifth button is "1 — very poor" */
+    say("citizen:a", "1", now + 450); /* the digit is the score: very poor */
     expect_reply("citizen:a", "қайта ашылды");
     assert_int_equal(db_count(dir, "SELECT rating FROM cases"), 1);
     char *status = db_text(dir, "SELECT status FROM cases");
@@ -544,6 +545,39 @@ static void test_stop_holds_for_every_message(void **state)
     free(number);
 }
 
+/* On SMS the rating list is numbered by score, and the digit typed is the score. */
+static void test_sms_rating_digit_is_the_score(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    const char *phone = "+77015550001";
+    const char *text = "Нет воды в Алмалинском районе третий день";
+    say_full("sms", phone, text, strlen(text), NULL, now);
+    say_full("sms", phone, "1", 1, NULL, now + 10);
+    say_full("sms", phone, "1", 1, NULL, now + 20);
+    char *number = db_text(dir, "SELECT number FROM cases");
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "/answer %s Водопровод отремонтирован, вода подаётся с 14:00.",
+             number);
+    say("staff:aigerim", cmd, now + 100);
+    /* the list as the phone shows it: 5 first, numbered by score */
+    char *prompt = db_text(dir, "SELECT buttons FROM outbox WHERE address = '+77015550001' "
+                                "ORDER BY id DESC LIMIT 1");
+    struct sbuf shown = SBUF_INIT;
+    render_numbered(prompt, &shown);
+    assert_non_null(strstr(shown.buf, "\n5. отлично\n4. хорошо"));
+    assert_non_null(strstr(shown.buf, "\n1. очень плохо"));
+    sbuf_release(&shown);
+    free(prompt);
+    say_full("sms", phone, "5", 1, NULL, now + 200);
+    assert_int_equal(db_count(dir, "SELECT rating FROM cases"), 5);
+    char *status = db_text(dir, "SELECT status FROM cases");
+    assert_string_equal(status, "closed");
+    free(status);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM events WHERE kind = 'reopened'"), 0);
+    free(number);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -561,6 +595,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_overdue_means_one_thing, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_linked_phone_shows_sms_cases, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_stop_holds_for_every_message, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_sms_rating_digit_is_the_score, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
