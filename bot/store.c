@@ -562,7 +562,9 @@ int store_citizen_get(struct store *s, int64_t id, struct citizen *c)
         copy_col(st, 3, lang, sizeof lang);
         if (lang_parse(lang, &c->lang) < 0)
             c->lang = LANG_KK;
-        c->lang_chosen = sqlite3_column_int(st, 4);
+        /* lang_chosen: 0 the default, 1 chosen by the citizen, 2 read from their words */
+        c->lang_chosen = sqlite3_column_int(st, 4) == 1;
+        c->lang_detected = sqlite3_column_int(st, 4) == 2;
         copy_col(st, 5, c->district, sizeof c->district);
         copy_col(st, 6, c->phone, sizeof c->phone);
         c->unreachable = sqlite3_column_int(st, 7);
@@ -611,7 +613,7 @@ int store_citizen_save(struct store *s, const struct citizen *c)
         return -1;
     sqlite3_bind_int64(st, 1, c->id);
     bind_str(st, 2, lang_codes[c->lang]);
-    sqlite3_bind_int(st, 3, c->lang_chosen);
+    sqlite3_bind_int(st, 3, c->lang_chosen ? 1 : c->lang_detected ? 2 : 0);
     bind_str(st, 4, c->district);
     bind_str(st, 5, c->phone);
     sqlite3_bind_int(st, 6, c->unreachable);

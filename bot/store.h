@@ -35,7 +35,8 @@ struct citizen {
     char channel[STORE_CHANNEL_MAX];
     char address[STORE_ADDRESS_MAX];
     enum lang lang;
-    int lang_chosen; /* set by the citizen: detection no longer overrides it */
+    int lang_chosen;   /* set by the citizen: detection no longer overrides it */
+    int lang_detected; /* read from their own words, not the default */
     char district[STORE_ID_MAX];
     char phone[24];
     int unreachable; /* the channel refused delivery for good (bot blocked) */

@@ -20,6 +20,7 @@
 
 #include "../bot/calendar.h"
 #include "../bot/casenum.h"
+#include "../bot/command.h"
 #include "../bot/log.h"
 #include "../bot/phone.h"
 #include "../bot/router.h"
@@ -37,6 +38,7 @@ struct turn {
     struct conversation cv;
     struct sbuf text; /* the message, trimmed */
     char actor[40];
+    int keyword_lang_changed; /* a keyword set the citizen's language: save it */
 };
 
 static int reply_simple(struct turn *t, const char *key, const struct i18n_var *vars)
@@ -68,50 +70,55 @@ static int set_idle(struct turn *t)
     return store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now);
 }
 
-/* Lower-cased copy of the first word (without a leading '/' or an @botname suffix). */
-static void first_word(const char *text, struct sbuf *word, const char **rest)
+/* Is word in the comma-separated list of the catalog text `key` of language l? */
+static int in_keyword_list(const struct config *cfg, enum lang l, const char *key, const char *word)
 {
-    const char *p = text;
-    if (*p == '/')
-        p++;
-    while (*p && *p != ' ' && *p != '\n' && *p != '\t') {
-        if (*p == '@') { /* /status@tyndau_bot in a group */
-            while (*p && *p != ' ' && *p != '\n' && *p != '\t')
-                p++;
-            break;
-        }
-        uint32_t cp = utf8_lower(utf8_next(&p));
-        utf8_put(word, cp);
-    }
-    while (*p == ' ' || *p == '\n' || *p == '\t')
-        p++;
-    *rest = p;
-}
-
-/* Is word one of the comma-separated keywords of the catalog text `key`, in any language? */
-static int is_keyword(const struct config *cfg, const char *key, const char *word)
-{
-    for (int l = 0; l < LANG_COUNT; l++) {
-        const char *list = i18n_get(&cfg->texts, (enum lang)l, key);
-        if (!list)
-            continue;
-        const char *p = list;
-        while (*p) {
-            while (*p == ' ' || *p == ',')
-                p++;
-            const char *end = p;
-            while (*end && *end != ',')
-                end++;
-            const char *last = end;
-            while (last > p && last[-1] == ' ')
-                last--;
-            if ((size_t)(last - p) == strlen(word) && last > p &&
-                memcmp(p, word, (size_t)(last - p)) == 0)
-                return 1;
-            p = end;
-        }
+    const char *p = i18n_get(&cfg->texts, l, key);
+    size_t n = strlen(word);
+    while (p && *p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *end = p;
+        while (*end && *end != ',')
+            end++;
+        const char *last = end;
+        while (last > p && last[-1] == ' ')
+            last--;
+        if ((size_t)(last - p) == n && n && !memcmp(p, word, n))
+            return 1;
+        p = end;
     }
     return 0;
+}
+
+/*
+ * Is word one of the words of catalog text `key`, in any language?  The
+ * language it was written in becomes the citizen's unless they chose one or
+ * their own words already showed one the word also belongs to: a new phone
+ * writing ПОМОЩЬ or HELP is answered in Russian or English.  A word in
+ * several lists (СТОП) belongs to the language its letters say.
+ */
+static int keyword(struct turn *t, const char *key, const char *word)
+{
+    const struct config *cfg = t->hx->cfg;
+    int detected = lang_detect(word, strlen(word)), found = -1;
+    for (int l = 0; l < LANG_COUNT; l++) {
+        if (!in_keyword_list(cfg, (enum lang)l, key, word))
+            continue;
+        if (found < 0 || l == detected)
+            found = l;
+    }
+    if (found < 0)
+        return 0;
+    struct citizen *c = t->citizen;
+    if (c->lang_chosen || (c->lang_detected && in_keyword_list(cfg, c->lang, key, word)))
+        return 1; /* a Kazakh speaker typing СТАТУС stays Kazakh */
+    if (c->lang != (enum lang)found || !c->lang_detected) {
+        c->lang = (enum lang)found;
+        c->lang_detected = 1;
+        t->keyword_lang_changed = 1;
+    }
+    return 1;
 }
 
 static void digits_only(const char *s, char *out, size_t size)
@@ -574,8 +581,10 @@ static void detect_language(struct turn *t)
     if (t->citizen->lang_chosen)
         return;
     int detected = lang_detect(t->text.buf, t->text.len);
-    if (detected >= 0)
+    if (detected >= 0) {
         t->citizen->lang = (enum lang)detected;
+        t->citizen->lang_detected = 1;
+    }
 }
 
 static int start_appeal(struct turn *t)
@@ -715,58 +724,57 @@ static int handle_start(struct turn *t, const char *arg)
 /* 1 if the message was a command (handled), 0 if not, -1 on error. */
 static int handle_command(struct turn *t)
 {
-    const struct config *cfg = t->hx->cfg;
-    struct sbuf word = SBUF_INIT;
-    const char *rest;
-    int slash = t->text.buf[0] == '/';
+    struct command cmd;
     int rc = 1;
 
-    first_word(t->text.buf, &word, &rest);
-    if (slash && !strcmp(word.buf, "start")) {
-        rc = handle_start(t, rest) < 0 ? -1 : 1;
-    } else if ((slash && !strcmp(word.buf, "help")) ||
-               (!*rest && is_keyword(cfg, "keywords_help", word.buf))) {
-        rc = show_help(t) < 0 ? -1 : 1;
-    } else if ((slash && !strcmp(word.buf, "status")) ||
-               ((!*rest || casenum_looks_like(rest)) &&
-                is_keyword(cfg, "keywords_status", word.buf))) {
-        rc = show_status(t, rest) < 0 ? -1 : 1;
-    } else if ((slash && !strcmp(word.buf, "cases")) ||
-               (!*rest && is_keyword(cfg, "keywords_cases", word.buf))) {
-        rc = list_cases(t) < 0 ? -1 : 1;
-    } else if ((slash && !strcmp(word.buf, "lang")) ||
-               (!*rest && is_keyword(cfg, "keywords_language", word.buf))) {
+    command_parse(t->text.buf, &cmd);
+    const char *word = cmd.name.buf, *rest = cmd.rest;
+    int slash = cmd.slash, alone = !*rest;
+    int with_number = alone || casenum_looks_like(rest);
+    if (slash && !strcmp(word, "start")) {
+        rc = handle_start(t, rest);
+    } else if ((slash && !strcmp(word, "help")) || (alone && keyword(t, "keywords_help", word))) {
+        rc = show_help(t);
+    } else if ((slash && !strcmp(word, "status")) ||
+               (with_number && keyword(t, "keywords_status", word))) {
+        rc = show_status(t, rest);
+    } else if ((slash && !strcmp(word, "cases")) ||
+               (alone && keyword(t, "keywords_cases", word))) {
+        rc = list_cases(t);
+    } else if ((slash && !strcmp(word, "lang")) ||
+               (alone && keyword(t, "keywords_language", word))) {
         enum lang lang;
         if (*rest && lang_parse(rest, &lang) == 0) {
             t->citizen->lang = lang;
             t->citizen->lang_chosen = 1;
-            rc = (store_citizen_save(t->hx->store, t->citizen) < 0 ||
-                  reply_simple(t, "language_set", NULL) < 0)
+            rc = store_citizen_save(t->hx->store, t->citizen) < 0
                      ? -1
-                     : 1;
+                     : reply_simple(t, "language_set", NULL);
         } else {
-            rc = offer_languages(t) < 0 ? -1 : 1;
+            rc = offer_languages(t);
         }
-    } else if ((slash && !strcmp(word.buf, "stop")) ||
-               (!*rest && is_keyword(cfg, "keywords_stop", word.buf))) {
-        rc = confirm_stop(t) < 0 ? -1 : 1;
-    } else if ((slash && !strcmp(word.buf, "full")) ||
-               ((!*rest || casenum_looks_like(rest)) &&
-                is_keyword(cfg, "keywords_full", word.buf))) {
-        rc = send_full_answer(t, rest) < 0 ? -1 : 1;
-    } else if ((slash && !strcmp(word.buf, "cancel")) ||
-               (!*rest && is_keyword(cfg, "keywords_cancel", word.buf))) {
-        rc = cancel_draft(t) < 0 ? -1 : 1;
+    } else if ((slash && !strcmp(word, "stop")) || (alone && keyword(t, "keywords_stop", word))) {
+        rc = confirm_stop(t);
+    } else if ((slash && !strcmp(word, "full")) ||
+               (with_number && keyword(t, "keywords_full", word))) {
+        rc = send_full_answer(t, rest);
+    } else if ((slash && !strcmp(word, "cancel")) ||
+               (alone && keyword(t, "keywords_cancel", word))) {
+        rc = cancel_draft(t);
     } else if (slash) {
-        struct i18n_var vars[] = {{"command", word.buf}, {NULL, NULL}};
-        rc = reply_simple(t, "unknown_command", vars) < 0 ? -1 : 1;
+        struct i18n_var vars[] = {{"command", word}, {NULL, NULL}};
+        rc = reply_simple(t, "unknown_command", vars);
     } else if (!strcmp(t->cv.state, "idle") && casenum_looks_like(t->text.buf)) {
-        rc = show_status(t, t->text.buf) < 0 ? -1 : 1;
+        rc = show_status(t, t->text.buf);
     } else {
-        rc = 0;
+        command_release(&cmd);
+        return 0;
     }
-    sbuf_release(&word);
-    return rc;
+    command_release(&cmd);
+    /* the reply went out in the keyword's language; remember it */
+    if (rc == 0 && t->keyword_lang_changed && store_citizen_save(t->hx->store, t->citizen) < 0)
+        rc = -1;
+    return rc < 0 ? -1 : 1;
 }
 
 int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const struct inbound *in)

@@ -16,6 +16,7 @@
 #include "../bot/calendar.h"
 #include "../bot/case_state.h"
 #include "../bot/casenum.h"
+#include "../bot/command.h"
 #include "../bot/log.h"
 #include "../bot/utf8.h"
 #include "handler.h"
@@ -286,11 +287,9 @@ static int answer(struct staff_turn *t, struct case_rec *c, const char *text)
 static int close_case(struct staff_turn *t, struct case_rec *c, const char *args)
 {
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
-    char outcome[16] = "";
-    sscanf(args, "%15s", outcome);
-    const char *reason = args + strlen(outcome);
-    while (*reason == ' ')
-        reason++;
+    char outcome[16];
+    const char *reason = args;
+    command_token(&reason, outcome, sizeof outcome);
     if (strcmp(outcome, "resolved") && strcmp(outcome, "rejected"))
         return staff_reply(t, "staff_close_usage", vars);
     if (!strcmp(outcome, "rejected") && count_words(reason) < ANSWER_MIN_WORDS)
@@ -349,12 +348,10 @@ static int32_t add_months(int32_t day, int months)
 static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
 {
     const struct config *cfg = t->hx->cfg;
-    char date[16] = "", from[11], to[11], limit[11];
+    char date[16], from[11], to[11], limit[11];
     int32_t new_due;
-    sscanf(args, "%15s", date);
-    const char *reason = args + strlen(date);
-    while (*reason == ' ')
-        reason++;
+    const char *reason = args;
+    command_token(&reason, date, sizeof date);
     int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
     int32_t max_due = add_months(registered, cfg->deadlines.extension_max_months);
     handler_format_day(max_due, limit);
@@ -384,8 +381,8 @@ static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
 static int transfer(struct staff_turn *t, struct case_rec *c, const char *args)
 {
     const struct config *cfg = t->hx->cfg;
-    char id[CONFIG_ID_MAX] = "";
-    sscanf(args, "%31s", id);
+    char id[CONFIG_ID_MAX];
+    command_token(&args, id, sizeof id);
     const struct body *to = config_body(cfg, id);
     struct i18n_var vars[] = {{"number", c->number}, {"body", id}, {NULL, NULL}};
     if (!to || !strcmp(to->id, c->body))
@@ -515,19 +512,15 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const 
         return card_button(&t, in->payload);
     if (in->reply_to && ((text[0] && text[0] != '/') || in->attachment_kind))
         return reply_to_card(&t, text);
-    if (sscanf(text, "/%31s %23s", cmd, number) < 1)
+    struct command parsed;
+    command_parse(text, &parsed);
+    snprintf(cmd, sizeof cmd, "%s", parsed.slash ? parsed.name.buf : "");
+    /* a pointer into the text itself: the answer after the number is never copied or cut */
+    const char *after_number = parsed.rest;
+    command_token(&after_number, number, sizeof number);
+    command_release(&parsed);
+    if (!*cmd)
         return staff_reply(&t, "staff_help", NULL);
-    char *at = strchr(cmd, '@');
-    if (at)
-        *at = 0;
-    const char *rest = text + 1 + strlen(cmd);
-    if (at) /* skip the @botname part that strchr cut from cmd */
-        rest = strchr(text, ' ') ? strchr(text, ' ') : text + strlen(text);
-    while (*rest == ' ')
-        rest++;
-    const char *after_number = rest + strlen(number);
-    while (*after_number == ' ')
-        after_number++;
 
     if (!strcmp(cmd, "inbox"))
         return cmd_inbox(&t);

@@ -578,6 +578,79 @@ static void test_sms_rating_digit_is_the_score(void **state)
     free(number);
 }
 
+/* Staff commands written with @botname, tabs and newlines: one reading, the whole answer. */
+static void test_staff_command_forms(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    char *number = file_complaint("citizen:f", "Алмалы ауданында үш күннен бері су жоқ", now);
+    const char *answer = "Су құбыры жөнделді, бүгін 14:00-ден бастап су беріледі. Кешірім сұраймыз.";
+    /* as Telegram delivers it from a group: the bot's name glued on, a tab, a newline */
+    const char *forms[] = {"/answer@tyndau_bot\t%s\n%s", "/Answer@tyndau_bot\n%s %s",
+                           "/answer@tyndau_bot %s\t%s"};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        char cmd[400];
+        snprintf(cmd, sizeof cmd, forms[i], number, answer);
+        say_full("telegram", "700000001", cmd, strlen(cmd), NULL, now + 100 + (int64_t)i);
+        char sql[400];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE address = 'citizen:f' AND "
+                                  "instr(text, '%s') > 0",
+                 answer);
+        if (db_count(dir, sql) != (long long)i + 1)
+            fail_msg("form %zu (%s): the citizen did not get the whole answer", i, forms[i]);
+    }
+    char sql[300];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM messages WHERE author = 'staff:aigerim' AND "
+                              "text = '%s'",
+             answer);
+    assert_int_equal(db_count(dir, sql), 3);
+    /* a command that ends right after the bot's name, or after the number */
+    const char *bare[] = {"/answer@tyndau_bot", "/answer@", "/take@tyndau_bot\t", "/", "/\t\n"};
+    for (size_t i = 0; i < sizeof bare / sizeof *bare; i++)
+        assert_int_equal(say_full("telegram", "700000001", bare[i], strlen(bare[i]), NULL,
+                                  now + 200 + (int64_t)i),
+                         DISPATCH_DONE);
+    char *help = last_to("telegram", "700000001");
+    assert_non_null(strstr(help, "/inbox"));
+    free(help);
+    /* no space anywhere: the number is the last thing in the text */
+    char take[64];
+    snprintf(take, sizeof take, "/close@tyndau_bot\t%s", number);
+    assert_int_equal(say_full("telegram", "700000001", take, strlen(take), NULL, now + 300),
+                     DISPATCH_DONE);
+    help = last_to("telegram", "700000001");
+    assert_non_null(strstr(help, "resolved"));
+    free(help);
+    free(number);
+}
+
+/* HELP and STOP from a new phone are answered in the language of the word. */
+static void test_keyword_language_is_the_citizens(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    say_full("sms", "+77010000001", "ПОМОЩЬ", strlen("ПОМОЩЬ"), NULL, now);
+    char *t = last_to("sms", "+77010000001");
+    assert_non_null(strstr(t, "Опишите проблему"));
+    free(t);
+    say_full("sms", "+77010000002", "HELP", 4, NULL, now);
+    t = last_to("sms", "+77010000002");
+    assert_non_null(strstr(t, "Describe"));
+    free(t);
+    say_full("sms", "+77010000003", "СТОП", strlen("СТОП"), NULL, now);
+    t = last_to("sms", "+77010000003");
+    assert_non_null(strstr(t, "SMS больше не придут"));
+    free(t);
+    say_full("sms", "+77010000004", "Көмек", strlen("Көмек"), NULL, now);
+    t = last_to("sms", "+77010000004");
+    assert_non_null(strstr(t, "СТАТУС"));
+    free(t);
+    char *lang = db_text(dir, "SELECT group_concat(lang, ',') FROM (SELECT lang FROM citizens "
+                              "ORDER BY id)");
+    assert_string_equal(lang, "ru,en,ru,kk");
+    free(lang);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -596,6 +669,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_linked_phone_shows_sms_cases, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_stop_holds_for_every_message, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_sms_rating_digit_is_the_score, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_staff_command_forms, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_keyword_language_is_the_citizens, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
