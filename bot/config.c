@@ -330,7 +330,8 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
         ERR(ld, member(g, "level"), "`level` must be debug, info, warn or error");
 
     static const char *const intake_keys[] = {"default_language", "max_text_chars",
-                                              "min_text_chars", NULL};
+                                              "min_text_chars",   "max_draft_chars",
+                                              "max_draft_parts",  NULL};
     g = member(root, "intake");
     if (g)
         check_keys(ld, g, "intake", intake_keys);
@@ -342,6 +343,8 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     get_int(ld, g, "max_text_chars", 4000, 100, 100000, &max_text);
     c->intake.max_text_chars = (size_t)max_text;
     get_int(ld, g, "min_text_chars", 10, 1, 1000, &c->intake.min_text_chars);
+    get_int(ld, g, "max_draft_chars", 8000, 100, 100000, &c->intake.max_draft_chars);
+    get_int(ld, g, "max_draft_parts", 10, 1, 100, &c->intake.max_draft_parts);
 
     static const char *const dl_keys[] = {
         "working_days",       "extension_max_months", "forward_days",

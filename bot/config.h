@@ -117,6 +117,8 @@ struct config {
         enum lang default_lang;
         size_t max_text_chars;
         int min_text_chars;
+        int max_draft_chars; /* an appeal before it is confirmed, all its messages together */
+        int max_draft_parts; /* and how many messages it may be made of */
     } intake;
     struct {
         int working_days;

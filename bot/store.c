@@ -151,6 +151,7 @@ enum stmt_id {
     ST_SAME_PERSON,
     ST_ATTACHMENTS_OF_CASE,
     ST_OUTBOX_LAST_KIND,
+    ST_CARDS_OF_CASE,
     ST_OUTBOX_REMOTE,
     ST_OUTBOX_DLR_FAILS,
     ST_MESSAGES_OF_CASE,
@@ -254,6 +255,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
                             "address = ?3 AND kind = ?4",
+    [ST_CARDS_OF_CASE] = "SELECT max(id), address FROM outbox WHERE case_id = ?1 AND channel = "
+                          "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
     [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
                           "remote_id = ?3 AND case_id != 0 ORDER BY id DESC LIMIT 1",
     [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
@@ -1229,6 +1232,21 @@ int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CARDS_OF_CASE);
+    int rc = 0, step;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = -1;
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 0;
 }
 
 int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size)

@@ -214,6 +214,9 @@ int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment
  */
 int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *channel,
                                   const char *address, const char *kind);
+typedef int (*store_card_fn)(void *ctx, int64_t card_id, const char *address);
+/* The newest case card (outbox kind "card") of a case at each Telegram address it went to. */
+int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx);
 /* The channel's id of a sent outbox message: 1 found, 0 not (yet) sent, -1 error. */
 int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size);
 

@@ -226,8 +226,8 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
         method = "editMessageText";
         cJSON_AddNumberToObject(p, "message_id", strtod(card_id, NULL));
         cJSON_AddStringToObject(p, "text", m->text.buf);
-        if (m->buttons.len)
-            cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.buf));
+        /* always a keyboard: without one Telegram keeps the old buttons */
+        cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.len ? m->buttons.buf : "[]"));
     } else if (!strncmp(m->media, "edit:", 5)) {
         /* the card never arrived: send the current one instead */
         cJSON_AddStringToObject(p, "text", m->text.buf);

@@ -288,7 +288,7 @@ static int cancel_draft(struct turn *t)
             snprintf(c.status, sizeof c.status, "closed");
             snprintf(c.outcome, sizeof c.outcome, "withdrawn");
             c.closed_at = t->hx->now;
-            if (store_case_save(t->hx->store, &c) < 0 ||
+            if (handler_case_save(t->hx, &c) < 0 ||
                 handler_event(t->hx, &c, t->actor, "withdrawn", "draft cancelled") < 0) {
                 case_release(&c);
                 return -1;
@@ -375,7 +375,7 @@ static int register_case(struct turn *t, struct case_rec *c)
     /* The legal clock starts from when the appeal arrived, not when the questions ended. */
     c->received_day = calendar_local_day(&cfg->calendar, c->created_at);
     c->due_day = calendar_due_day(&cfg->calendar, c->received_day, cfg->deadlines.working_days);
-    if (store_case_save(hx->store, c) < 0)
+    if (handler_case_save(hx, c) < 0)
         return -1;
     handler_format_day(c->due_day, due);
     snprintf(detail, sizeof detail, "number=%s type=%s category=%s district=%s body=%s due=%s",
@@ -457,7 +457,7 @@ static int on_rating(struct turn *t, const char *payload)
         snprintf(c.status, sizeof c.status, "closed");
         snprintf(c.outcome, sizeof c.outcome, "resolved");
         c.closed_at = hx->now;
-        rc = (store_case_save(hx->store, &c) < 0 ||
+        rc = (handler_case_save(hx, &c) < 0 ||
               handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
               handler_event(hx, &c, "system", "closed", "rated by the citizen") < 0 ||
               set_idle(t) < 0)
@@ -469,12 +469,10 @@ static int on_rating(struct turn *t, const char *payload)
     snprintf(c.status, sizeof c.status, "reopened");
     int32_t today = calendar_local_day(&cfg->calendar, hx->now);
     c.due_day = calendar_due_day(&cfg->calendar, today, cfg->deadlines.working_days);
-    const struct body *body = config_body(cfg, c.body);
-    if (store_case_save(hx->store, &c) < 0 ||
+    if (handler_case_save(hx, &c) < 0 ||
         handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
         handler_event(hx, &c, t->actor, "reopened", "low rating") < 0 ||
-        handler_notify_oversight(hx, &c, "case_reopened_oversight", "rating", detail) < 0 ||
-        (body && handler_update_card(hx, body, &c) < 0))
+        handler_notify_oversight(hx, &c, "case_reopened_oversight", "rating", detail) < 0)
         goto out;
     snprintf(t->cv.state, sizeof t->cv.state, "contest");
     t->cv.case_id = c.id;
@@ -568,7 +566,7 @@ static int on_choice(struct turn *t, const char *payload)
         goto out;
     }
     apply_route(cfg, &c);
-    if (store_case_save(t->hx->store, &c) < 0)
+    if (handler_case_save(t->hx, &c) < 0)
         goto out;
     rc = ask_next(t, &c);
 out:
@@ -639,6 +637,37 @@ out:
     return rc;
 }
 
+static int count_message(void *ctx, int64_t at, const char *author, const char *text, size_t len)
+{
+    (void)at, (void)author, (void)text, (void)len;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/*
+ * Can the draft c take more words?  A draft is bounded in characters and in
+ * messages (intake.max_draft_*), so a case stays readable; when it is full the
+ * citizen is told and asked the pending question again.  1 yes, 0 no (told), -1 error.
+ */
+static int draft_has_room(struct turn *t, struct case_rec *c)
+{
+    const struct config *cfg = t->hx->cfg;
+    int parts = 0;
+    if (store_messages_of_case(t->hx->store, c->id, count_message, &parts) < 0)
+        return -1;
+    if (parts < cfg->intake.max_draft_parts &&
+        utf8_length(c->text.buf) + 1 + utf8_length(t->text.buf) <=
+            (size_t)cfg->intake.max_draft_chars)
+        return 1;
+    char max[16], nparts[16];
+    snprintf(max, sizeof max, "%d", cfg->intake.max_draft_chars);
+    snprintf(nparts, sizeof nparts, "%d", cfg->intake.max_draft_parts);
+    struct i18n_var vars[] = {{"max", max}, {"parts", nparts}, {NULL, NULL}};
+    if (reply_simple(t, "draft_full", vars) < 0)
+        return -1;
+    return (!strcmp(t->cv.state, "ask_type") ? ask_type(t, c) : ask_next(t, c)) < 0 ? -1 : 0;
+}
+
 /* More words while a draft is open belong to the appeal. */
 static int add_to_draft(struct turn *t)
 {
@@ -651,9 +680,14 @@ static int add_to_draft(struct turn *t)
             return -1;
         return start_appeal(t);
     }
+    int room = draft_has_room(t, &c);
+    if (room <= 0) {
+        rc = room;
+        goto out;
+    }
     sbuf_addch(&c.text, '\n');
     sbuf_add(&c.text, t->text.buf, t->text.len);
-    if (store_case_save(t->hx->store, &c) < 0 ||
+    if (handler_case_save(t->hx, &c) < 0 ||
         store_message_add(t->hx->store, c.id, t->hx->now, t->actor, t->text.buf, t->text.len) < 0)
         goto out;
     if (reply_simple(t, "draft_added", NULL) < 0)
@@ -676,16 +710,21 @@ static int add_media_to_draft(struct turn *t)
     }
     if (t->in->has_location) {
         c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
-        if (store_case_save(t->hx->store, &c) < 0)
+        if (handler_case_save(t->hx, &c) < 0)
             goto out;
     }
     if (t->in->attachment_kind && store_attachment_add(t->hx->store, c.id, t->in->attachment_kind,
                                                        t->in->attachment_ref, t->hx->now) < 0)
         goto out;
     if (t->text.len) { /* a caption is more words for the appeal */
+        int room = draft_has_room(t, &c);
+        if (room <= 0) {
+            rc = room;
+            goto out;
+        }
         sbuf_addch(&c.text, '\n');
         sbuf_add(&c.text, t->text.buf, t->text.len);
-        if (store_case_save(t->hx->store, &c) < 0)
+        if (handler_case_save(t->hx, &c) < 0)
             goto out;
     }
     if (reply_simple(t, t->in->has_location ? "draft_location_added" : "draft_file_added", NULL) <

@@ -1,8 +1,10 @@
 #include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../bot/calendar.h"
+#include "../bot/case_state.h"
 #include "../bot/log.h"
 #include "../bot/sms_text.h"
 #include "../bot/split.h"
@@ -278,65 +280,57 @@ int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const 
 }
 
 /*
- * One message to a body: its group chat, or else each of its staff privately.
- * kind "card" marks a case card; kind "edit" rewrites the card last sent to
- * the same address (media names it), so the chat shows the current state.
+ * Where a body reads its messages: its group chat, or else each of its staff
+ * privately.  Calls fn for each address (with the reader's language); stops at
+ * the first failure.
  */
-static int notify_body_as(const struct handler_ctx *hx, const struct body *body,
-                          const struct case_rec *c, const char *key, const struct i18n_var *vars,
-                          const char *media, const char *kind)
+typedef int (*body_address_fn)(void *ctx, const char *address, enum lang lang);
+
+static int body_addresses(const struct config *cfg, const struct body *body, body_address_fn fn,
+                          void *ctx)
 {
-    const struct config *cfg = hx->cfg;
-    struct reply r;
     char address[32];
-    for (size_t i = 0; i < cfg->nstaff + 1; i++) {
-        const struct staff *st = i ? &cfg->staff[i - 1] : NULL;
-        if (!st && !body->chat)
+    if (body->chat) {
+        snprintf(address, sizeof address, "%lld", (long long)body->chat);
+        return fn(ctx, address, cfg->intake.default_lang);
+    }
+    for (size_t i = 0; i < cfg->nstaff; i++) {
+        const struct staff *st = &cfg->staff[i];
+        if (st->body != body || !st->telegram)
             continue;
-        if (st && (body->chat || st->body != body || !st->telegram))
-            continue;
-        snprintf(address, sizeof address, "%lld", (long long)(st ? st->telegram : body->chat));
-        reply_begin(&r, hx, "telegram", address, st ? st->lang : cfg->intake.default_lang, c->id);
-        if (key)
-            reply_text(&r, key, vars);
-        if (media)
-            snprintf(r.msg.media, sizeof r.msg.media, "%s", media);
-        snprintf(r.msg.kind, sizeof r.msg.kind, "%s", kind);
-        if ((!strcmp(kind, "card") || !strcmp(kind, "edit")) && c->number[0] &&
-            strcmp(c->status, "closed") != 0) {
-            /* the card's buttons act on the case; a closed case has none */
-            static const char *const actions[][2] = {{"take", "card_take"},
-                                                     {"answer", "card_answer"},
-                                                     {"transfer", "card_transfer"},
-                                                     {"extend", "card_extend"},
-                                                     {"close", "card_close"}};
-            for (size_t a = 0; a < sizeof actions / sizeof *actions; a++) {
-                char payload[48];
-                snprintf(payload, sizeof payload, "s:%s:%s", actions[a][0], c->number);
-                reply_button(&r, actions[a][1], payload);
-            }
-        }
-        if (!strcmp(kind, "edit")) {
-            int64_t card = store_outbox_last_of_kind(hx->store, c->id, "telegram", address, "card");
-            if (card <= 0) {
-                reply_discard(&r);
-                if (card < 0)
-                    return -1;
-                continue; /* no card there to edit */
-            }
-            snprintf(r.msg.media, sizeof r.msg.media, "edit:%lld", (long long)card);
-        }
-        if (reply_queue(&r) < 0)
+        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
+        if (fn(ctx, address, st->lang) < 0)
             return -1;
     }
     return 0;
+}
+
+struct body_msg {
+    const struct handler_ctx *hx;
+    const struct case_rec *c;
+    const char *key;
+    const struct i18n_var *vars;
+    const char *media;
+};
+
+static int body_msg_to(void *ctx, const char *address, enum lang lang)
+{
+    struct body_msg *bm = ctx;
+    struct reply r;
+    reply_begin(&r, bm->hx, "telegram", address, lang, bm->c->id);
+    if (bm->key)
+        reply_text(&r, bm->key, bm->vars);
+    if (bm->media)
+        snprintf(r.msg.media, sizeof r.msg.media, "%s", bm->media);
+    return reply_queue(&r);
 }
 
 static int notify_body(const struct handler_ctx *hx, const struct body *body,
                        const struct case_rec *c, const char *key, const struct i18n_var *vars,
                        const char *media)
 {
-    return notify_body_as(hx, body, c, key, vars, media, "reply");
+    struct body_msg bm = {hx, c, key, vars, media};
+    return body_addresses(hx->cfg, body, body_msg_to, &bm);
 }
 
 int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
@@ -414,58 +408,166 @@ int handler_notify_citizen(const struct handler_ctx *hx, const struct case_rec *
     return reply_queue(&r);
 }
 
-/* The card of a case as it stands, queued as kind ("card" or "edit") to a body. */
-static int queue_card(const struct handler_ctx *hx, const struct body *body,
-                      const struct case_rec *c, const char *kind)
+#define CARD_MAX_CHARS 4096 /* one Telegram message: an edit over it is refused */
+
+/*
+ * The card of a case as it stands, in lang, titled by title_key.  The
+ * citizen's words are cut so that the card stays one message; the full text
+ * is in /case N.
+ */
+static void card_text(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
+                      const char *title_key, struct sbuf *out)
 {
     const struct config *cfg = hx->cfg;
-    enum lang lang = cfg->intake.default_lang;
     char due[11];
-    struct sbuf type = SBUF_INIT, status = SBUF_INIT;
+    struct sbuf type = SBUF_INIT, status = SBUF_INIT, title = SBUF_INIT, tail = SBUF_INIT;
+    struct sbuf text = SBUF_INIT;
+    struct i18n_var num[] = {{"number", c->number}, {NULL, NULL}};
     handler_format_day(c->due_day, due);
     i18n_render(&cfg->texts, lang, handler_type_key(c->type), NULL, &type);
     i18n_render(&cfg->texts, lang, handler_status_key(c->status), NULL, &status);
-    struct i18n_var card[] = {{"number", c->number},
+    i18n_render(&cfg->texts, lang, title_key, num, &title);
+    if (c->has_location) {
+        char lat[32], lon[32];
+        snprintf(lat, sizeof lat, "%.5f", c->lat);
+        snprintf(lon, sizeof lon, "%.5f", c->lon);
+        struct i18n_var place[] = {{"lat", lat}, {"lon", lon}, {NULL, NULL}};
+        sbuf_addch(&tail, '\n');
+        i18n_render(&cfg->texts, lang, "card_location", place, &tail);
+    }
+    struct i18n_var card[] = {{"title", title.buf},
+                              {"number", c->number},
                               {"type", type.buf},
                               {"category", handler_category_name(cfg, c->category, lang)},
                               {"district", handler_district_name(cfg, c->district, lang)},
                               {"due", due},
                               {"status", status.buf},
                               {"body", handler_body_name(cfg, c->body, lang)},
-                              {"text", c->text.buf},
+                              {"text", ""},
                               {NULL, NULL}};
-    int rc;
-    if (c->has_location) {
-        char lat[32], lon[32];
-        snprintf(lat, sizeof lat, "%.5f", c->lat);
-        snprintf(lon, sizeof lon, "%.5f", c->lon);
-        struct i18n_var place[] = {{"lat", lat}, {"lon", lon}, {NULL, NULL}};
-        struct sbuf with = SBUF_INIT;
-        /* the card with its place: rendered here, so the key passed below is the whole text */
-        i18n_render(&cfg->texts, lang, "new_case_card", card, &with);
-        sbuf_addch(&with, '\n');
-        i18n_render(&cfg->texts, lang, "card_location", place, &with);
-        struct i18n_var whole[] = {{"text", with.buf}, {NULL, NULL}};
-        rc = notify_body_as(hx, body, c, "card_with_place", whole, NULL, kind);
-        sbuf_release(&with);
-    } else {
-        rc = notify_body_as(hx, body, c, "new_case_card", card, NULL, kind);
+    /* the frame without the words tells how many characters the words may have */
+    i18n_render(&cfg->texts, lang, "case_card", card, out);
+    size_t frame = utf8_length(out->buf) + utf8_length(tail.buf);
+    sbuf_reset(out);
+    sbuf_add(&text, c->text.buf, c->text.len);
+    if (frame + utf8_length(text.buf) > CARD_MAX_CHARS) {
+        struct sbuf cut = SBUF_INIT;
+        i18n_render(&cfg->texts, lang, "card_text_cut", num, &cut);
+        size_t room = CARD_MAX_CHARS - frame - utf8_length(cut.buf) - 1, n = 0;
+        const char *p = text.buf;
+        while (*p && n < room) {
+            utf8_next(&p);
+            n++;
+        }
+        sbuf_setlen(&text, (size_t)(p - text.buf));
+        sbuf_addch(&text, ' ');
+        sbuf_add(&text, cut.buf, cut.len);
+        sbuf_release(&cut);
     }
+    card[8].value = text.buf;
+    i18n_render(&cfg->texts, lang, "case_card", card, out);
+    sbuf_add(out, tail.buf, tail.len);
     sbuf_release(&type);
     sbuf_release(&status);
-    return rc;
+    sbuf_release(&title);
+    sbuf_release(&tail);
+    sbuf_release(&text);
 }
 
-int handler_update_card(const struct handler_ctx *hx, const struct body *body,
-                        const struct case_rec *c)
+/* Queues the card of c to address: a new card, or (edit_of > 0) the new text of that card. */
+static int queue_card(const struct handler_ctx *hx, const struct case_rec *c, const char *address,
+                      enum lang lang, const char *title_key, int with_buttons, int64_t edit_of)
 {
-    return queue_card(hx, body, c, "edit");
+    struct reply r;
+    reply_begin(&r, hx, "telegram", address, lang, c->id);
+    card_text(hx, c, lang, title_key, &r.msg.text);
+    snprintf(r.msg.kind, sizeof r.msg.kind, "%s", edit_of ? "edit" : "card");
+    if (edit_of)
+        snprintf(r.msg.media, sizeof r.msg.media, "edit:%lld", (long long)edit_of);
+    if (with_buttons) {
+        /* the card's buttons act on the case */
+        static const char *const actions[][2] = {{"take", "card_take"},
+                                                 {"answer", "card_answer"},
+                                                 {"transfer", "card_transfer"},
+                                                 {"extend", "card_extend"},
+                                                 {"close", "card_close"}};
+        for (size_t a = 0; a < sizeof actions / sizeof *actions; a++) {
+            char payload[48];
+            snprintf(payload, sizeof payload, "s:%s:%s", actions[a][0], c->number);
+            reply_button(&r, actions[a][1], payload);
+        }
+    }
+    return reply_queue(&r);
+}
+
+struct card_ctx {
+    const struct handler_ctx *hx;
+    const struct case_rec *c;
+    const char *address; /* to look for among a body's addresses */
+    int found;
+};
+
+static int new_card_to(void *ctx, const char *address, enum lang lang)
+{
+    struct card_ctx *cc = ctx;
+    return queue_card(cc->hx, cc->c, address, lang, "card_title_new", 1, 0);
+}
+
+static int address_is(void *ctx, const char *address, enum lang lang)
+{
+    struct card_ctx *cc = ctx;
+    (void)lang;
+    cc->found |= !strcmp(address, cc->address);
+    return 0;
+}
+
+/* Rewrites one card sent before: buttons only where the case is now, and while it is open. */
+static int rewrite_card(void *ctx, int64_t card_id, const char *address)
+{
+    struct card_ctx *cc = ctx;
+    const struct config *cfg = cc->hx->cfg;
+    const struct body *body = config_body(cfg, cc->c->body);
+    struct card_ctx here = {cc->hx, cc->c, address, 0};
+    if (body)
+        body_addresses(cfg, body, address_is, &here);
+    long long id = strtoll(address, NULL, 10);
+    const struct staff *st = config_staff_by_telegram(cfg, id);
+    enum lang lang = st ? st->lang : cfg->intake.default_lang;
+    const char *title = !here.found                              ? "card_title_moved"
+                        : !strcmp(cc->c->status, "registered") ? "card_title_new"
+                                                                 : "card_title";
+    return queue_card(cc->hx, cc->c, address, lang, title,
+                      here.found && case_is_open(cc->c->status), card_id);
+}
+
+int handler_case_save(const struct handler_ctx *hx, const struct case_rec *c)
+{
+    struct case_rec old;
+    int changed = 0;
+    case_init(&old);
+    if (c->number[0]) {
+        int had = store_case_get(hx->store, c->id, &old);
+        if (had < 0) {
+            case_release(&old);
+            return -1;
+        }
+        /* what a card shows of a case */
+        changed = had && (strcmp(old.status, c->status) || old.due_day != c->due_day ||
+                          strcmp(old.body, c->body) || strcmp(old.assignee, c->assignee) ||
+                          strcmp(old.outcome, c->outcome) || strcmp(old.number, c->number));
+    }
+    case_release(&old);
+    if (store_case_save(hx->store, c) < 0)
+        return -1;
+    struct card_ctx cc = {hx, c, NULL, 0};
+    return changed ? store_cards_of_case(hx->store, c->id, rewrite_card, &cc) : 0;
 }
 
 int handler_send_card(const struct handler_ctx *hx, const struct body *body,
                       const struct case_rec *c)
 {
-    int rc = queue_card(hx, body, c, "card");
+    struct card_ctx cc = {hx, c, NULL, 0};
+    int rc = body_addresses(hx->cfg, body, new_card_to, &cc);
     /* the citizen's photos and documents follow the card, by Telegram file id */
     struct media_ctx mc = {hx, body, c};
     if (rc == 0)

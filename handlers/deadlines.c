@@ -206,7 +206,7 @@ static int close_unrated(void *ctx, const struct case_rec *c)
     copy.closed_at = uc->hx->now;
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
     sbuf_add(&copy.text, c->text.buf, c->text.len);
-    if (store_case_save(uc->hx->store, &copy) < 0 ||
+    if (handler_case_save(uc->hx, &copy) < 0 ||
         handler_event(uc->hx, &copy, "system", "closed", "no rating in time") < 0 ||
         handler_notify_citizen(uc->hx, &copy, "closed_unrated", vars) < 0) {
         uc->failed = 1;

@@ -81,9 +81,13 @@ int handler_notify_body(const struct handler_ctx *hx, const struct body *body,
 /* Posts the case card (number, type, topic, district, due date, text) to a body. */
 int handler_send_card(const struct handler_ctx *hx, const struct body *body,
                       const struct case_rec *c);
-/* Rewrites the case card a body got (Telegram editMessageText), so it shows c as it is now. */
-int handler_update_card(const struct handler_ctx *hx, const struct body *body,
-                        const struct case_rec *c);
+/*
+ * Saves c.  When what a card shows changed (status, due date, body, assignee),
+ * every card of the case is rewritten (Telegram editMessageText) so the chats
+ * show it as it is now; a card in a body the case left loses its buttons.
+ * Every change of a registered case goes through here.
+ */
+int handler_case_save(const struct handler_ctx *hx, const struct case_rec *c);
 /* Sends an officer's answer to the citizen; on SMS at most sms.max_parts parts. */
 int handler_send_answer(const struct handler_ctx *hx, const struct case_rec *c, const char *answer);
 /* Asks the citizen to rate the answer to c: buttons 5..1 (a digit by SMS). */

@@ -225,15 +225,7 @@ static int with_open_case(struct staff_turn *t, const char *number, case_action 
     rc = load_case(t, number, &c);
     if (rc > 0) {
         struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
-        char before[128], after[128], old_body[CONFIG_ID_MAX];
-        snprintf(before, sizeof before, "%s|%d|%s|%s", c.status, c.due_day, c.body, c.assignee);
-        snprintf(old_body, sizeof old_body, "%s", c.body);
         rc = case_is_open(c.status) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
-        snprintf(after, sizeof after, "%s|%d|%s|%s", c.status, c.due_day, c.body, c.assignee);
-        /* the card in the department's chat follows every change */
-        const struct body *body = config_body(t->hx->cfg, old_body);
-        if (rc == 0 && strcmp(before, after) != 0 && body)
-            rc = handler_update_card(t->hx, body, &c);
     }
     case_release(&c);
     return rc < 0 ? -1 : 0;
@@ -245,7 +237,7 @@ static int take(struct staff_turn *t, struct case_rec *c, const char *arg)
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
     snprintf(c->assignee, sizeof c->assignee, "%s", t->staff->id);
     snprintf(c->status, sizeof c->status, "in_progress");
-    if (store_case_save(t->hx->store, c) < 0 ||
+    if (handler_case_save(t->hx, c) < 0 ||
         handler_event(t->hx, c, t->actor, "taken", t->staff->name) < 0 ||
         notify_status(t, c, NULL) < 0)
         return -1;
@@ -276,7 +268,7 @@ static int answer(struct staff_turn *t, struct case_rec *c, const char *text)
     if (!c->first_answer_at)
         c->first_answer_at = t->hx->now;
     c->rating = 0;
-    if (store_case_save(t->hx->store, c) < 0 ||
+    if (handler_case_save(t->hx, c) < 0 ||
         store_message_add(t->hx->store, c->id, t->hx->now, t->actor, text, strlen(text)) < 0 ||
         handler_event(t->hx, c, t->actor, "answered", "") < 0 ||
         handler_send_answer(t->hx, c, text) < 0 || handler_ask_rating(t->hx, c) < 0)
@@ -309,7 +301,7 @@ static int close_case(struct staff_turn *t, struct case_rec *c, const char *args
         sbuf_addstr(&note, reason);
     }
     int rc;
-    if (store_case_save(t->hx->store, c) < 0 ||
+    if (handler_case_save(t->hx, c) < 0 ||
         handler_event(t->hx, c, t->actor, "closed", note.buf) < 0 ||
         notify_status(t, c, note.buf) < 0)
         rc = -1;
@@ -368,7 +360,7 @@ static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
     struct sbuf detail = SBUF_INIT;
     sbuf_addf(&detail, "%s -> %s: %s", from, to, reason);
     struct i18n_var told[] = {{"number", c->number}, {"due", to}, {"reason", reason}, {NULL, NULL}};
-    int rc = (store_case_save(t->hx->store, c) < 0 ||
+    int rc = (handler_case_save(t->hx, c) < 0 ||
               handler_event(t->hx, c, t->actor, "extended", detail.buf) < 0 ||
               handler_notify_citizen(t->hx, c, "case_extended", told) < 0)
                  ? -1
@@ -398,7 +390,7 @@ static int transfer(struct staff_turn *t, struct case_rec *c, const char *args)
     struct i18n_var told[] = {{"number", c->number}, {"body", to->name[who.lang]}, {NULL, NULL}};
     struct i18n_var done[] = {
         {"number", c->number}, {"body", to->name[t->staff->lang]}, {NULL, NULL}};
-    if (store_case_save(t->hx->store, c) < 0 ||
+    if (handler_case_save(t->hx, c) < 0 ||
         handler_event(t->hx, c, t->actor, "transferred", detail) < 0 ||
         handler_send_card(t->hx, to, c) < 0 ||
         handler_notify_citizen(t->hx, c, "case_transferred", told) < 0)
@@ -423,7 +415,7 @@ static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
     snprintf(c->outcome, sizeof c->outcome, "forwarded");
     c->closed_at = t->hx->now;
     struct i18n_var told[] = {{"number", c->number}, {"body", name}, {NULL, NULL}};
-    if (store_case_save(t->hx->store, c) < 0 ||
+    if (handler_case_save(t->hx, c) < 0 ||
         handler_event(t->hx, c, t->actor, "forwarded", name) < 0 ||
         handler_notify_citizen(t->hx, c, "case_forwarded", told) < 0)
         return -1;

@@ -21,7 +21,7 @@ const char *const i18n_required_keys[] = {
     "status_registered", "status_assigned", "status_in_progress", "status_answered",
     "status_closed", "status_reopened",
     /* staff */
-    "new_case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
+    "case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
     "staff_answer_too_short", "staff_answered", "staff_close_usage", "staff_reject_needs_reason",
     "staff_closed", "staff_extend_usage", "staff_extend_not_later", "staff_extend_too_far",
@@ -43,7 +43,8 @@ const char *const i18n_required_keys[] = {
     "contest_received", "closed_unrated",
     /* case cards */
     "card_take", "card_answer", "card_transfer", "card_extend", "card_close", "card_answer_hint",
-    "card_location", "card_with_place", "staff_photo_sent", "staff_photo_not_sent",
+    "card_location", "card_title_new", "card_title", "card_title_moved", "card_text_cut",
+    "draft_full", "staff_photo_sent", "staff_photo_not_sent",
     "follow_up_to_body", "follow_up_sent",
     /* statistics */
     "stats_header", "stats_line", "stats_districts", "stats_none", "stats_usage",

@@ -281,12 +281,21 @@ class Handler(BaseHTTPRequestHandler):
         self.send(p, "document")
 
     def m_editMessageText(self, p):
+        text = p.get("text") or ""
+        if len(text) > 4096:
+            return self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: MESSAGE_TOO_LONG"})
+        markup = p.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
         with LOCK:
             STATE["stats"]["edits"] += 1
             for e in STATE["sent"]:
                 if e["message_id"] == int(p.get("message_id", 0)):
-                    e.setdefault("edits", []).append(p.get("text"))
-                    e["text"] = p.get("text")
+                    e.setdefault("edits", []).append(text)
+                    e["text"] = text
+                    # as Telegram: an edit without reply_markup keeps the keyboard
+                    if markup is not None:
+                        e["reply_markup"] = markup
                     return self.reply(200, {"ok": True, "result": {"message_id": e["message_id"]}})
         self.reply(400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"})
 

@@ -651,6 +651,103 @@ static void test_keyword_language_is_the_citizens(void **state)
     free(lang);
 }
 
+/* The newest message of a kind to an address: "text|buttons|media"; the caller frees it. */
+static char *last_of_kind(const char *address, const char *kind)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT text || '|' || buttons || '|' || media FROM outbox WHERE address = '%s' AND "
+             "kind = '%s' ORDER BY id DESC LIMIT 1",
+             address, kind);
+    char *t = db_text(dir, sql);
+    assert_non_null(t);
+    return t;
+}
+
+/* Every transition rewrites the card; a card whose case left the body loses its buttons. */
+static void test_cards_follow_every_transition(void **state)
+{
+    (void)state;
+    const char *energy = "-1001000000101", *mobility = "-1001000000102";
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    char *one = file_complaint("citizen:c1", "Алмалы ауданында үш күннен бері су жоқ", now);
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, "/take %s", one);
+    say("staff:aigerim", cmd, now + 50);
+    char *card = last_of_kind(energy, "edit");
+    assert_null(strstr(card, "Жаңа өтініш")); /* no longer new */
+    assert_non_null(strstr(card, "s:answer:"));
+    free(card);
+    snprintf(cmd, sizeof cmd, "/answer %s Су құбыры жөнделді, бүгіннен бастап су беріледі.", one);
+    say("staff:aigerim", cmd, now + 100);
+    long long edits = db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'edit'");
+    say("citizen:c1", "5", now + 200); /* a good rating closes it */
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'edit'"), edits + 1);
+    card = last_of_kind(energy, "edit");
+    assert_non_null(strstr(card, "жабылды"));
+    if (strstr(card, "s:take:") || strstr(card, "s:answer:"))
+        fail_msg("a closed case's card keeps its buttons: %s", card);
+    free(card);
+
+    /* transferred: the old body's card loses its buttons, the new body gets a card */
+    char *two = file_complaint("citizen:c2", "Нет воды в Медеуском районе третий день", now + 300);
+    snprintf(cmd, sizeof cmd, "/transfer %s mobility", two);
+    say("staff:aigerim", cmd, now + 400);
+    card = last_of_kind(energy, "edit");
+    assert_non_null(strstr(card, two));
+    assert_non_null(strstr(card, "басқа органға берілді"));
+    assert_null(strstr(card, "s:"));
+    free(card);
+    card = last_of_kind(mobility, "card");
+    assert_non_null(strstr(card, two));
+    assert_non_null(strstr(card, "s:take:"));
+    free(card);
+    free(one);
+    free(two);
+}
+
+/* A draft is bounded in messages and characters; its card stays one Telegram message. */
+static void test_draft_is_bounded(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    say("citizen:d", "Алмалы ауданында үш күннен бері су жоқ", now);
+    for (int i = 1; i < cfg.intake.max_draft_parts; i++)
+        say("citizen:d", "Тағы бір жайт: су құбыры ағып жатыр", now + i);
+    expect_reply("citizen:d", "Дұрыс па?");
+    say("citizen:d", "Тағы бір жайт: су құбыры ағып жатыр", now + 100);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE address = 'citizen:d' AND "
+                                   "text LIKE '%шегіне жетті%'"),
+                     1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM messages"), cfg.intake.max_draft_parts);
+    say("citizen:d", "/cancel", now + 101);
+
+    /* long messages: the characters run out first */
+    const char *sentence = "Алмалы ауданында су жоқ, құбыр ағып жатыр. "; /* 43 characters */
+    struct sbuf long_text = SBUF_INIT;
+    for (int i = 0; i < 90; i++)
+        sbuf_addstr(&long_text, sentence);
+    const char *words = long_text.buf;
+    /* 3870 characters each: the third would pass 8000 */
+    say("citizen:e", words, now + 200);
+    say("citizen:e", words, now + 201);
+    say("citizen:e", words, now + 202);
+    expect_reply("citizen:e", "Дұрыс па?");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE address = 'citizen:e' AND "
+                                   "text LIKE '%шегіне жетті%'"),
+                     1);
+    /* registered: the card is one message, the whole text is in /case N */
+    say("citizen:e", "1", now + 203);
+    say("citizen:e", "1", now + 204);
+    say("citizen:e", "1", now + 205);
+    long long longest = db_count(dir, "SELECT max(length(text)) FROM outbox WHERE kind = 'card'");
+    assert_true(longest > 3000 && longest <= 4096);
+    char *card = last_to("telegram", "-1001000000101");
+    assert_non_null(strstr(card, "/case"));
+    free(card);
+    sbuf_release(&long_text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -671,6 +768,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sms_rating_digit_is_the_score, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_staff_command_forms, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_keyword_language_is_the_citizens, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_cards_follow_every_transition, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_draft_is_bounded, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
