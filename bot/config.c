@@ -87,6 +87,25 @@ static void get_str(struct loader *ld, const config_setting_t *group, const char
     *out = resolve_env(v);
 }
 
+/*
+ * A setting that must have a value here (a secret, say) but is empty: an
+ * error that names the environment variable when the value comes from one,
+ * so a typo in a variable's name is found by `check`, not by an attacker.
+ */
+static void require_value(struct loader *ld, const config_setting_t *group, const char *name,
+                          const char *value, const char *why)
+{
+    if (*value)
+        return;
+    config_setting_t *s = member(group, name);
+    const char *raw = s ? config_setting_get_string(s) : NULL;
+    if (raw && !strncmp(raw, "env:", 4))
+        ERR(ld, s, "`%s` (%s) reads the environment variable %s, which is not set or empty", name,
+            why, raw + 4);
+    else
+        ERR(ld, s ? s : group, "`%s` must not be empty: %s", name, why);
+}
+
 static void get_int(struct loader *ld, const config_setting_t *group, const char *name, int def,
                     int min, int max, int *out)
 {
@@ -297,8 +316,9 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
         ERR(ld, member(g, "mode"), "`mode` must be \"polling\" or \"webhook\"");
     get_str(ld, g, "webhook_url", "", 0, &c->telegram.webhook_url);
     get_str(ld, g, "webhook_secret", "", 0, &c->telegram.webhook_secret);
-    if (!strcmp(c->telegram.mode, "webhook") && !*c->telegram.webhook_secret)
-        ERR(ld, g, "webhook mode needs a `webhook_secret`");
+    if (!strcmp(c->telegram.mode, "webhook"))
+        require_value(ld, g, "webhook_secret", c->telegram.webhook_secret,
+                      "webhook mode checks it on every request");
 
     static const char *const sms_keys[] = {"provider", "sendsms_url",    "username",    "password",
                                            "sender",   "inbound_secret", "dlr_url",     "max_parts",
@@ -319,6 +339,12 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     get_int(ld, g, "rate", 10, 1, 1000, &c->sms.rate);
     get_int(ld, g, "flood_per_hour", 30, 1, 10000, &c->sms.flood_per_hour);
     get_int(ld, g, "dlr_retries", 1, 0, 10, &c->sms.dlr_retries);
+    if (strcmp(c->sms.provider, "none") != 0) {
+        /* an SMS gateway is a public endpoint: no secret would let anyone file appeals */
+        require_value(ld, g, "inbound_secret", c->sms.inbound_secret,
+                      "the SMS gateway must prove itself on /sms/inbound and /sms/dlr");
+        require_value(ld, g, "password", c->sms.password, "sendsms needs it");
+    }
 
     static const char *const log_keys[] = {"level", NULL};
     g = member(root, "log");

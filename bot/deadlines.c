@@ -176,6 +176,7 @@ struct fill {
     struct deadlines *dl;
     struct batch *next_add, *due_add, *next_rem, *due_rem;
     long count;
+    int64_t last_id; /* the highest case id carried */
 };
 
 static int fill_one(void *ctx, int64_t case_id, int open, int32_t due_day, const char *fired)
@@ -192,6 +193,7 @@ static int fill_one(void *ctx, int64_t case_id, int open, int32_t due_day, const
     else if (f->due_rem)
         batch_add(f->dl, f->due_rem, 0, case_id);
     f->count++;
+    f->last_id = case_id > f->last_id ? case_id : f->last_id;
     return 0;
 }
 
@@ -217,7 +219,7 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     pipeline_appended(dl);
     batch_start(next_add, "ZADD", tmp_next);
     batch_start(due_add, "ZADD", tmp_due);
-    struct fill f = {dl, next_add, due_add, NULL, NULL, 0};
+    struct fill f = {dl, next_add, due_add, NULL, NULL, 0, 0};
     /* the queue is cleared in the same transaction as the read: nothing slips between */
     if (store_begin(store) < 0)
         goto out;
@@ -268,11 +270,12 @@ int deadlines_sync(struct deadlines *dl, struct store *store)
     batch_start(&b[1], "ZADD", dl->key_due);
     batch_start(&b[2], "ZREM", dl->key_next);
     batch_start(&b[3], "ZREM", dl->key_due);
-    struct fill f = {dl, &b[0], &b[1], &b[2], &b[3], 0};
+    struct fill f = {dl, &b[0], &b[1], &b[2], &b[3], 0, 0};
     if (store_begin(store) < 0)
         goto out;
+    /* a batch at a time, in case id order; only what was carried leaves the queue */
     if (store_index_rows(store, 1, PIPELINE, fill_one, &f) < 0 ||
-        (f.count && store_index_clear(store) < 0)) {
+        (f.count && store_index_dequeue_upto(store, f.last_id) < 0)) {
         store_rollback(store);
         goto out;
     }

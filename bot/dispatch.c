@@ -70,9 +70,25 @@ static int refuse(struct store *store, const struct config *cfg, const struct in
     return reply_queue(&r);
 }
 
-static int handle_one(struct store *store, const struct config *cfg, const struct inbound *in,
+#define RECEIPT_MAX_AGE 86400 /* Telegram keeps undelivered updates for a day */
+
+/*
+ * The legal receipt time of a message: the channel server's stamp when it is
+ * believable (not ahead of our clock, at most a day old), otherwise our clock.
+ * A phone's or an SMSC's clock never decides a deadline.
+ */
+static int64_t receipt_time(const struct inbound *in, int64_t now)
+{
+    if (in->received_at > 0 && in->received_at <= now && now - in->received_at <= RECEIPT_MAX_AGE)
+        return in->received_at;
+    return now;
+}
+
+static int handle_one(struct store *store, const struct config *cfg, const struct inbound *given,
                       int64_t now_ms)
 {
+    struct inbound local = *given, *in = &local;
+    local.received_at = receipt_time(given, now_ms / 1000);
     struct handler_ctx hx = {store, cfg, now_ms / 1000, now_ms};
     char migrated[32];
     switch (in->kind) {

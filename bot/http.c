@@ -54,7 +54,7 @@ int http_secret_equal(const char *given, const char *expected)
     unsigned char diff = (unsigned char)(n != m);
     for (size_t i = 0; i < n; i++)
         diff |= (unsigned char)(expected[i] ^ (i < m ? given[i] : 0));
-    return given && diff == 0;
+    return given && n > 0 && diff == 0; /* no secret configured: nothing matches */
 }
 
 /* Called before the headers are read: keeps the URI as sent, query string and all. */

@@ -32,7 +32,13 @@ struct inbound {
     double lat, lon;
     const char *attachment_kind; /* "photo", "document" or NULL */
     const char *attachment_ref;  /* the channel's file reference */
-    int64_t received_at;         /* unix seconds the channel stamped; 0 = now */
+    /*
+     * When the channel's own server received it (Telegram's date), 0 if the
+     * channel cannot vouch for one.  The dispatcher makes it the legal receipt
+     * time only within the last day and not in the future; otherwise now.
+     */
+    int64_t received_at;
+    int64_t sent_at; /* the sender's own stamp (an SMSC's or phone's time): information only */
     const char *contact_phone;   /* a phone number the sender shared as their own */
     int in_group;                /* written in a group chat (only staff are heard there) */
     int64_t migrate_to;          /* INBOUND_MIGRATED: the new chat id */

@@ -64,8 +64,7 @@ static void usage(FILE *out)
         "responsible body, with legal deadlines tracked.\n"
         "\n"
         "Commands:\n"
-        "  run                  run the gateway: Telegram and/or SMS as configured, else the "
-        "console\n"
+        "  run                  run the gateway: Telegram and/or SMS as configured\n"
         "  check                validate the config; errors as FILE:LINE: message\n"
         "  console              a terminal session as a citizen or any staff member\n"
         "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
@@ -181,50 +180,29 @@ static int cmd_console(struct cli *cli)
 
 /*
  * The gateway: the HTTP listener (health, metrics, channel callbacks), the
- * deadline worker, and a channel to talk on.  With no Telegram token the
- * channel is the console.
+ * deadline worker, and the channels configured.  With none there is nothing to
+ * run: that is an error, never a silent fall-back to the console (a typo in a
+ * token's variable must not leave a service "running" with no channel).
  */
 static int cmd_run(struct cli *cli)
 {
     const struct config *cfg = &cli->cfg;
-    struct store *store;
-    struct deadlines dl;
-    struct http http;
-    struct health health;
-    struct sbuf err = SBUF_INIT;
-    int rc = 1;
-
-    if (*cfg->telegram.token || strcmp(cfg->sms.provider, "none") != 0) {
-        struct sigaction sa = {0};
-        sa.sa_handler = on_signal;
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
-        if (ensure_parent_dir(cfg->storage.path) < 0)
-            return 1;
-        if (cli->now)
-            clock_set_now(cli->now);
-        return daemon_run(cfg, &stopping);
-    }
-    if (open_store(cli, &store) < 0)
+    if (!*cfg->telegram.token && !strcmp(cfg->sms.provider, "none")) {
+        fprintf(stderr,
+                "tyndau: no channel to run: telegram.token is empty (is TELEGRAM_BOT_TOKEN set?) "
+                "and sms.provider is \"none\".\nSet one of them, or use `tyndau console` for a "
+                "terminal session.\n");
         return 1;
-    deadlines_init(&dl, cfg);
-    http_init(&http);
-    if (health_init(&health, cfg, &dl, &http, &err) < 0 ||
-        http_start(&http, cfg->http.listen, &err) < 0) {
-        fprintf(stderr, "tyndau: %s\n", err.buf);
-        goto out;
     }
-    log_info("main", "no Telegram token (telegram.token) and no SMS provider (sms.provider): "
-                     "using the console");
-    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now, &dl};
-    rc = console_run(cfg, store, &opts) < 0 ? 1 : 0;
-out:
-    http_stop(&http);
-    health_close(&health);
-    deadlines_close(&dl);
-    store_close(store);
-    sbuf_release(&err);
-    return rc;
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (ensure_parent_dir(cfg->storage.path) < 0)
+        return 1;
+    if (cli->now)
+        clock_set_now(cli->now);
+    return daemon_run(cfg, &stopping);
 }
 
 static int cmd_reindex(struct cli *cli)

@@ -1,9 +1,11 @@
 #include "store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "case_state.h"
 #include "log.h"
@@ -180,6 +182,7 @@ enum stmt_id {
     ST_INDEX_OPEN,
     ST_INDEX_DEQUEUE,
     ST_INDEX_CLEAR,
+    ST_INDEX_DEQUEUE_UPTO,
     ST_METRICS,
     ST_OVERDUE_COUNT,
     ST_CITIZEN_REACHABLE,
@@ -295,12 +298,13 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_INDEX_QUEUED] = "SELECT c.id, " CASE_CLOCK_RUNS_SQL ", "
                         "c.due_day, (SELECT group_concat(f.stage, ' ') FROM stages_fired f "
                         "WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM index_queue q "
-                        "JOIN cases c ON c.id = q.case_id LIMIT ?1",
+                        "JOIN cases c ON c.id = q.case_id ORDER BY q.case_id LIMIT ?1",
     [ST_INDEX_OPEN] = "SELECT c.id, 1, c.due_day, (SELECT group_concat(f.stage, ' ') FROM "
                       "stages_fired f WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM "
                       "cases c WHERE " CASE_CLOCK_RUNS_SQL,
     [ST_INDEX_DEQUEUE] = "DELETE FROM index_queue WHERE case_id = ?1",
     [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
+    [ST_INDEX_DEQUEUE_UPTO] = "DELETE FROM index_queue WHERE case_id <= ?1",
     [ST_CITIZEN_REACHABLE] = "UPDATE citizens SET unreachable = ?3 WHERE channel = ?1 AND "
                              "address = ?2",
     [ST_CHAT_MIGRATE] = "INSERT OR REPLACE INTO chat_migrations(channel, old_address, "
@@ -426,6 +430,13 @@ int store_open(struct store **out, const char *path, int synchronous_full, struc
     struct store *s = calloc(1, sizeof *s);
     if (!s)
         return -1;
+    /*
+     * Citizens' phone numbers and words: a new database is readable by its owner
+     * only, and SQLite gives the -wal and -shm files the database's mode.
+     */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
         SQLITE_OK) {
         sbuf_addf(err, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
@@ -1102,6 +1113,15 @@ int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn
         return -1;
     }
     return 0;
+}
+
+int store_index_dequeue_upto(struct store *s, int64_t last_case_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_INDEX_DEQUEUE_UPTO);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, last_case_id);
+    return step_done(s, st);
 }
 
 int store_index_dequeue(struct store *s, int64_t case_id)

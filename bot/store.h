@@ -180,11 +180,13 @@ typedef int (*store_index_fn)(void *ctx, int64_t case_id, int open, int32_t due_
                               const char *fired);
 /*
  * The deadline state of cases, for the Redis index: those queued by a change
- * (queued_only, at most limit) or all open ones.  fired lists the stages
+ * (queued_only, at most limit, by case id) or all open ones.  fired lists the stages
  * fired for the current due day, space-separated.
  */
 int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn fn, void *ctx);
 int store_index_dequeue(struct store *s, int64_t case_id);
+/* Takes the queued changes of cases up to last_case_id off the queue: exactly those carried. */
+int store_index_dequeue_upto(struct store *s, int64_t last_case_id);
 int store_index_clear(struct store *s);
 
 typedef void (*store_metric_fn)(void *ctx, const char *name, const char *label, int64_t value);

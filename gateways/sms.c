@@ -76,7 +76,7 @@ static void inbound(void *ctx, const struct http_request *req, struct http_respo
                           .sender = phone,
                           .text = in.text.buf,
                           .text_len = in.text.len,
-                          .received_at = in.time};
+                          .sent_at = in.time};
     if (dispatch_batch(ch->store, ch->cfg, &msg, 1, clock_now_ms(), NULL, NULL) < 0)
         res->status = 503; /* not committed: the gateway will try again */
 out:

@@ -613,11 +613,15 @@ static int start_appeal(struct turn *t)
     snprintf(c.status, sizeof c.status, "draft");
     c.lang = t->citizen->lang;
     sbuf_add(&c.text, t->text.buf, t->text.len);
-    c.created_at = t->in->received_at ? t->in->received_at : hx->now;
+    c.created_at = t->in->received_at; /* the dispatcher's receipt time */
     if (t->in->has_location) {
         c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
     }
     router_pick(cfg, t->text.buf, t->text.len, config_district(cfg, t->citizen->district), &pick);
+    if (!pick.why.len)
+        sbuf_addstr(&pick.why, "no keywords");
+    if (t->in->sent_at && t->in->sent_at != c.created_at) /* kept, never used for the term */
+        sbuf_addf(&pick.why, "; sender's clock %lld", (long long)t->in->sent_at);
     if (pick.category)
         snprintf(c.category, sizeof c.category, "%s", pick.category->id);
     if (pick.district)
@@ -625,7 +629,7 @@ static int start_appeal(struct turn *t)
     apply_route(cfg, &c);
     if (store_case_insert(hx->store, &c) < 0 ||
         store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
-        handler_event(hx, &c, t->actor, "drafted", pick.why.len ? pick.why.buf : "no keywords") < 0)
+        handler_event(hx, &c, t->actor, "drafted", pick.why.buf) < 0)
         goto out;
     if (t->in->attachment_kind && store_attachment_add(hx->store, c.id, t->in->attachment_kind,
                                                        t->in->attachment_ref, hx->now) < 0)

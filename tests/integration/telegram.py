@@ -219,6 +219,7 @@ def scenario_polling(work):
         wait_text(fake, 424242, "қаралуда")
         card = wait(lambda: [m for m in fake.to(ENERGY_CHAT) if m.get("edits")], 15, "the card edited")
         assert "Күйі: қаралуда" in card[0]["text"] and number in card[0]["text"], card[0]["text"]
+        wait(lambda: any("қолға алдыңыз" in m["text"] for m in fake.to(ENERGY_CHAT)), 15, "the officer told")
         # someone in the group who is not staff is not listened to
         before = len(fake.sent())
         fake.updates([message(ENERGY_CHAT, "/take " + number, user=99999)])

@@ -248,6 +248,41 @@ static void test_stale_stages_fire_only_the_latest(void **state)
     assert_int_equal(events("stage_skipped"), 5);
 }
 
+
+/* More changes queued than one batch carries: every case reaches Redis. */
+static void test_index_sync_carries_every_batch(void **state)
+{
+    (void)state;
+    int32_t due;
+    calendar_parse_date("2026-12-14", &due);
+    tick_at(at("2026-11-23", 8, 0)); /* connected and rebuilt: from now on changes are synced */
+    assert_int_equal(store_begin(store), 0);
+    struct citizen who;
+    assert_int_equal(store_citizen_get_or_create(store, "console", "citizen:many", LANG_KK,
+                                                 at("2026-11-23", 9, 0), &who),
+                     0);
+    for (int i = 0; i < 2500; i++) {
+        struct case_rec c;
+        case_init(&c);
+        snprintf(c.number, sizeof c.number, "9%05d", i);
+        c.citizen_id = who.id;
+        snprintf(c.status, sizeof c.status, "registered");
+        snprintf(c.body, sizeof c.body, "energy");
+        c.created_at = c.registered_at = at("2026-11-23", 9, 0);
+        c.due_day = due;
+        sbuf_addstr(&c.text, "Алмалы ауданында су жоқ");
+        assert_int_equal(store_case_insert(store, &c), 0);
+        case_release(&c);
+    }
+    assert_int_equal(store_commit(store), 0);
+    tick_at(at("2026-11-23", 9, 1));
+    redisReply *r = redisCommand(probe, "ZCARD tyndau:due");
+    assert_non_null(r);
+    assert_int_equal(r->integer, 2500);
+    freeReplyObject(r);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM index_queue"), 0);
+}
+
 static char *dump(const char *key)
 {
     redisReply *r = redisCommand(probe, "ZRANGE %s 0 -1 WITHSCORES", key);
@@ -329,6 +364,7 @@ int main(void)
                                         cleanup),
         cmocka_unit_test_setup_teardown(test_outage_misses_nothing, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_stale_stages_fire_only_the_latest, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_index_sync_carries_every_batch, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_reindex_restores_the_index_exactly, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_daily_digest_once, fresh, cleanup),
     };

@@ -748,6 +748,30 @@ static void test_draft_is_bounded(void **state)
     sbuf_release(&long_text);
 }
 
+/* The legal receipt time is tyndau's clock: a phone's clock at 2000 changes nothing. */
+static void test_receipt_time_is_our_clock(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-02", 10);
+    const char *text = "Алмалы ауданында үш күннен бері су жоқ";
+    struct inbound in = {.channel = "sms", .external_id = "smsc-1", .sender = "+77012340000",
+                         .text = text, .text_len = strlen(text), .sent_at = 946684800};
+    enum dispatch_result r;
+    assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000, &r, NULL), 0);
+    /* a channel server's stamp from the future or older than a day is not believed either */
+    struct inbound tg = {.channel = "telegram", .external_id = "u-1", .sender = "777",
+                         .text = text, .text_len = strlen(text), .received_at = now + 86400 * 30};
+    assert_int_equal(dispatch_batch(store, &cfg, &tg, 1, now * 1000, &r, NULL), 0);
+    tg.external_id = "u-2", tg.sender = "778", tg.received_at = now - 86400 * 400;
+    assert_int_equal(dispatch_batch(store, &cfg, &tg, 1, now * 1000, &r, NULL), 0);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE created_at = %lld", (long long)now);
+    assert_int_equal(db_count(dir, sql), 3);
+    char *why = db_text(dir, "SELECT detail FROM events WHERE kind = 'drafted' ORDER BY id LIMIT 1");
+    assert_non_null(strstr(why, "sender's clock 946684800"));
+    free(why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -770,6 +794,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_keyword_language_is_the_citizens, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_cards_follow_every_transition, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_draft_is_bounded, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_receipt_time_is_our_clock, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
