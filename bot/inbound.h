@@ -39,10 +39,10 @@ struct inbound {
      */
     int64_t received_at;
     int64_t sent_at; /* the sender's own stamp (an SMSC's or phone's time): information only */
-    const char *contact_phone;   /* a phone number the sender shared as their own */
-    int in_group;                /* written in a group chat (only staff are heard there) */
-    int64_t migrate_to;          /* INBOUND_MIGRATED: the new chat id */
-    const char *reply_to;        /* the channel's id of the message this one replies to */
+    const char *contact_phone; /* a phone number the sender shared as their own */
+    int in_group;              /* written in a group chat (only staff are heard there) */
+    int64_t migrate_to;        /* INBOUND_MIGRATED: the new chat id */
+    const char *reply_to;      /* the channel's id of the message this one replies to */
 };
 
 #endif

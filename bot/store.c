@@ -155,6 +155,7 @@ enum stmt_id {
     ST_OUTBOX_LAST_KIND,
     ST_CARDS_OF_CASE,
     ST_OUTBOX_REMOTE,
+    ST_OUTBOX_SENT_ON,
     ST_OUTBOX_DLR_FAILS,
     ST_MESSAGES_OF_CASE,
     ST_CASES_UNRATED,
@@ -246,8 +247,8 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OPEN_SQL " ORDER BY due_day, id",
     [ST_CASES_OPEN_BODY] = "SELECT " CASE_COLUMNS " FROM cases WHERE body = ?1 AND " CASE_OPEN_SQL
                            " ORDER BY due_day, id",
-    [ST_CASES_OVERDUE] = "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OVERDUE_SQL("?1")
-                         " AND (?2 = '' OR body = ?2) ORDER BY due_day, id",
+    [ST_CASES_OVERDUE] = "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OVERDUE_SQL(
+        "?1") " AND (?2 = '' OR body = ?2) ORDER BY due_day, id",
     [ST_CASES_ALL] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL ORDER BY id",
     [ST_SEQ_NEXT] = "INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO "
                     "UPDATE SET value = value + 1 RETURNING value",
@@ -259,7 +260,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
                             "address = ?3 AND kind = ?4",
     [ST_CARDS_OF_CASE] = "SELECT max(id), address FROM outbox WHERE case_id = ?1 AND channel = "
-                          "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
+                         "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
     [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
                           "remote_id = ?3 AND case_id != 0 ORDER BY id DESC LIMIT 1",
     [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
@@ -273,6 +274,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                             "CASE WHEN ?4 = '' THEN last_error ELSE ?4 END WHERE id = ?1 AND "
                             "state IN ('sent', 'delivered')",
     [ST_OUTBOX_REMOTE] = "SELECT state, remote_id FROM outbox WHERE id = ?1",
+    [ST_OUTBOX_SENT_ON] = "SELECT 1 FROM outbox WHERE id = ?1 AND channel = ?2 AND state IN "
+                          "('sent', 'delivered')",
     [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
                           "VALUES (?1, ?2, ?3, ?4)",
@@ -1285,17 +1288,18 @@ int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size)
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
 }
 
-int store_outbox_report(struct store *s, int64_t id, int64_t now_ms, const char *result,
-                        const char *detail, int retries, int64_t retry_at_ms)
+int store_outbox_report(struct store *s, const char *channel, int64_t id, int64_t now_ms,
+                        const char *result, const char *detail, int retries, int64_t retry_at_ms)
 {
-    sqlite3_stmt *st = stmt(s, ST_OUTBOX_REMOTE);
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_SENT_ON);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
+    bind_str(st, 2, channel);
     int rc = sqlite3_step(st);
     finish(st);
     if (rc == SQLITE_DONE)
-        return 0; /* not a message of ours */
+        return 0; /* not a message of ours that went on this channel */
     if (rc != SQLITE_ROW || store_begin(s) < 0)
         return -1;
     if (delivery_add(s, id, now_ms, result, detail) < 0 || !(st = stmt(s, ST_OUTBOX_DLR_FAILS)))

@@ -223,13 +223,14 @@ int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void
 int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size);
 
 /*
- * A delivery report about a sent message: records it; "delivered" marks the
+ * A delivery report about a message sent on channel (a report naming a
+ * message of another channel, or one never sent, is not ours): records it; "delivered" marks the
  * message delivered; "dlr_failed" (with retries >= 0) puts it back in the
  * outbox at retry_at_ms until it has failed retries + 1 times, then fails it.
  * Returns 1, 0 for an unknown message, -1 on error.
  */
-int store_outbox_report(struct store *s, int64_t id, int64_t now_ms, const char *result,
-                        const char *detail, int retries, int64_t retry_at_ms);
+int store_outbox_report(struct store *s, const char *channel, int64_t id, int64_t now_ms,
+                        const char *result, const char *detail, int retries, int64_t retry_at_ms);
 
 typedef int (*store_message_fn)(void *ctx, int64_t at, const char *author, const char *text,
                                 size_t len);

@@ -105,7 +105,7 @@ static void delivery_report(void *ctx, const struct http_request *req, struct ht
     const char *result = state == SMS_DLR_DELIVERED ? "delivered"
                          : state == SMS_DLR_FAILED  ? "dlr_failed"
                                                     : "dlr_pending";
-    int rc = store_outbox_report(ch->store, id, now, result, detail.buf,
+    int rc = store_outbox_report(ch->store, "sms", id, now, result, detail.buf,
                                  state == SMS_DLR_FAILED ? ch->cfg->sms.dlr_retries : -1,
                                  now + 1000 * 5);
     if (rc < 0)

@@ -469,8 +469,7 @@ static int on_rating(struct turn *t, const char *payload)
     snprintf(c.status, sizeof c.status, "reopened");
     int32_t today = calendar_local_day(&cfg->calendar, hx->now);
     c.due_day = calendar_due_day(&cfg->calendar, today, cfg->deadlines.working_days);
-    if (handler_case_save(hx, &c) < 0 ||
-        handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
+    if (handler_case_save(hx, &c) < 0 || handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
         handler_event(hx, &c, t->actor, "reopened", "low rating") < 0 ||
         handler_notify_oversight(hx, &c, "case_reopened_oversight", "rating", detail) < 0)
         goto out;
@@ -781,8 +780,7 @@ static int handle_command(struct turn *t)
     } else if ((slash && !strcmp(word, "status")) ||
                (with_number && keyword(t, "keywords_status", word))) {
         rc = show_status(t, rest);
-    } else if ((slash && !strcmp(word, "cases")) ||
-               (alone && keyword(t, "keywords_cases", word))) {
+    } else if ((slash && !strcmp(word, "cases")) || (alone && keyword(t, "keywords_cases", word))) {
         rc = list_cases(t);
     } else if ((slash && !strcmp(word, "lang")) ||
                (alone && keyword(t, "keywords_language", word))) {

@@ -87,8 +87,7 @@ void reply_button_raw(struct reply *r, const char *label, const char *payload)
     add_button(r, 0, label, payload);
 }
 
-static void add_catalog_button(struct reply *r, int key, const char *label_key,
-                               const char *payload)
+static void add_catalog_button(struct reply *r, int key, const char *label_key, const char *payload)
 {
     struct sbuf label = SBUF_INIT;
     char buf[96];
@@ -533,9 +532,9 @@ static int rewrite_card(void *ctx, int64_t card_id, const char *address)
     long long id = strtoll(address, NULL, 10);
     const struct staff *st = config_staff_by_telegram(cfg, id);
     enum lang lang = st ? st->lang : cfg->intake.default_lang;
-    const char *title = !here.found                              ? "card_title_moved"
+    const char *title = !here.found                            ? "card_title_moved"
                         : !strcmp(cc->c->status, "registered") ? "card_title_new"
-                                                                 : "card_title";
+                                                               : "card_title";
     return queue_card(cc->hx, cc->c, address, lang, title,
                       here.found && case_is_open(cc->c->status), card_id);
 }

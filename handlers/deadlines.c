@@ -105,8 +105,8 @@ int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *n
         int skip = i < latest || moot;
         int first = store_stage_fire(hx->store, c.id, stages[i].name, c.due_day, hx->now, skip);
         if (first < 0 || (first == 1 && !skip && fire_stage(hx, &c, &stages[i]) < 0) ||
-            (first == 1 && skip && handler_event(hx, &c, "system", "stage_skipped",
-                                                 stages[i].name) < 0)) {
+            (first == 1 && skip &&
+             handler_event(hx, &c, "system", "stage_skipped", stages[i].name) < 0)) {
             rc = -1;
             goto out;
         }

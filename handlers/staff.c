@@ -154,8 +154,7 @@ static int cmd_overdue(struct staff_turn *t)
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
     reply_text(&r, "staff_overdue_header", NULL);
     for (size_t b = 0; b < cfg->nbodies; b++) {
-        if (store_cases_overdue(t->hx->store, oc.today, cfg->bodies[b].id, overdue_line, &oc) <
-            0) {
+        if (store_cases_overdue(t->hx->store, oc.today, cfg->bodies[b].id, overdue_line, &oc) < 0) {
             reply_discard(&r);
             return -1;
         }
@@ -225,7 +224,8 @@ static int with_open_case(struct staff_turn *t, const char *number, case_action 
     rc = load_case(t, number, &c);
     if (rc > 0) {
         struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
-        rc = case_is_open(c.status) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
+        rc =
+            case_is_open(c.status) ? action(t, &c, arg) : staff_reply(t, "staff_case_closed", vars);
     }
     case_release(&c);
     return rc < 0 ? -1 : 0;

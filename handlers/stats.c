@@ -2,9 +2,9 @@
  * stats: the figures the research asks for, per department and per
  * district: cases, still open, answered in time (first answer on or before
  * the due day, of the cases answered or overdue; an overdue case counts as
- * late even if an earlier answer was on time), median time to the first answer, and satisfaction (the
- * citizens' ratings).  /stats [7d|30d|all|YYYY-MM]; an officer sees their
- * own body, a supervisor everything.
+ * late even if an earlier answer was on time), median time to the first answer, and satisfaction
+ * (the citizens' ratings).  /stats [7d|30d|all|YYYY-MM]; an officer sees their own body, a
+ * supervisor everything.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,8 +16,8 @@
 
 struct group {
     int total, open, answered, rated, rating_sum;
-    int judged;  /* answered, or overdue without an answer: the base of "in time" */
-    int in_time; /* first answer by the due day, and not overdue now */
+    int judged;     /* answered, or overdue without an answer: the base of "in time" */
+    int in_time;    /* first answer by the due day, and not overdue now */
     int64_t *waits; /* seconds to the first answer */
     int nwaits, cap;
 };
@@ -137,7 +137,8 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
     int rc = 0;
     if (period_bounds(cfg, period, hx->now, &from, &to) < 0)
         return 1;
-    struct stats_ctx sc = {cfg, only_body, calendar_local_day(&cfg->calendar, hx->now), calloc(cfg->nbodies + 1, sizeof(struct group)),
+    struct stats_ctx sc = {cfg, only_body, calendar_local_day(&cfg->calendar, hx->now),
+                           calloc(cfg->nbodies + 1, sizeof(struct group)),
                            calloc(cfg->ndistricts + 1, sizeof(struct group))};
     if (!sc.bodies || !sc.districts)
         abort();

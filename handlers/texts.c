@@ -44,8 +44,7 @@ const char *const i18n_required_keys[] = {
     /* case cards */
     "card_take", "card_answer", "card_transfer", "card_extend", "card_close", "card_answer_hint",
     "card_location", "card_title_new", "card_title", "card_title_moved", "card_text_cut",
-    "draft_full", "staff_photo_sent", "staff_photo_not_sent",
-    "follow_up_to_body", "follow_up_sent",
+    "draft_full", "staff_photo_sent", "staff_photo_not_sent", "follow_up_to_body", "follow_up_sent",
     /* statistics */
     "stats_header", "stats_line", "stats_districts", "stats_none", "stats_usage",
     /* bad input */

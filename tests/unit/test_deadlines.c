@@ -211,14 +211,13 @@ static void test_outage_misses_nothing(void **state)
     assert_int_equal(zscore("tyndau:next", a), at("2026-11-20", 9, 0));
 }
 
-
 /* After downtime or a clock jump only the latest stage whose time has come fires. */
 static void test_stale_stages_fire_only_the_latest(void **state)
 {
     (void)state;
     /* registered Monday 23 November, due Monday 14 December */
-    long long today = file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз",
-                                at("2026-11-21", 15, 0));
+    long long today =
+        file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз", at("2026-11-21", 15, 0));
     /* registered Friday 13 November, due Friday 4 December */
     long long late = file_case("citizen:b", "Нет воды в Алмалинском районе третий день",
                                at("2026-11-13", 16, 0));
@@ -247,7 +246,6 @@ static void test_stale_stages_fire_only_the_latest(void **state)
     assert_int_equal(events("breach"), 2);
     assert_int_equal(events("stage_skipped"), 5);
 }
-
 
 /* More changes queued than one batch carries: every case reaches Redis. */
 static void test_index_sync_carries_every_batch(void **state)

@@ -374,7 +374,6 @@ static void test_staff_rights_and_answer(void **state)
     free(number);
 }
 
-
 struct metric_find {
     const char *name;
     int64_t value;
@@ -408,8 +407,9 @@ static void cli_overdue(int64_t now, struct sbuf *out)
     time_t t = (time_t)now + 5 * 3600;
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(cmd, sizeof cmd, "build/tyndau -c %s --now %04d-%02d-%02dT%02d:%02d cases --overdue --csv",
-             conf, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
+    snprintf(cmd, sizeof cmd,
+             "build/tyndau -c %s --now %04d-%02d-%02dT%02d:%02d cases --overdue --csv", conf,
+             tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
     while (fgets(line, sizeof line, p))
@@ -584,7 +584,8 @@ static void test_staff_command_forms(void **state)
     (void)state;
     int64_t now = almaty(&cfg, "2026-11-05", 10);
     char *number = file_complaint("citizen:f", "Алмалы ауданында үш күннен бері су жоқ", now);
-    const char *answer = "Су құбыры жөнделді, бүгін 14:00-ден бастап су беріледі. Кешірім сұраймыз.";
+    const char *answer =
+        "Су құбыры жөнделді, бүгін 14:00-ден бастап су беріледі. Кешірім сұраймыз.";
     /* as Telegram delivers it from a group: the bot's name glued on, a tab, a newline */
     const char *forms[] = {"/answer@tyndau_bot\t%s\n%s", "/Answer@tyndau_bot\n%s %s",
                            "/answer@tyndau_bot %s\t%s"};
@@ -593,15 +594,17 @@ static void test_staff_command_forms(void **state)
         snprintf(cmd, sizeof cmd, forms[i], number, answer);
         say_full("telegram", "700000001", cmd, strlen(cmd), NULL, now + 100 + (int64_t)i);
         char sql[400];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM outbox WHERE address = 'citizen:f' AND "
-                                  "instr(text, '%s') > 0",
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM outbox WHERE address = 'citizen:f' AND "
+                 "instr(text, '%s') > 0",
                  answer);
         if (db_count(dir, sql) != (long long)i + 1)
             fail_msg("form %zu (%s): the citizen did not get the whole answer", i, forms[i]);
     }
     char sql[300];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM messages WHERE author = 'staff:aigerim' AND "
-                              "text = '%s'",
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM messages WHERE author = 'staff:aigerim' AND "
+             "text = '%s'",
              answer);
     assert_int_equal(db_count(dir, sql), 3);
     /* a command that ends right after the bot's name, or after the number */
@@ -754,22 +757,51 @@ static void test_receipt_time_is_our_clock(void **state)
     (void)state;
     int64_t now = almaty(&cfg, "2026-11-02", 10);
     const char *text = "Алмалы ауданында үш күннен бері су жоқ";
-    struct inbound in = {.channel = "sms", .external_id = "smsc-1", .sender = "+77012340000",
-                         .text = text, .text_len = strlen(text), .sent_at = 946684800};
+    struct inbound in = {.channel = "sms",
+                         .external_id = "smsc-1",
+                         .sender = "+77012340000",
+                         .text = text,
+                         .text_len = strlen(text),
+                         .sent_at = 946684800};
     enum dispatch_result r;
     assert_int_equal(dispatch_batch(store, &cfg, &in, 1, now * 1000, &r, NULL), 0);
     /* a channel server's stamp from the future or older than a day is not believed either */
-    struct inbound tg = {.channel = "telegram", .external_id = "u-1", .sender = "777",
-                         .text = text, .text_len = strlen(text), .received_at = now + 86400 * 30};
+    struct inbound tg = {.channel = "telegram",
+                         .external_id = "u-1",
+                         .sender = "777",
+                         .text = text,
+                         .text_len = strlen(text),
+                         .received_at = now + 86400 * 30};
     assert_int_equal(dispatch_batch(store, &cfg, &tg, 1, now * 1000, &r, NULL), 0);
     tg.external_id = "u-2", tg.sender = "778", tg.received_at = now - 86400 * 400;
     assert_int_equal(dispatch_batch(store, &cfg, &tg, 1, now * 1000, &r, NULL), 0);
     char sql[96];
     snprintf(sql, sizeof sql, "SELECT count(*) FROM cases WHERE created_at = %lld", (long long)now);
     assert_int_equal(db_count(dir, sql), 3);
-    char *why = db_text(dir, "SELECT detail FROM events WHERE kind = 'drafted' ORDER BY id LIMIT 1");
+    char *why =
+        db_text(dir, "SELECT detail FROM events WHERE kind = 'drafted' ORDER BY id LIMIT 1");
     assert_non_null(strstr(why, "sender's clock 946684800"));
     free(why);
+}
+
+/* A delivery report must name an SMS of tyndau's own: not a Telegram message, not an unsent one. */
+static void test_sms_report_names_an_sms(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-02", 10);
+    say_full("telegram", "4242", "/help", 5, NULL, now);
+    say_full("sms", "+77012349999", "HELP", 4, NULL, now);
+    long long tg = db_count(dir, "SELECT id FROM outbox WHERE channel = 'telegram'");
+    long long sms = db_count(dir, "SELECT id FROM outbox WHERE channel = 'sms'");
+    assert_int_equal(store_outbox_report(store, "sms", sms, now * 1000, "dlr_failed", "", 1, 0), 0);
+    assert_int_equal(store_begin(store), 0);
+    assert_int_equal(store_outbox_sent(store, tg, now * 1000, "77"), 0);
+    assert_int_equal(store_outbox_sent(store, sms, now * 1000, "78"), 0);
+    assert_int_equal(store_commit(store), 0);
+    assert_int_equal(store_outbox_report(store, "sms", tg, now * 1000, "dlr_failed", "", 1, 0), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 0);
+    assert_int_equal(store_outbox_report(store, "sms", sms, now * 1000, "dlr_failed", "", 1, 0), 1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
 }
 
 int main(void)
@@ -795,6 +827,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cards_follow_every_transition, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_draft_is_bounded, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_receipt_time_is_our_clock, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_sms_report_names_an_sms, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
 }
