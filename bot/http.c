@@ -10,12 +10,15 @@
 #include "log.h"
 #include "urlform.h"
 
+#define HTTP_IDLE_SECONDS 10
+#define HTTP_PER_ADDRESS 32
+#define HTTP_CONNECTIONS 2000
+
 /* Per request: the raw URI, the route and the body collected so far. */
 struct pending {
     const struct http_route *route;
     struct sbuf uri;
     struct sbuf body;
-    int too_large;
 };
 
 void http_init(struct http *h)
@@ -23,12 +26,18 @@ void http_init(struct http *h)
     memset(h, 0, sizeof *h);
 }
 
-int http_route(struct http *h, const char *path, http_handler fn, void *ctx, size_t max_body)
+int http_route_guarded(struct http *h, const char *path, http_handler fn, http_guard guard,
+                       void *ctx, size_t max_body)
 {
     if (h->nroutes == HTTP_MAX_ROUTES)
         return -1;
-    h->routes[h->nroutes++] = (struct http_route){path, fn, ctx, max_body};
+    h->routes[h->nroutes++] = (struct http_route){path, fn, guard, ctx, max_body};
     return 0;
+}
+
+int http_route(struct http *h, const char *path, http_handler fn, void *ctx, size_t max_body)
+{
+    return http_route_guarded(h, path, fn, NULL, ctx, max_body);
 }
 
 const char *http_header(const struct http_request *req, const char *name)
@@ -83,6 +92,14 @@ static enum MHD_Result respond(struct MHD_Connection *conn, int status, const ch
     return ret;
 }
 
+/* 413 at once; libmicrohttpd closes the connection instead of reading the rest. */
+static enum MHD_Result too_large(struct MHD_Connection *conn, const char *method, const char *url,
+                                 size_t max)
+{
+    log_warn("http", "%s %s: body over %zu bytes refused", method, url, max);
+    return respond(conn, 413, "text/plain", "request body too large\n", 23);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_size, void **con_cls)
@@ -98,19 +115,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 p->route = &h->routes[i];
         if (!p->route)
             return respond(conn, 404, "text/plain", "not found\n", 10);
+        /* the headers are in, the body is not: refuse what must not be read */
+        const char *q = strchr(p->uri.buf, '?');
+        struct http_request head = {method, url, q ? q + 1 : "", "", 0, conn};
+        if (p->route->guard && !p->route->guard(p->route->ctx, &head))
+            return respond(conn, 401, "text/plain", "unauthorized\n", 13);
+        const char *declared =
+            MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (declared && strtoull(declared, NULL, 10) > p->route->max_body)
+            return too_large(conn, method, url, p->route->max_body);
         return MHD_YES;
     }
     if (*upload_size) {
+        /* a chunked body has no length to check up front: stop it where it passes the limit */
         if (p->body.len + *upload_size > p->route->max_body)
-            p->too_large = 1;
-        else
-            sbuf_add(&p->body, upload_data, *upload_size);
+            return too_large(conn, method, url, p->route->max_body);
+        sbuf_add(&p->body, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
-    }
-    if (p->too_large) {
-        log_warn("http", "%s %s: body over %zu bytes refused", method, url, p->route->max_body);
-        return respond(conn, 413, "text/plain", "request body too large\n", 23);
     }
     const char *q = strchr(p->uri.buf, '?');
     struct http_request req = {method, url, q ? q + 1 : "", p->body.buf, p->body.len, conn};
@@ -153,11 +175,19 @@ int http_start(struct http *h, const char *listen, struct sbuf *err)
         sbuf_addf(err, "http.listen: \"%s\" is not an IPv4 address", host);
         return -1;
     }
-    h->daemon =
-        MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                         on_request, h, MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED,
-                         on_completed, h, MHD_OPTION_URI_LOG_CALLBACK, on_uri, h,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    /*
+     * epoll, not select: a thousand open connections must not hit FD_SETSIZE.
+     * A connection idle for HTTP_IDLE_SECONDS is closed; one client address
+     * may hold HTTP_PER_ADDRESS of them, all together HTTP_CONNECTIONS, so a
+     * slowloris from one address leaves room for the health checker and the
+     * channels' servers.
+     */
+    h->daemon = MHD_start_daemon(
+        MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, h,
+        MHD_OPTION_SOCK_ADDR, &addr, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, h, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)HTTP_IDLE_SECONDS, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)HTTP_PER_ADDRESS,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_CONNECTIONS, MHD_OPTION_END);
     if (!h->daemon) {
         sbuf_addf(err, "cannot listen on %s (in use?)", listen);
         return -1;

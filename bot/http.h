@@ -3,8 +3,11 @@
  * /healthz, /metrics and the channels' callbacks (Telegram's webhook,
  * Kannel's inbound SMS and delivery reports).
  *
- * Each path has one handler; the body is collected up to the route's limit
- * (a larger body gets 413 without reaching the handler).  Handlers run on
+ * Each path has one handler; a guarded path is authorized from its headers
+ * before any body is read (401), a declared or streamed body over the route's
+ * limit is refused at once (413), and the listener bounds connections in all,
+ * per client address and in time, so slow or greedy clients cannot starve
+ * /healthz or the channels.  Handlers run on
  * the listener's thread, so anything they touch must be theirs or
  * thread-safe: a handler that writes gets its own store connection.
  */
@@ -42,12 +45,19 @@ int http_arg(const struct http_request *req, const char *name, struct sbuf *out)
 int http_secret_equal(const char *given, const char *expected);
 
 typedef void (*http_handler)(void *ctx, const struct http_request *req, struct http_response *res);
+/*
+ * Decides from the path, query and headers alone (the body is not read yet)
+ * whether a request may go on: 1 yes; 0 refuses it with 401 before a byte of
+ * its body is taken, so an unauthenticated sender cannot make us read or hold it.
+ */
+typedef int (*http_guard)(void *ctx, const struct http_request *req);
 
 #define HTTP_MAX_ROUTES 16
 
 struct http_route {
     const char *path;
     http_handler fn;
+    http_guard guard; /* NULL: open to all (health, metrics) */
     void *ctx;
     size_t max_body;
 };
@@ -61,6 +71,9 @@ struct http {
 
 void http_init(struct http *h);
 int http_route(struct http *h, const char *path, http_handler fn, void *ctx, size_t max_body);
+/* A route whose requests pass guard before their body is read. */
+int http_route_guarded(struct http *h, const char *path, http_handler fn, http_guard guard,
+                       void *ctx, size_t max_body);
 /* Listens on "HOST:PORT" (port 0: any free port).  Returns 0, or -1 with the reason in err. */
 int http_start(struct http *h, const char *listen, struct sbuf *err);
 void http_stop(struct http *h);

@@ -23,13 +23,17 @@ static int64_t mono_ms(void)
 }
 
 /* Requests without the shared secret change nothing. */
-static int authorized(const struct sms_channel *ch, const struct http_request *req)
+/* Kannel proves itself with the inbound secret in the URL (or a header), before any body. */
+static int authorized(void *ctx, const struct http_request *req)
 {
+    const struct sms_channel *ch = ctx;
     struct sbuf given = SBUF_INIT;
     int have = http_arg(req, "secret", &given) == 1;
     const char *header = http_header(req, "X-Tyndau-Secret");
     int ok = http_secret_equal(have ? given.buf : header, ch->cfg->sms.inbound_secret);
     sbuf_release(&given);
+    if (!ok)
+        log_warn("sms", "%s without the right secret refused", req->path);
     return ok;
 }
 
@@ -45,11 +49,6 @@ static void inbound(void *ctx, const struct http_request *req, struct http_respo
     struct sms_inbound in = {SBUF_INIT, SBUF_INIT, SBUF_INIT, 0};
     struct sbuf why = SBUF_INIT;
     char phone[13];
-    if (!authorized(ch, req)) {
-        log_warn("sms", "inbound request without the right secret refused");
-        res->status = 401;
-        goto out;
-    }
     if (ch->provider->parse_inbound(req, &in, &why) < 0) {
         log_warn("sms", "inbound refused: %s", why.buf);
         bad_request(res, why.buf);
@@ -93,10 +92,6 @@ static void delivery_report(void *ctx, const struct http_request *req, struct ht
     struct sbuf why = SBUF_INIT, detail = SBUF_INIT;
     int64_t id;
     enum sms_dlr state;
-    if (!authorized(ch, req)) {
-        res->status = 401;
-        goto out;
-    }
     if (ch->provider->parse_dlr(req, &id, &state, &detail, &why) < 0) {
         bad_request(res, why.buf);
         goto out;
@@ -119,8 +114,8 @@ out:
 
 int sms_routes(struct sms_channel *ch, struct http *http)
 {
-    if (http_route(http, "/sms/inbound", inbound, ch, 64 * 1024) < 0 ||
-        http_route(http, "/sms/dlr", delivery_report, ch, 16 * 1024) < 0)
+    if (http_route_guarded(http, "/sms/inbound", inbound, authorized, ch, 64 * 1024) < 0 ||
+        http_route_guarded(http, "/sms/dlr", delivery_report, authorized, ch, 16 * 1024) < 0)
         return -1;
     return 0;
 }

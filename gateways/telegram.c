@@ -114,19 +114,22 @@ int telegram_poll_once(struct telegram *tg)
     return rc;
 }
 
-static void webhook(void *ctx, const struct http_request *req, struct http_response *res)
+/* Telegram names itself by the secret token header; nobody else's body is read. */
+static int webhook_guard(void *ctx, const struct http_request *req)
 {
     struct telegram *tg = ctx;
     const char *secret = http_header(req, "X-Telegram-Bot-Api-Secret-Token");
+    if (http_secret_equal(secret, tg->cfg->telegram.webhook_secret))
+        return 1;
+    log_warn("telegram", "webhook request with a %s secret refused", secret ? "wrong" : "missing");
+    return 0;
+}
+
+static void webhook(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct telegram *tg = ctx;
     if (strcmp(req->method, "POST") != 0) {
         res->status = 405;
-        return;
-    }
-    if (!http_secret_equal(secret, tg->cfg->telegram.webhook_secret)) {
-        log_warn("telegram", "webhook request with a %s secret refused",
-                 secret ? "wrong" : "missing");
-        res->status = 401;
-        sbuf_addstr(&res->body, "unauthorized\n");
         return;
     }
     cJSON *json = cJSON_ParseWithLength(req->body, req->body_len);
@@ -149,7 +152,8 @@ static void webhook(void *ctx, const struct http_request *req, struct http_respo
 
 int telegram_webhook_route(struct telegram *tg, struct http *http)
 {
-    return http_route(http, "/telegram/webhook", webhook, tg, WEBHOOK_MAX_BODY);
+    return http_route_guarded(http, "/telegram/webhook", webhook, webhook_guard, tg,
+                              WEBHOOK_MAX_BODY);
 }
 
 /* ------------------------------------------------------------------ sending */
