@@ -14,6 +14,19 @@ static size_t collect(char *data, size_t size, size_t n, void *userdata)
     return size * n;
 }
 
+#define TG_INT_MAX 9007199254740992.0 /* 2^53: every integer up to it is exact in a double */
+
+int tg_json_int64(const cJSON *v, int64_t *out)
+{
+    if (!cJSON_IsNumber(v))
+        return -1;
+    double d = v->valuedouble;
+    if (!(d >= -TG_INT_MAX && d <= TG_INT_MAX) || d != (double)(int64_t)d)
+        return -1;
+    *out = (int64_t)d;
+    return 0;
+}
+
 int tg_api_init(struct tg_api *api, const char *api_url, const char *token)
 {
     memset(api, 0, sizeof *api);
@@ -104,7 +117,8 @@ enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *para
     const cJSON *migrate = cJSON_GetObjectItemCaseSensitive(params_out, "migrate_to_chat_id");
     r->error_code = cJSON_IsNumber(code) ? code->valueint : (int)r->http_code;
     r->retry_after = cJSON_IsNumber(retry) ? retry->valueint : 0;
-    r->migrate_to = cJSON_IsNumber(migrate) ? (int64_t)migrate->valuedouble : 0;
+    if (tg_json_int64(migrate, &r->migrate_to) < 0)
+        r->migrate_to = 0;
     sbuf_addf(&r->description, "%s", cJSON_IsString(desc) ? desc->valuestring : "no description");
     return r->status = TG_ERROR;
 }

@@ -35,6 +35,13 @@ struct tg_result {
     const cJSON *result; /* TG_OK: the "result" field */
 };
 
+/*
+ * A JSON number that must be an integer id (Telegram's are up to 52 bits):
+ * 0 and *out set, or -1 for anything else (a float, 1e300, a string).  The
+ * range is checked before the conversion, which would be undefined outside it.
+ */
+int tg_json_int64(const cJSON *v, int64_t *out);
+
 int tg_api_init(struct tg_api *api, const char *api_url, const char *token);
 void tg_api_free(struct tg_api *api);
 void tg_result_init(struct tg_result *r);

@@ -1,5 +1,7 @@
 #include "telegram_update.h"
 
+#include "telegram_api.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,11 +21,7 @@ static const char *str(const cJSON *o, const char *name)
 /* Telegram ids are integers up to 52 bits: exact in a double. */
 static int id(const cJSON *o, const char *name, int64_t *out)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int64_t)v->valuedouble)
-        return -1;
-    *out = (int64_t)v->valuedouble;
-    return 0;
+    return tg_json_int64(cJSON_GetObjectItemCaseSensitive(o, name), out);
 }
 
 static void set_text(struct tg_update *u, const char *text)

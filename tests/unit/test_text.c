@@ -1,6 +1,11 @@
 /* UTF-8 checks, case folding, language detection and case numbers. */
 #include "helpers.h"
 
+#include <cjson/cJSON.h>
+
+#include "../../gateways/telegram_api.h"
+#include "../../gateways/telegram_update.h"
+
 #include "../../bot/casenum.h"
 #include "../../bot/lang.h"
 #include "../../bot/phone.h"
@@ -154,12 +159,43 @@ static void test_phone(void **state)
     assert_int_equal(phone_normalize("", out), -1);
 }
 
+/* Numbers where Telegram sends integer ids: refused, never converted out of range. */
+static void test_update_ids(void **state)
+{
+    (void)state;
+    const char *bad[] = {"1e300", "-1e300", "1.5", "9007199254740993e3", "\"77\"", "true"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char json[256];
+        snprintf(json, sizeof json,
+                 "{\"update_id\": %s, \"message\": {\"message_id\": 1, \"date\": 1, \"chat\": "
+                 "{\"id\": 5, \"type\": \"private\"}, \"from\": {\"id\": 5}, \"text\": \"hi\"}}",
+                 bad[i]);
+        cJSON *u = cJSON_Parse(json);
+        struct tg_update out;
+        assert_int_not_equal(tg_update_parse(u, &out), TG_PARSE_OK);
+        cJSON_Delete(u);
+        snprintf(json, sizeof json,
+                 "{\"update_id\": 7, \"message\": {\"message_id\": 1, \"date\": 1, \"chat\": "
+                 "{\"id\": %s, \"type\": \"private\"}, \"from\": {\"id\": 5}, \"text\": \"hi\"}}",
+                 bad[i]);
+        u = cJSON_Parse(json);
+        assert_int_not_equal(tg_update_parse(u, &out), TG_PARSE_OK);
+        cJSON_Delete(u);
+    }
+    int64_t v;
+    cJSON *n = cJSON_CreateNumber(4503599627370495.0); /* 52 bits */
+    assert_int_equal(tg_json_int64(n, &v), 0);
+    assert_true(v == 4503599627370495LL);
+    cJSON_Delete(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_valid),  cmocka_unit_test(test_lower),
         cmocka_unit_test(test_lang_detect), cmocka_unit_test(test_casenum),
         cmocka_unit_test(test_split),       cmocka_unit_test(test_phone),
+        cmocka_unit_test(test_update_ids),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
