@@ -350,22 +350,35 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     tg->transport = (struct transport){"telegram", tg, telegram_send, ready_at};
 
     tg_result_init(&r);
-    if (tg_call(&tg->api, "getMe", NULL, 15, &r) != TG_OK) {
-        if (r.error_code == 401)
-            sbuf_addf(err,
-                      "Telegram refused the bot token (401 Unauthorized): check telegram.token");
-        else
-            sbuf_addf(err, "cannot reach the Telegram Bot API at %s: %s", cfg->telegram.api_url,
-                      r.description.buf);
-        goto out;
+    /*
+     * Only a refused token is fatal.  An API that cannot be reached yet (the
+     * network comes up after us, Telegram has an outage) is tried again with
+     * backoff; what is cosmetic (the command menu) is a warning.
+     */
+    for (int64_t wait = 1000;; wait = wait < 60000 ? wait * 2 : 60000) {
+        enum tg_status st = tg_call(&tg->api, "getMe", NULL, 15, &r);
+        if (st == TG_OK)
+            break;
+        if (st == TG_ERROR && (r.error_code == 401 || r.error_code == 404)) {
+            sbuf_addf(err, "Telegram refused the bot token (%d %s): check telegram.token",
+                      r.error_code, r.description.buf);
+            goto out;
+        }
+        log_warn("telegram", "cannot reach the Telegram Bot API at %s (%s): trying again in %lld s",
+                 cfg->telegram.api_url, r.description.buf, (long long)wait / 1000);
+        for (int64_t slept = 0; slept < wait && !atomic_load(stop); slept += 100)
+            sleep_ms(100);
+        if (atomic_load(stop)) {
+            sbuf_addstr(err, "stopped before the Telegram Bot API answered");
+            goto out;
+        }
     }
     const char *username =
         cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(r.result, "username"));
     log_info("telegram", "connected as @%s", username ? username : "?");
-    if (publish_commands(tg, &r) < 0) {
-        sbuf_addf(err, "setMyCommands failed: %s", r.description.buf);
-        goto out;
-    }
+    if (publish_commands(tg, &r) < 0)
+        log_warn("telegram", "setMyCommands failed (%s): the command menu is not published",
+                 r.description.buf);
     if (!strcmp(cfg->telegram.mode, "webhook")) {
         cJSON *p = cJSON_CreateObject();
         cJSON_AddStringToObject(p, "url", cfg->telegram.webhook_url);
@@ -373,17 +386,18 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
         cJSON_AddItemToObject(p, "allowed_updates", allowed_updates_json());
         enum tg_status st = tg_call(&tg->api, "setWebhook", p, 15, &r);
         cJSON_Delete(p);
-        if (st != TG_OK) {
-            sbuf_addf(err, "setWebhook failed: %s", r.description.buf);
-            goto out;
-        }
-        log_info("telegram", "webhook mode: %s", cfg->telegram.webhook_url);
+        if (st != TG_OK)
+            log_warn("telegram",
+                     "setWebhook failed (%s): updates come only if the webhook was "
+                     "set before",
+                     r.description.buf);
+        else
+            log_info("telegram", "webhook mode: %s", cfg->telegram.webhook_url);
     } else {
-        /* back to polling: a webhook left from before would make getUpdates fail */
-        if (tg_call(&tg->api, "deleteWebhook", NULL, 15, &r) != TG_OK) {
-            sbuf_addf(err, "deleteWebhook failed: %s", r.description.buf);
-            goto out;
-        }
+        /* back to polling: a webhook left from before would make getUpdates fail (409), and
+           polling deletes it then */
+        if (tg_call(&tg->api, "deleteWebhook", NULL, 15, &r) != TG_OK)
+            log_warn("telegram", "deleteWebhook failed: %s", r.description.buf);
         log_info("telegram", "polling mode");
     }
     rc = 0;

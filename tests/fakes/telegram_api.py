@@ -18,6 +18,7 @@ Control API (for tests, JSON):
   GET  /control/stats       counters: requests, 429s given, faults, updates confirmed
   GET  /control/webhook     the webhook set (url, secret_token)
   POST /control/reset
+Options: PORT TOKEN [--missing=METHOD,...]  answer those methods 404, as a partial Bot API would
 
 Usage: telegram_api.py PORT TOKEN [--strict-limits]
 """
@@ -185,7 +186,7 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 return self.fault_reply(fault)
         handler = getattr(self, "m_" + name, None)
-        if not handler:
+        if not handler or name in MISSING:
             return self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
         handler(p)
 
@@ -352,9 +353,14 @@ class Handler(BaseHTTPRequestHandler):
         return json.loads(self.rfile.read(length) or b"null")
 
 
+MISSING = set()
+
 if __name__ == "__main__":
     PORT = int(sys.argv[1])
     TOKEN = sys.argv[2]
+    for arg in sys.argv[3:]:
+        if arg.startswith("--missing="):
+            MISSING.update(arg.split("=", 1)[1].split(","))
     server = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
     server.daemon_threads = True
     print("fake telegram api on %d" % server.server_address[1], flush=True)

@@ -34,11 +34,12 @@ def free_port():
 
 
 class Fake:
-    def __init__(self, work):
-        self.port = free_port()
+    def __init__(self, work, port=None, missing=()):
+        self.port = port or free_port()
         self.log = open(os.path.join(work, "fake.log"), "w")
+        extra = ["--missing=" + ",".join(missing)] if missing else []
         self.proc = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests/fakes/telegram_api.py"),
-                                      str(self.port), TOKEN], stdout=self.log, stderr=self.log)
+                                      str(self.port), TOKEN] + extra, stdout=self.log, stderr=self.log)
         self.url = "http://127.0.0.1:%d" % self.port
         wait(lambda: self.ok("/control/stats"), 10, "the fake API to start")
 
@@ -422,6 +423,31 @@ def scenario_sigkill(work):
         fake.stop()
 
 
+def scenario_startup(work):
+    """The API unreachable at start: retried, not an exit; a Bot API without setMyCommands
+    (a third-party server) is a warning, not a stop."""
+    port = free_port()
+
+    class NotYet:
+        url = "http://127.0.0.1:%d" % port
+    t = Tyndau(work, NotYet, db=os.path.join(work, "startup.db")).start()
+    fake = None
+    try:
+        time.sleep(3)
+        assert t.proc.poll() is None, "tyndau exited while the API was unreachable"
+        fake = Fake(work, port=port, missing=("setMyCommands",))
+        fake.updates([message(434343, "/help")])
+        wait_text(fake, 434343, "/cases", timeout=30)
+        assert t.proc.poll() is None
+        log = open(os.path.join(work, "tyndau.log")).read()
+        assert "trying again" in log and "setMyCommands failed" in log, log[-2000:]
+        print("PASS startup: unreachable Bot API retried with backoff; no setMyCommands is a warning")
+    finally:
+        t.kill(signal.SIGTERM)
+        if fake:
+            fake.stop()
+
+
 def staff_callback(chat, user, data):
     u = callback(chat, data)
     u["callback_query"]["from"]["id"] = user
@@ -563,7 +589,8 @@ def main():
             return
         only = os.environ.get("TELEGRAM_SCENARIO")
         for name, fn in (("polling", scenario_polling), ("bad_token", scenario_bad_token),
-                         ("webhook", scenario_webhook), ("staff", scenario_staff),
+                         ("webhook", scenario_webhook), ("startup", scenario_startup),
+                         ("staff", scenario_staff),
                          ("rates", scenario_rates), ("faults", scenario_faults),
                          ("sigkill", scenario_sigkill)):
             if not only or only == name:
