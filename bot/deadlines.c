@@ -19,6 +19,7 @@ void deadlines_init(struct deadlines *dl, const struct config *cfg)
     dl->cfg = cfg;
     snprintf(dl->key_next, sizeof dl->key_next, "%snext", cfg->redis.prefix);
     snprintf(dl->key_due, sizeof dl->key_due, "%sdue", cfg->redis.prefix);
+    snprintf(dl->key_built, sizeof dl->key_built, "%sbuilt", cfg->redis.prefix);
 }
 
 static void drop_connection(struct deadlines *dl, const char *why, int64_t now_ms)
@@ -235,12 +236,12 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     }
     /* atomically replace the live index; an empty rebuild leaves no key to rename */
     redisReply *r = redisCommand(
-        dl->redis, "EVAL %s 4 %s %s %s %s",
+        dl->redis, "EVAL %s 5 %s %s %s %s %s",
         "for i = 1, 2 do "
         "  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('RENAME', KEYS[i], KEYS[i + 2]) "
         "  else redis.call('DEL', KEYS[i + 2]) end "
-        "end return 1",
-        tmp_next, tmp_due, dl->key_next, dl->key_due);
+        "end redis.call('SET', KEYS[5], '1') return 1",
+        tmp_next, tmp_due, dl->key_next, dl->key_due, dl->key_built);
     int ok = r && r->type != REDIS_REPLY_ERROR;
     if (r)
         freeReplyObject(r);
@@ -394,6 +395,22 @@ static int close_unrated(struct deadlines *dl, struct store *store, int64_t now_
     return 0;
 }
 
+/*
+ * Redis can lose the index without a disconnect (FLUSHDB, a failover to an
+ * empty replica): the marker every rebuild sets is then gone too.
+ */
+static int index_lost(struct deadlines *dl)
+{
+    redisReply *r = redisCommand(dl->redis, "EXISTS %s", dl->key_built);
+    int lost = r && r->type == REDIS_REPLY_INTEGER && r->integer == 0;
+    if (r)
+        freeReplyObject(r);
+    if (lost)
+        log_warn("deadlines", "the index in Redis is gone (flushed, or an empty replica took "
+                              "over): rebuilding it from SQLite");
+    return lost;
+}
+
 int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max, int *fired)
 {
     *fired = 0;
@@ -401,6 +418,8 @@ int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, in
         return -1;
     if (!deadlines_connect(dl, now_ms))
         return 0;
+    if (!dl->needs_rebuild && index_lost(dl))
+        dl->needs_rebuild = 1;
     if (dl->needs_rebuild && deadlines_rebuild(dl, store) < 0)
         return dl->redis ? -1 : 0;
     int synced;

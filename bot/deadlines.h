@@ -32,6 +32,7 @@ struct deadlines {
     struct redisContext *redis; /* NULL while Redis is down */
     char key_next[96];
     char key_due[96];
+    char key_built[96];  /* set with every rebuild: gone means Redis lost the index */
     int64_t retry_at_ms; /* when to try connecting again */
     int outage_logged;   /* the outage was logged; say so once only */
     int needs_rebuild;   /* reconnected: rebuild the index from SQLite */

@@ -281,6 +281,24 @@ static void test_index_sync_carries_every_batch(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM index_queue"), 0);
 }
 
+/* Redis emptied without a disconnect (FLUSHDB, a failover to an empty replica) is noticed. */
+static void test_flushed_index_is_rebuilt(void **state)
+{
+    (void)state;
+    long long a =
+        file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз", at("2026-11-02", 10, 0));
+    long long b =
+        file_case("citizen:b", "Нет воды в Медеуском районе третий день", at("2026-11-02", 11, 0));
+    tick_at(at("2026-11-02", 11, 1));
+    assert_true(zscore("tyndau:due", a) > 0 && zscore("tyndau:due", b) > 0);
+    redisReply *r = redisCommand(probe, "FLUSHDB");
+    freeReplyObject(r);
+    tick_at(at("2026-11-02", 11, 2));
+    assert_int_equal(zscore("tyndau:due", a), at("2026-11-24", 0, 0));
+    assert_int_equal(zscore("tyndau:due", b), at("2026-11-24", 0, 0));
+    assert_int_equal(tick_at(at("2026-11-18", 9, 0)), 2); /* and the reminders come */
+}
+
 static char *dump(const char *key)
 {
     redisReply *r = redisCommand(probe, "ZRANGE %s 0 -1 WITHSCORES", key);
@@ -363,6 +381,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outage_misses_nothing, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_stale_stages_fire_only_the_latest, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_index_sync_carries_every_batch, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_flushed_index_is_rebuilt, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_reindex_restores_the_index_exactly, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_daily_digest_once, fresh, cleanup),
     };
