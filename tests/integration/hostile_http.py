@@ -62,7 +62,9 @@ def healthz(port):
 
 
 def main():
-    resource.setrlimit(resource.RLIMIT_NOFILE, (4096, 4096))
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = 4096 if hard == resource.RLIM_INFINITY else min(4096, hard)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
     with tempfile.TemporaryDirectory() as work:
         port = free_port()
         conf = open(os.path.join(ROOT, "config/tyndau.conf")).read()
