@@ -13,16 +13,11 @@ import tempfile
 import time
 import urllib.request
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from telegram import ROOT, free_port  # noqa: E402
+
 TYNDAU = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tyndau")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def rss_kb(pid):
