@@ -152,7 +152,6 @@ enum stmt_id {
     ST_CASES_OF_CITIZEN,
     ST_SAME_PERSON,
     ST_ATTACHMENTS_OF_CASE,
-    ST_OUTBOX_LAST_KIND,
     ST_CARDS_OF_CASE,
     ST_OUTBOX_REMOTE,
     ST_OUTBOX_SENT_ON,
@@ -181,7 +180,6 @@ enum stmt_id {
     ST_STAGE_FIRE,
     ST_INDEX_QUEUED,
     ST_INDEX_OPEN,
-    ST_INDEX_DEQUEUE,
     ST_INDEX_CLEAR,
     ST_INDEX_DEQUEUE_UPTO,
     ST_METRICS,
@@ -257,8 +255,6 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EVENTS_OF_CASE] = "SELECT at, actor, kind, detail FROM events WHERE case_id = ?1 "
                           "ORDER BY id",
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
-    [ST_OUTBOX_LAST_KIND] = "SELECT max(id) FROM outbox WHERE case_id = ?1 AND channel = ?2 AND "
-                            "address = ?3 AND kind = ?4",
     [ST_CARDS_OF_CASE] = "SELECT max(id), address FROM outbox WHERE case_id = ?1 AND channel = "
                          "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
     [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
@@ -305,7 +301,6 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_INDEX_OPEN] = "SELECT c.id, 1, c.due_day, (SELECT group_concat(f.stage, ' ') FROM "
                       "stages_fired f WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM "
                       "cases c WHERE " CASE_CLOCK_RUNS_SQL,
-    [ST_INDEX_DEQUEUE] = "DELETE FROM index_queue WHERE case_id = ?1",
     [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
     [ST_INDEX_DEQUEUE_UPTO] = "DELETE FROM index_queue WHERE case_id <= ?1",
     [ST_CITIZEN_REACHABLE] = "UPDATE citizens SET unreachable = ?3 WHERE channel = ?1 AND "
@@ -1127,15 +1122,6 @@ int store_index_dequeue_upto(struct store *s, int64_t last_case_id)
     return step_done(s, st);
 }
 
-int store_index_dequeue(struct store *s, int64_t case_id)
-{
-    sqlite3_stmt *st = stmt(s, ST_INDEX_DEQUEUE);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, case_id);
-    return step_done(s, st);
-}
-
 int store_index_clear(struct store *s)
 {
     return exec_simple(s, ST_INDEX_CLEAR);
@@ -1239,22 +1225,6 @@ int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment
     }
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : -1;
-}
-
-int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *channel,
-                                  const char *address, const char *kind)
-{
-    sqlite3_stmt *st = stmt(s, ST_OUTBOX_LAST_KIND);
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, case_id);
-    bind_str(st, 2, channel);
-    bind_str(st, 3, address);
-    bind_str(st, 4, kind);
-    int rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
 }
 
 int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx)

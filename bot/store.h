@@ -184,7 +184,6 @@ typedef int (*store_index_fn)(void *ctx, int64_t case_id, int open, int32_t due_
  * fired for the current due day, space-separated.
  */
 int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn fn, void *ctx);
-int store_index_dequeue(struct store *s, int64_t case_id);
 /* Takes the queued changes of cases up to last_case_id off the queue: exactly those carried. */
 int store_index_dequeue_upto(struct store *s, int64_t last_case_id);
 int store_index_clear(struct store *s);
@@ -212,10 +211,6 @@ typedef int (*store_attachment_fn)(void *ctx, const char *kind, const char *ref)
 /* The attachments of a case in the order received; stops (returning -1) when fn fails. */
 int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);
 
-/* The newest outbox message of `kind` about a case to an address: its id, 0 if none, -1 on error.
- */
-int64_t store_outbox_last_of_kind(struct store *s, int64_t case_id, const char *channel,
-                                  const char *address, const char *kind);
 typedef int (*store_card_fn)(void *ctx, int64_t card_id, const char *address);
 /* The newest case card (outbox kind "card") of a case at each Telegram address it went to. */
 int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx);

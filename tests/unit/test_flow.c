@@ -61,11 +61,13 @@ static void expect_reply(const char *sender, const char *needle)
 }
 
 /* Files a complaint as sender and returns its case number (caller frees). */
-static char *file_complaint(const char *sender, const char *text, int64_t now)
+static char *file_complaint_on(const char *channel, const char *sender, const char *text,
+                               int64_t now)
 {
-    assert_int_equal(say(sender, text, now), DISPATCH_DONE);
-    assert_int_equal(say(sender, "1", now + 10), DISPATCH_DONE); /* the route is right */
-    assert_int_equal(say(sender, "1", now + 20), DISPATCH_DONE); /* a complaint */
+    assert_int_equal(say_full(channel, sender, text, strlen(text), NULL, now), DISPATCH_DONE);
+    /* the route is right; a complaint */
+    assert_int_equal(say_full(channel, sender, "1", 1, NULL, now + 10), DISPATCH_DONE);
+    assert_int_equal(say_full(channel, sender, "1", 1, NULL, now + 20), DISPATCH_DONE);
     char sql[200];
     snprintf(sql, sizeof sql,
              "SELECT c.number FROM cases c JOIN citizens z ON z.id = c.citizen_id WHERE "
@@ -74,6 +76,11 @@ static char *file_complaint(const char *sender, const char *text, int64_t now)
     char *number = db_text(dir, sql);
     assert_non_null(number);
     return number;
+}
+
+static char *file_complaint(const char *sender, const char *text, int64_t now)
+{
+    return file_complaint_on("console", sender, text, now);
 }
 
 static void test_kazakh_complaint(void **state)
@@ -481,13 +488,8 @@ static void test_linked_phone_shows_sms_cases(void **state)
 {
     (void)state;
     int64_t now = almaty(&cfg, "2026-11-05", 10);
-    const char *phone = "+77012345678";
-    const char *text = "Алмалы ауданында үш күннен бері су жоқ";
-    say_full("sms", phone, text, strlen(text), NULL, now);
-    say_full("sms", phone, "1", 1, NULL, now + 10);
-    say_full("sms", phone, "1", 1, NULL, now + 20);
-    char *number = db_text(dir, "SELECT number FROM cases");
-    assert_non_null(number);
+    char *number =
+        file_complaint_on("sms", "+77012345678", "Алмалы ауданында үш күннен бері су жоқ", now);
     struct inbound contact = {.channel = "telegram",
                               .external_id = "contact-1",
                               .sender = "555000111",
@@ -551,11 +553,8 @@ static void test_sms_rating_digit_is_the_score(void **state)
     (void)state;
     int64_t now = almaty(&cfg, "2026-11-05", 10);
     const char *phone = "+77015550001";
-    const char *text = "Нет воды в Алмалинском районе третий день";
-    say_full("sms", phone, text, strlen(text), NULL, now);
-    say_full("sms", phone, "1", 1, NULL, now + 10);
-    say_full("sms", phone, "1", 1, NULL, now + 20);
-    char *number = db_text(dir, "SELECT number FROM cases");
+    char *number =
+        file_complaint_on("sms", phone, "Нет воды в Алмалинском районе третий день", now);
     char cmd[200];
     snprintf(cmd, sizeof cmd, "/answer %s Водопровод отремонтирован, вода подаётся с 14:00.",
              number);
