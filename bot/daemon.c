@@ -39,10 +39,11 @@ static void *sender_thread(void *arg)
 {
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
+        /* a store that cannot record is said once by the sender and tried every second */
         int n = sender_drain(&d->sender, clock_now_ms());
         if (n < 0)
-            log_error("daemon", "sender: the store failed; retrying");
-        if (n <= 0)
+            nap(1000);
+        else if (n == 0)
             nap(20);
     }
     return NULL;
@@ -53,13 +54,29 @@ static void *deadline_thread(void *arg)
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
         int fired;
-        if (deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired) < 0)
+        if (deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired) < 0 &&
+            !store_write_fault(NULL, 0)) /* a database that takes no writes is said once */
             log_error("daemon", "deadlines: the store failed; retrying");
         if (fired < 500)
             for (int i = 0; i < 10 && !atomic_load(d->stop); i++)
                 nap(100);
     }
     return NULL;
+}
+
+/* For /healthz: Telegram fails when polling or sending does. */
+static int telegram_problem(void *ctx, char *why, size_t size)
+{
+    struct daemon *d = ctx;
+    return telegram_receive_problem(&d->telegram, why, size) ||
+           sender_channel_problem(&d->sender, "telegram", why, size);
+}
+
+/* The SMS provider fails when sending to it does (Kannel down, its queue full). */
+static int sms_problem(void *ctx, char *why, size_t size)
+{
+    struct daemon *d = ctx;
+    return sender_channel_problem(&d->sender, "sms", why, size);
 }
 
 static int open_one(const struct config *cfg, struct store **s)
@@ -87,7 +104,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop)
     deadlines_init(&d.deadlines, cfg);
     http_init(&d.http);
     sender_init(&d.sender, d.send_store, cfg);
-    if (health_init(&d.health, cfg, &d.deadlines, &d.http, &err) < 0)
+    if (health_init(&d.health, cfg, &d.deadlines, &d.sender, &d.http, &err) < 0)
         goto fail;
     if (telegram) {
         if (telegram_start(&d.telegram, cfg, d.recv_store, d.send_store, stop, &err) < 0)
@@ -95,12 +112,14 @@ int daemon_run(const struct config *cfg, atomic_int *stop)
         if (!strcmp(cfg->telegram.mode, "webhook"))
             telegram_webhook_route(&d.telegram, &d.http);
         sender_add_transport(&d.sender, &d.telegram.transport);
+        health_add_check(&d.health, "telegram", telegram_problem, &d);
     }
     if (sms) {
         if (sms_start(&d.sms, cfg, d.http_store, d.send_store, &err) < 0)
             goto fail;
         sms_routes(&d.sms, &d.http);
         sender_add_transport(&d.sender, &d.sms.transport);
+        health_add_check(&d.health, "sms", sms_problem, &d);
     }
     if (*cfg->http.listen && http_start(&d.http, cfg->http.listen, &err) < 0)
         goto fail;
@@ -139,6 +158,7 @@ out:
     store_close(d.send_store);
     store_close(d.deadline_store);
     store_close(d.http_store);
+    sender_free(&d.sender);
     sbuf_release(&err);
     return rc;
 }

@@ -98,6 +98,8 @@ static int handle_one(struct store *store, const struct config *cfg, const struc
                  in->kind == INBOUND_BLOCKED ? "blocked" : "unblocked");
         return store_citizen_set_reachable(store, in->channel, in->sender,
                                            in->kind == INBOUND_UNBLOCKED);
+    case INBOUND_ACK_ONLY:
+        return 0;
     case INBOUND_MIGRATED:
         snprintf(migrated, sizeof migrated, "%lld", (long long)in->migrate_to);
         log_info("dispatch", "%s chat %s is now %s", in->channel, in->sender, migrated);
@@ -167,6 +169,21 @@ fail:
     return -1;
 }
 
+/* The channel's acknowledgement, through the sender like every outbound call. */
+static int queue_ack(struct store *store, const struct inbound *in, int64_t now_ms)
+{
+    struct outbox_msg m;
+    if (strlen(in->ack_id) >= sizeof m.address || !in->channel)
+        return 0;
+    outbox_msg_init(&m);
+    snprintf(m.channel, sizeof m.channel, "%s", in->channel);
+    snprintf(m.address, sizeof m.address, "%s", in->ack_id);
+    snprintf(m.kind, sizeof m.kind, "callback");
+    int rc = store_outbox_add(store, &m, now_ms);
+    outbox_msg_release(&m);
+    return rc;
+}
+
 int dispatch_batch(struct store *store, const struct config *cfg, const struct inbound *in,
                    size_t n, int64_t now_ms, enum dispatch_result *results,
                    const struct dispatch_offset *offset)
@@ -175,7 +192,12 @@ int dispatch_batch(struct store *store, const struct config *cfg, const struct i
     if (store_begin(store) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        if (dispatch_one(store, cfg, &in[i], now_ms, results ? &results[i] : &scratch) < 0)
+        enum dispatch_result *r = results ? &results[i] : &scratch;
+        if (dispatch_one(store, cfg, &in[i], now_ms, r) < 0)
+            goto fail;
+        /* answered once: a duplicate was acknowledged when it was first committed */
+        if (in[i].ack_id && *in[i].ack_id && *r != DISPATCH_DUPLICATE &&
+            queue_ack(store, &in[i], now_ms) < 0)
             goto fail;
     }
     if (offset && store_offset_set(store, offset->channel, offset->value) < 0)
@@ -184,7 +206,10 @@ int dispatch_batch(struct store *store, const struct config *cfg, const struct i
         goto fail;
     return 0;
 fail:
-    log_error("dispatch", "batch of %zu not committed: %s", n, store_errmsg(store));
+    if (store_write_fault(NULL, 0)) /* said once by the store */
+        log_debug("dispatch", "batch of %zu not committed: %s", n, store_errmsg(store));
+    else
+        log_error("dispatch", "batch of %zu not committed: %s", n, store_errmsg(store));
     store_rollback(store);
     return -1;
 }

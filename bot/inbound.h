@@ -17,6 +17,7 @@ enum inbound_kind {
     INBOUND_BLOCKED,   /* the person blocked the bot: stop sending there */
     INBOUND_UNBLOCKED, /* and unblocked it */
     INBOUND_MIGRATED,  /* a group became a supergroup with a new chat id (migrate_to) */
+    INBOUND_ACK_ONLY,  /* nothing to handle, only its acknowledgement (ack_id) to send */
 };
 
 struct inbound {
@@ -43,6 +44,14 @@ struct inbound {
     int in_group;              /* written in a group chat (only staff are heard there) */
     int64_t migrate_to;        /* INBOUND_MIGRATED: the new chat id */
     const char *reply_to;      /* the channel's id of the message this one replies to */
+    /*
+     * An acknowledgement the channel waits for (Telegram's callback query id:
+     * the pressed button spins until it is answered).  The dispatcher queues
+     * it in the outbox (kind "callback", addressed to this id) in the same
+     * transaction as the message's effects, so the sender answers it and the
+     * gateway does no network I/O of its own.
+     */
+    const char *ack_id;
 };
 
 #endif

@@ -385,6 +385,9 @@ int main(int argc, char **argv)
     int opt;
     /* a peer that went away (Redis, an HTTP client) is an error to handle, not a reason to die */
     signal(SIGPIPE, SIG_IGN);
+    /* a file that may not grow (a size limit, a full quota) is a write error, not a reason to die
+     */
+    signal(SIGXFSZ, SIG_IGN);
     while ((opt = getopt_long(argc, argv, "+c:vhV", options, NULL)) != -1) {
         switch (opt) {
         case 'c':

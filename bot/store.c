@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,12 @@ static const char *const migrations[] = {
     "  BEGIN UPDATE citizens SET phone = new.address WHERE id = new.id; END;"
     /* stages passed over (after downtime or a clock jump) are recorded, not fired */
     "ALTER TABLE stages_fired ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
+
+    /*
+     * 6: a message is 'sending' from just before its request until its outcome
+     * is recorded; one left so by a crash is reconciled at the next drain.
+     */
+    "CREATE INDEX outbox_inflight ON outbox(channel, address, id) WHERE state = 'sending';",
 };
 
 enum stmt_id {
@@ -176,6 +183,11 @@ enum stmt_id {
     ST_OUTBOX_SENT,
     ST_OUTBOX_RETRY,
     ST_OUTBOX_FAILED,
+    ST_OUTBOX_CLAIM,
+    ST_OUTBOX_INTERRUPTED_LOG,
+    ST_OUTBOX_INTERRUPTED,
+    ST_OUTBOX_REPORTED_SENT,
+    ST_WRITE_PROBE,
     ST_DELIVERY_ADD,
     ST_STAGE_FIRE,
     ST_INDEX_QUEUED,
@@ -268,10 +280,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                             "result = 'dlr_failed'",
     [ST_OUTBOX_SET_STATE] = "UPDATE outbox SET state = ?2, next_attempt_ms = ?3, last_error = "
                             "CASE WHEN ?4 = '' THEN last_error ELSE ?4 END WHERE id = ?1 AND "
-                            "state IN ('sent', 'delivered')",
+                            "state IN ('sending', 'sent', 'delivered')",
     [ST_OUTBOX_REMOTE] = "SELECT state, remote_id FROM outbox WHERE id = ?1",
     [ST_OUTBOX_SENT_ON] = "SELECT 1 FROM outbox WHERE id = ?1 AND channel = ?2 AND state IN "
-                          "('sent', 'delivered')",
+                          "('sending', 'sent', 'delivered')",
     [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
                           "VALUES (?1, ?2, ?3, ?4)",
@@ -283,15 +295,32 @@ static const char *const stmt_sql[ST_COUNT] = {
         "o.next_attempt_ms, o.media FROM outbox o WHERE o.state = 'pending' AND o.channel = ?1 "
         "AND o.next_attempt_ms <= ?2 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
         "p.state = 'pending' AND p.channel = o.channel AND p.address = o.address AND "
-        "p.id < o.id) ORDER BY o.id LIMIT ?3",
+        "p.id < o.id) AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending' AND "
+        "f.channel = o.channel AND f.address = o.address) ORDER BY o.id LIMIT ?3",
     [ST_OUTBOX_NEXT] = "SELECT min(next_attempt_ms) FROM outbox WHERE state = 'pending' AND "
                        "channel = ?1",
-    [ST_OUTBOX_SENT] = "UPDATE outbox SET state = 'sent', attempts = attempts + 1, sent_ms = ?2, "
-                       "remote_id = ?3, last_error = '' WHERE id = ?1",
-    [ST_OUTBOX_RETRY] = "UPDATE outbox SET attempts = attempts + ?3, next_attempt_ms = ?2, "
+    /* a delivery report may have come first and moved it on: it stays where the report put it */
+    [ST_OUTBOX_SENT] = "UPDATE outbox SET state = CASE state WHEN 'sending' THEN 'sent' ELSE state "
+                       "END, attempts = attempts + 1, sent_ms = ?2, remote_id = ?3, "
+                       "last_error = '' WHERE id = ?1",
+    [ST_OUTBOX_RETRY] = "UPDATE outbox SET state = CASE state WHEN 'sending' THEN 'pending' ELSE "
+                        "state END, attempts = attempts + ?3, next_attempt_ms = ?2, "
                         "last_error = ?4 WHERE id = ?1",
     [ST_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', attempts = attempts + 1, "
                          "last_error = ?2 WHERE id = ?1",
+    [ST_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', next_attempt_ms = ?2 WHERE id = ?1 "
+                        "AND state = 'pending'",
+    [ST_OUTBOX_INTERRUPTED_LOG] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
+                                  "SELECT id, ?3, 'interrupted', ?4 FROM outbox WHERE "
+                                  "state = 'sending' AND channel = ?1 AND next_attempt_ms <= ?2",
+    /* an attempt that never got its answer counts: a message that kills the daemon ends */
+    [ST_OUTBOX_INTERRUPTED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?4, "
+                              "state = CASE WHEN attempts + 1 >= ?5 THEN 'failed' ELSE 'pending' "
+                              "END, next_attempt_ms = ?3 WHERE state = 'sending' AND "
+                              "channel = ?1 AND next_attempt_ms <= ?2",
+    [ST_WRITE_PROBE] = "INSERT OR REPLACE INTO offsets(channel, value) VALUES ('write_probe', ?1)",
+    [ST_OUTBOX_REPORTED_SENT] = "UPDATE outbox SET state = 'sent', sent_ms = ?2 WHERE id = ?1 "
+                                "AND state = 'sending'",
     [ST_STAGE_FIRE] = "INSERT OR IGNORE INTO stages_fired(case_id, stage, due_day, at, skipped) "
                       "VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_INDEX_QUEUED] = "SELECT c.id, " CASE_CLOCK_RUNS_SQL ", "
@@ -329,6 +358,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
+    int64_t changes_at_begin;
 };
 
 /* The cached statement, reset and unbound, ready to bind. */
@@ -346,17 +376,78 @@ static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
     return st;
 }
 
+/*
+ * Whether the database file takes writes, for every connection of the process:
+ * a write that fails for the file's sake (disk full, I/O error, read-only)
+ * sets the fault, the next write that lands clears it.
+ */
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static char fault_why[200];
+
+static int is_file_fault(int rc)
+{
+    int primary = rc & 0xff;
+    return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY ||
+           primary == SQLITE_CANTOPEN || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+/* Said once when the file stops taking writes and once when it takes them again. */
+static void note_write(struct store *s, sqlite3_stmt *st, int rc)
+{
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        /* only a write that reached the file proves it: a commit, or an autocommit change */
+        if (!sqlite3_get_autocommit(s->db) ||
+            (st && (sqlite3_stmt_readonly(st) || sqlite3_changes64(s->db) == 0)))
+            return;
+        pthread_mutex_lock(&fault_lock);
+        if (fault_why[0])
+            log_info("store", "the database takes writes again");
+        fault_why[0] = 0;
+        pthread_mutex_unlock(&fault_lock);
+    } else if (is_file_fault(rc)) {
+        pthread_mutex_lock(&fault_lock);
+        if (!fault_why[0])
+            log_error("store", "the database cannot be written: %s", sqlite3_errmsg(s->db));
+        snprintf(fault_why, sizeof fault_why, "%s", sqlite3_errmsg(s->db));
+        pthread_mutex_unlock(&fault_lock);
+    }
+}
+
+int store_write_fault(char *why, size_t size)
+{
+    pthread_mutex_lock(&fault_lock);
+    int fault = fault_why[0] != 0;
+    if (why && size)
+        snprintf(why, size, "%s", fault_why);
+    pthread_mutex_unlock(&fault_lock);
+    return fault;
+}
+
 /* Runs a statement that returns no rows; resets it. */
 static int step_done(struct store *s, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
+    int err = rc == SQLITE_DONE || rc == SQLITE_ROW ? rc : sqlite3_extended_errcode(s->db);
+    note_write(s, st, err);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        log_error("store", "%s", sqlite3_errmsg(s->db));
+        if (is_file_fault(err)) /* said once by note_write */
+            log_debug("store", "%s", sqlite3_errmsg(s->db));
+        else
+            log_error("store", "%s", sqlite3_errmsg(s->db));
         return -1;
     }
     return 0;
+}
+
+int store_write_probe(struct store *s, int64_t now_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_WRITE_PROBE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, now_ms);
+    return step_done(s, st);
 }
 
 static void finish(sqlite3_stmt *st)
@@ -476,12 +567,17 @@ const char *store_errmsg(struct store *s)
 
 int store_begin(struct store *s)
 {
+    s->changes_at_begin = sqlite3_total_changes64(s->db);
     return exec_simple(s, ST_BEGIN);
 }
 
 int store_commit(struct store *s)
 {
-    return exec_simple(s, ST_COMMIT);
+    if (exec_simple(s, ST_COMMIT) < 0)
+        return -1;
+    if (sqlite3_total_changes64(s->db) != s->changes_at_begin)
+        note_write(s, NULL, SQLITE_DONE); /* the transaction wrote: the file takes writes */
+    return 0;
 }
 
 void store_rollback(struct store *s)
@@ -1060,6 +1156,47 @@ int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char 
     return delivery_add(s, id, now_ms, "failed", error);
 }
 
+int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_CLAIM);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    if (step_done(s, st) < 0)
+        return -1;
+    return sqlite3_changes(s->db) == 1;
+}
+
+int store_outbox_interrupted(struct store *s, const char *channel, int64_t claimed_before_ms,
+                             int64_t now_ms, int max_attempts)
+{
+    static const char why[] = "interrupted: no answer was recorded; sent again";
+    sqlite3_stmt *log_st = stmt(s, ST_OUTBOX_INTERRUPTED_LOG), *st;
+    if (!log_st || store_begin(s) < 0)
+        return -1;
+    bind_str(log_st, 1, channel);
+    sqlite3_bind_int64(log_st, 2, claimed_before_ms);
+    sqlite3_bind_int64(log_st, 3, now_ms);
+    bind_str(log_st, 4, why);
+    if (step_done(s, log_st) < 0 || !(st = stmt(s, ST_OUTBOX_INTERRUPTED)))
+        goto fail;
+    bind_str(st, 1, channel);
+    sqlite3_bind_int64(st, 2, claimed_before_ms);
+    sqlite3_bind_int64(st, 3, now_ms);
+    bind_str(st, 4, why);
+    sqlite3_bind_int(st, 5, max_attempts);
+    if (step_done(s, st) < 0)
+        goto fail;
+    int n = sqlite3_changes(s->db);
+    if (store_commit(s) < 0)
+        goto fail;
+    return n;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
 int64_t store_count(struct store *s, const char *table_where)
 {
     struct sbuf sql = SBUF_INIT;
@@ -1272,6 +1409,13 @@ int store_outbox_report(struct store *s, const char *channel, int64_t id, int64_
         return 0; /* not a message of ours that went on this channel */
     if (rc != SQLITE_ROW || store_begin(s) < 0)
         return -1;
+    /* a report about a message still in flight (or cut off by a crash) proves it went */
+    if (!(st = stmt(s, ST_OUTBOX_REPORTED_SENT)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    if (step_done(s, st) < 0)
+        goto fail;
     if (delivery_add(s, id, now_ms, result, detail) < 0 || !(st = stmt(s, ST_OUTBOX_DLR_FAILS)))
         goto fail;
     sqlite3_bind_int64(st, 1, id);

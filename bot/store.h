@@ -168,6 +168,24 @@ int store_outbox_sent(struct store *s, int64_t id, int64_t now_ms, const char *r
 int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next_ms,
                        int count_attempt, const char *error);
 int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error);
+/*
+ * Marks a pending message 'sending' (committed at once) just before its
+ * request: 1 claimed, 0 no longer pending (STOP suppressed it), -1 error.
+ * sent/retry/failed then record the outcome.
+ */
+int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms);
+/*
+ * Messages of channel left 'sending' since before claimed_before_ms (the
+ * daemon stopped during their request) go back to pending, the attempt
+ * counted and an 'interrupted' delivery row written; past max_attempts they
+ * fail.  Returns how many, or -1.
+ */
+int store_outbox_interrupted(struct store *s, const char *channel, int64_t claimed_before_ms,
+                             int64_t now_ms, int max_attempts);
+/* 1 when the latest write to the database file failed (disk full, I/O error), with why. */
+int store_write_fault(char *why, size_t size);
+/* A write of one row, to learn whether the file takes writes again: 0 it does, -1 not. */
+int store_write_probe(struct store *s, int64_t now_ms);
 int64_t store_count(struct store *s, const char *table_where);
 
 /*

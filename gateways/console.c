@@ -202,9 +202,9 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
     struct sender sender;
     /* everything the gateway would send anywhere is shown here */
     struct transport transports[] = {
-        {"console", &c, console_send, NULL},
-        {"telegram", &c, console_send, NULL},
-        {"sms", &c, console_send, NULL},
+        {"console", &c, console_send, NULL, 0},
+        {"telegram", &c, console_send, NULL, 0},
+        {"sms", &c, console_send, NULL, 0},
     };
     struct sbuf pending = SBUF_INIT, buf = SBUF_INIT;
     int eof = 0, got;
@@ -223,8 +223,10 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
     if (opts->interactive) {
         fprintf(opts->out, "tyndau console. You are a citizen; type your appeal, or :help.\n\n");
     }
-    if (drain(&c, &sender) < 0)
+    if (drain(&c, &sender) < 0) {
+        sender_free(&sender);
         return -1;
+    }
     int prompt = 1;
     for (;;) {
         if (opts->interactive && prompt) {
@@ -274,5 +276,6 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
     }
     sbuf_release(&pending);
     sbuf_release(&buf);
+    sender_free(&sender);
     return rc;
 }

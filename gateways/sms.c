@@ -15,6 +15,9 @@
 #include "../bot/sms_text.h"
 #include "../bot/utf8.h"
 
+/* A message cut off by a crash waits this long for a report that it went before going again. */
+#define SMS_REPORT_GRACE_MS 60000
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;
@@ -120,10 +123,10 @@ int sms_routes(struct sms_channel *ch, struct http *http)
     return 0;
 }
 
-static int64_t ready_at(void *ctx, const char *address, int64_t now)
+static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
 {
     struct sms_channel *ch = ctx;
-    (void)address;
+    (void)m;
     int64_t mono = mono_ms();
     return now + (pacer_ready_at(&ch->rate, 0, mono) - mono);
 }
@@ -166,7 +169,8 @@ int sms_start(struct sms_channel *ch, const struct config *cfg, struct store *st
         sbuf_addstr(err, "cannot set up the SMS channel");
         return -1;
     }
-    ch->transport = (struct transport){"sms", ch, send_sms, ready_at};
+    /* the SMSC's acknowledgement (dlr-mask 8) comes within seconds of Kannel taking a message */
+    ch->transport = (struct transport){"sms", ch, send_sms, ready_at, SMS_REPORT_GRACE_MS};
     if (!*cfg->sms.inbound_secret)
         log_warn("sms", "sms.inbound_secret is empty: anyone who reaches /sms/inbound can post");
     log_info("sms", "provider %s at %s", ch->provider->name, cfg->sms.sendsms_url);

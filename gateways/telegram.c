@@ -34,16 +34,18 @@ static cJSON *allowed_updates_json(void)
 
 /* ------------------------------------------------------------------ receiving */
 
-static void answer_callback(struct tg_api *api, const char *callback_id)
+/*
+ * What of an update goes to the dispatcher: a parsed one whole; of one that is
+ * skipped, its callback answer only (so the pressed button stops spinning).
+ */
+static int dispatchable(struct tg_update *u, enum tg_parse p)
 {
-    struct tg_result r;
-    cJSON *p = cJSON_CreateObject();
-    tg_result_init(&r);
-    cJSON_AddStringToObject(p, "callback_query_id", callback_id);
-    if (tg_call(api, "answerCallbackQuery", p, 10, &r) != TG_OK)
-        log_info("telegram", "answerCallbackQuery: %s", r.description.buf);
-    tg_result_release(&r);
-    cJSON_Delete(p);
+    if (p == TG_PARSE_OK)
+        return 1;
+    if (!u->callback_id[0])
+        return 0;
+    u->in.kind = INBOUND_ACK_ONLY;
+    return 1;
 }
 
 /* Parses a page of updates, dispatches them in one transaction with the next offset. */
@@ -61,10 +63,10 @@ static int handle_page(struct telegram *tg, const cJSON *updates)
         enum tg_parse p = tg_update_parse(cJSON_GetArrayItem(updates, i), u);
         if (u->update_id > max_id)
             max_id = u->update_id;
-        if (p == TG_PARSE_OK)
-            in[count++] = u->in;
-        else
+        if (p != TG_PARSE_OK)
             log_warn("telegram", "update %lld skipped: %s", (long long)u->update_id, u->why);
+        if (dispatchable(u, p))
+            in[count++] = u->in;
     }
     if (max_id < 0) {
         rc = 0; /* nothing with an id: nothing to confirm */
@@ -73,9 +75,6 @@ static int handle_page(struct telegram *tg, const cJSON *updates)
     struct dispatch_offset off = {"telegram", max_id + 1};
     if (dispatch_batch(tg->store, tg->cfg, in, (size_t)count, clock_now_ms(), NULL, &off) < 0)
         goto out;
-    for (int i = 0; i < n; i++)
-        if (parsed[i].callback_id[0])
-            answer_callback(&tg->api, parsed[i].callback_id);
     rc = n;
 out:
     free(parsed);
@@ -100,6 +99,12 @@ int telegram_poll_once(struct telegram *tg)
     /* the HTTP timeout a little longer than the poll, so a quiet poll is not an error */
     enum tg_status st = tg_call(&tg->api, "getUpdates", p, tg->poll_timeout_s + 10, &r);
     cJSON_Delete(p);
+    pthread_mutex_lock(&tg->poll_lock);
+    if (st == TG_OK)
+        tg->poll_why[0] = 0;
+    else if (!atomic_load(tg->stop))
+        snprintf(tg->poll_why, sizeof tg->poll_why, "getUpdates: %s", r.description.buf);
+    pthread_mutex_unlock(&tg->poll_lock);
     if (st == TG_OK && cJSON_IsArray(r.result)) {
         rc = handle_page(tg, r.result);
     } else if (st == TG_ERROR && r.error_code == 409) {
@@ -112,6 +117,15 @@ int telegram_poll_once(struct telegram *tg)
     if (rc < 0 && !atomic_load(tg->stop))
         sleep_ms(1000); /* Telegram or the network is down: do not spin */
     return rc;
+}
+
+int telegram_receive_problem(struct telegram *tg, char *why, size_t size)
+{
+    pthread_mutex_lock(&tg->poll_lock);
+    int failing = tg->poll_why[0] != 0;
+    snprintf(why, size, "%s", tg->poll_why);
+    pthread_mutex_unlock(&tg->poll_lock);
+    return failing;
 }
 
 /* Telegram names itself by the secret token header; nobody else's body is read. */
@@ -135,18 +149,14 @@ static void webhook(void *ctx, const struct http_request *req, struct http_respo
     cJSON *json = cJSON_ParseWithLength(req->body, req->body_len);
     struct tg_update u;
     enum tg_parse p = tg_update_parse(json, &u);
-    if (p != TG_PARSE_OK) {
+    if (p != TG_PARSE_OK)
         /* acknowledged: Telegram would redeliver a failing update forever */
         log_warn("telegram", "webhook update %lld skipped: %s", (long long)u.update_id,
                  json ? u.why : "not JSON");
-        cJSON_Delete(json);
-        return;
-    }
-    if (dispatch_batch(tg->store, tg->cfg, &u.in, 1, clock_now_ms(), NULL, NULL) < 0) {
+    /* the listener parses, commits and answers: the callback answer goes by the sender */
+    if (dispatchable(&u, p) &&
+        dispatch_batch(tg->store, tg->cfg, &u.in, 1, clock_now_ms(), NULL, NULL) < 0)
         res->status = 500; /* not committed: let Telegram deliver it again */
-    } else if (u.callback_id[0]) {
-        answer_callback(&tg->api, u.callback_id);
-    }
     cJSON_Delete(json);
 }
 
@@ -171,10 +181,18 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int64_t ready_at(void *ctx, const char *address, int64_t now)
+static int is_callback(const struct outbox_msg *m)
+{
+    return !strcmp(m->kind, "callback");
+}
+
+/* A callback answer is no message in a chat: no chat's pace holds it. */
+static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
 {
     struct telegram *tg = ctx;
-    int64_t chat = chat_of(address), mono = mono_ms();
+    if (is_callback(m))
+        return now;
+    int64_t chat = chat_of(m->address), mono = mono_ms();
     int64_t at = pacer_ready_at(&tg->chats, chat, mono);
     if (chat < 0) {
         int64_t g = pacer_ready_at(&tg->groups, chat, mono);
@@ -212,12 +230,39 @@ static int is_blocked(const char *description)
            strstr(description, "kicked") || strstr(description, "not a member");
 }
 
+/* Stops the pressed button's spinner; an answer too late for Telegram is final. */
+static void answer_callback(struct telegram *tg, const struct outbox_msg *m,
+                            struct send_result *res)
+{
+    struct tg_result r;
+    cJSON *p = cJSON_CreateObject();
+    cJSON_AddStringToObject(p, "callback_query_id", m->address);
+    tg_result_init(&r);
+    enum tg_status st = tg_call(&tg->send_api, "answerCallbackQuery", p, 10, &r);
+    cJSON_Delete(p);
+    if (st == TG_OK)
+        res->status = SEND_OK;
+    else if (st == TG_TRANSPORT || r.error_code >= 500 || r.error_code == 401)
+        res->status = SEND_RETRY;
+    else if (r.error_code == 429) {
+        res->status = SEND_RETRY_AFTER;
+        res->retry_after_ms = (int64_t)(r.retry_after > 0 ? r.retry_after : 1) * 1000;
+    } else
+        res->status = SEND_FAILED; /* "query is too old": the button stopped on its own */
+    sbuf_add(&res->detail, r.description.buf, r.description.len);
+    tg_result_release(&r);
+}
+
 static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_result *res)
 {
     struct telegram *tg = ctx;
     char address[STORE_ADDRESS_MAX];
     struct tg_result r;
     const char *method = "sendMessage";
+    if (is_callback(m)) {
+        answer_callback(tg, m, res);
+        return;
+    }
     if (store_chat_current(tg->send_store, "telegram", m->address, address, sizeof address) < 0)
         snprintf(address, sizeof address, "%s", m->address);
     cJSON *p = cJSON_CreateObject();
@@ -335,6 +380,7 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     tg->store = store;
     tg->send_store = send_store;
     tg->poll_timeout_s = TELEGRAM_POLL_TIMEOUT;
+    pthread_mutex_init(&tg->poll_lock, NULL);
     if (tg_api_init(&tg->api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
         tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
         /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
@@ -347,7 +393,8 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     curl_easy_setopt(tg->api.curl, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(tg->api.curl, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
     curl_easy_setopt(tg->api.curl, CURLOPT_XFERINFODATA, stop);
-    tg->transport = (struct transport){"telegram", tg, telegram_send, ready_at};
+    /* Telegram cannot say whether a message went: one cut off by a crash goes again at once */
+    tg->transport = (struct transport){"telegram", tg, telegram_send, ready_at, 0};
 
     tg_result_init(&r);
     /*
@@ -412,4 +459,5 @@ void telegram_stop(struct telegram *tg)
     tg_api_free(&tg->send_api);
     pacer_free(&tg->chats);
     pacer_free(&tg->groups);
+    pthread_mutex_destroy(&tg->poll_lock);
 }

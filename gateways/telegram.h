@@ -10,8 +10,10 @@
  *            compared in constant time (wrong or missing: 401, nothing
  *            stored); 200 only after the commit; a malformed update is
  *            logged and acknowledged, so Telegram never redelivers it forever
- * Every callback_query is answered after the commit so the button stops
- * spinning.
+ * Every callback_query is answered so the button stops spinning: the answer
+ * is queued in the outbox with the update's effects and sent by the sender,
+ * so receiving does no outbound call of its own (a slow Bot API never holds
+ * the listener).
  *
  * Sending is a transport for the sender: sendMessage with an inline keyboard
  * (plain text, so nothing needs escaping), sendPhoto/sendDocument by file
@@ -24,7 +26,9 @@
 #ifndef TYNDAU_TELEGRAM_H
 #define TYNDAU_TELEGRAM_H
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 
 #include "../bot/config.h"
 #include "../bot/http.h"
@@ -43,6 +47,8 @@ struct telegram {
     struct store *store;
     struct tg_api api;
     int poll_timeout_s;
+    pthread_mutex_t poll_lock; /* poll_why, read by /healthz */
+    char poll_why[160];        /* why the last getUpdates failed, "" when it did not */
 
     /* sending (the sender thread) */
     struct store *send_store;
@@ -62,6 +68,8 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
 void telegram_stop(struct telegram *tg);
 /* One getUpdates round: returns the number of updates handled, or -1 (after a pause). */
 int telegram_poll_once(struct telegram *tg);
+/* 1 (with why) when the last getUpdates failed, for /healthz; 0 otherwise. */
+int telegram_receive_problem(struct telegram *tg, char *why, size_t size);
 /* Adds /telegram/webhook to the listener. */
 int telegram_webhook_route(struct telegram *tg, struct http *http);
 

@@ -119,6 +119,7 @@ static enum tg_parse parse_callback(const cJSON *q, struct tg_update *u)
         return TG_PARSE_MALFORMED;
     }
     snprintf(u->callback_id, sizeof u->callback_id, "%s", qid);
+    u->in.ack_id = u->callback_id;
     snprintf(u->user, sizeof u->user, "%lld", (long long)user_id);
     u->in.user = u->user;
     const cJSON *chat = obj(m, "chat");

@@ -23,7 +23,7 @@ struct tg_update {
     char external_id[32];
     char chat[24];
     char user[24];
-    char callback_id[96]; /* a callback_query to answer, "" if none */
+    char callback_id[96]; /* a callback_query to answer (in.ack_id), "" if none */
     char file_ref[256];
     char reply_to[24];
     const char *why; /* for IGNORED and MALFORMED */

@@ -12,7 +12,8 @@ Bot API:      /bot<TOKEN>/<method>   (JSON or form body; a wrong token gets 401)
 Control API (for tests, JSON):
   POST /control/updates     [update, ...]      queue updates for getUpdates
   POST /control/faults      {"kind": "429"|"500"|"slow"|"drop"|"malformed",
-                             "count": N, "retry_after": S, "delay": S}
+                             "count": N, "retry_after": S, "delay": S,
+                             "method": M (only that method; any if absent)}
   POST /control/block       {"chat_id": N}     that chat has blocked the bot (403)
   GET  /control/sent        every message sent, with its arrival time
   GET  /control/stats       counters: requests, 429s given, faults, updates confirmed
@@ -121,12 +122,14 @@ class Handler(BaseHTTPRequestHandler):
         if method in ("getUpdates", "getMe", "setMyCommands", "deleteWebhook", "setWebhook"):
             return None
         with LOCK:
-            if not STATE["faults"]:
+            # a fault may name the one method it hits
+            hits = [f for f in STATE["faults"] if f.get("method", method) == method]
+            if not hits:
                 return None
-            fault = STATE["faults"][0]
+            fault = hits[0]
             fault["count"] -= 1
             if fault["count"] <= 0:
-                STATE["faults"].pop(0)
+                STATE["faults"].remove(fault)
             STATE["stats"]["faults"] += 1
             return dict(fault)
 

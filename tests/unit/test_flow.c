@@ -793,6 +793,8 @@ static void test_sms_report_names_an_sms(void **state)
     long long tg = db_count(dir, "SELECT id FROM outbox WHERE channel = 'telegram'");
     long long sms = db_count(dir, "SELECT id FROM outbox WHERE channel = 'sms'");
     assert_int_equal(store_outbox_report(store, "sms", sms, now * 1000, "dlr_failed", "", 1, 0), 0);
+    assert_int_equal(store_outbox_claim(store, tg, now * 1000), 1);
+    assert_int_equal(store_outbox_claim(store, sms, now * 1000), 1);
     assert_int_equal(store_begin(store), 0);
     assert_int_equal(store_outbox_sent(store, tg, now * 1000, "77"), 0);
     assert_int_equal(store_outbox_sent(store, sms, now * 1000, "78"), 0);

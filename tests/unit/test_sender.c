@@ -1,6 +1,9 @@
 /* The outbox sender: order per address, backoff, retry-after, failures, pacing. */
 #include "helpers.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include "../../bot/sender.h"
 
 static char dir[64];
@@ -12,11 +15,23 @@ struct fake {
     int nscript, calls;
     char sent[16][160];
     int64_t pace_until;
+    int fill_disk_on_call; /* the disk fills during this request (1-based), 0 never */
 };
+
+/* The disk fills (no file may grow by a byte) or frees again. */
+static void disk_full(int full)
+{
+    struct rlimit r;
+    getrlimit(RLIMIT_FSIZE, &r);
+    r.rlim_cur = full ? 0 : r.rlim_max;
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &r), 0);
+}
 
 static void fake_send(void *ctx, const struct outbox_msg *m, struct send_result *res)
 {
     struct fake *f = ctx;
+    if (f->fill_disk_on_call == f->calls + 1)
+        disk_full(1);
     res->status = f->calls < f->nscript ? f->script[f->calls] : SEND_OK;
     if (res->status == SEND_RETRY_AFTER)
         res->retry_after_ms = 7000;
@@ -25,9 +40,9 @@ static void fake_send(void *ctx, const struct outbox_msg *m, struct send_result 
     f->calls++;
 }
 
-static int64_t fake_ready_at(void *ctx, const char *address, int64_t now_ms)
+static int64_t fake_ready_at(void *ctx, const struct outbox_msg *m, int64_t now_ms)
 {
-    (void)address;
+    (void)m;
     struct fake *f = ctx;
     return f->pace_until > now_ms ? f->pace_until : now_ms;
 }
@@ -66,7 +81,7 @@ static void test_order_per_address(void **state)
 {
     (void)state;
     struct fake f = {.nscript = 0};
-    struct transport t = {"fake", &f, fake_send, NULL};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     sender_init(&s, store, &cfg);
     sender_add_transport(&s, &t);
@@ -87,7 +102,7 @@ static void test_retry_with_backoff_keeps_order(void **state)
 {
     (void)state;
     struct fake f = {.script = {SEND_RETRY, SEND_RETRY}, .nscript = 2};
-    struct transport t = {"fake", &f, fake_send, NULL};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     sender_init(&s, store, &cfg);
     sender_add_transport(&s, &t);
@@ -110,7 +125,7 @@ static void test_retry_after_is_not_an_attempt(void **state)
 {
     (void)state;
     struct fake f = {.script = {SEND_RETRY_AFTER}, .nscript = 1};
-    struct transport t = {"fake", &f, fake_send, NULL};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     sender_init(&s, store, &cfg);
     sender_add_transport(&s, &t);
@@ -127,7 +142,7 @@ static void test_permanent_failure_and_unreachable(void **state)
 {
     (void)state;
     struct fake f = {.script = {SEND_FAILED, SEND_UNREACHABLE}, .nscript = 2};
-    struct transport t = {"fake", &f, fake_send, NULL};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     struct citizen c;
     sender_init(&s, store, &cfg);
@@ -147,7 +162,7 @@ static void test_gives_up_after_max_attempts(void **state)
     struct fake f = {.nscript = 16};
     for (int i = 0; i < 16; i++)
         f.script[i] = SEND_RETRY;
-    struct transport t = {"fake", &f, fake_send, NULL};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     cfg.outbox.max_attempts = 3;
     sender_init(&s, store, &cfg);
@@ -163,7 +178,7 @@ static void test_pacing_hook(void **state)
 {
     (void)state;
     struct fake f = {.pace_until = 5000};
-    struct transport t = {"fake", &f, fake_send, fake_ready_at};
+    struct transport t = {"fake", &f, fake_send, fake_ready_at, 0};
     struct sender s;
     sender_init(&s, store, &cfg);
     sender_add_transport(&s, &t);
@@ -173,8 +188,126 @@ static void test_pacing_hook(void **state)
     assert_int_equal(db_count(dir, "SELECT attempts FROM outbox"), 1);
 }
 
+/* A message is recorded 'sending' before its request: a full disk means nothing is sent. */
+static void test_full_disk_sends_nothing(void **state)
+{
+    (void)state;
+    struct fake f = {.nscript = 0};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
+    struct sender s;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "a1", 0);
+    disk_full(1);
+    for (int64_t now = 0; now < 5000; now += 100)
+        assert_int_equal(sender_drain(&s, now), -1);
+    assert_int_equal(f.calls, 0);
+    assert_int_equal(sender_paused(&s), 1);
+    assert_int_equal(store_write_fault(NULL, 0), 1);
+    disk_full(0);
+    assert_int_equal(sender_drain(&s, 5000), 1);
+    assert_int_equal(sender_paused(&s), 0);
+    assert_int_equal(store_write_fault(NULL, 0), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 1);
+    sender_free(&s);
+}
+
+/*
+ * The disk fills during a request: what went is held and recorded first when
+ * the store takes writes again; nothing is sent twice, nothing else is sent meanwhile.
+ */
+static void test_full_disk_mid_request_no_duplicates(void **state)
+{
+    (void)state;
+    struct fake f = {.fill_disk_on_call = 1};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
+    struct sender s;
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    queue("A", "a1", 0);
+    queue("B", "b1", 0);
+    queue("A", "a2", 0);
+    assert_int_equal(sender_drain(&s, 0), -1);
+    for (int64_t now = 1000; now < 15000; now += 1000)
+        assert_int_equal(sender_drain(&s, now), -1);
+    assert_int_equal(f.calls, 1); /* a1 went once, then nothing */
+    assert_int_equal(sender_paused(&s), 1);
+    disk_full(0);
+    assert_int_equal(sender_drain(&s, 15000), 2); /* a1 recorded, then b1 and a2 */
+    assert_int_equal(sender_drain(&s, 15000), 0);
+    assert_int_equal(f.calls, 3);
+    assert_string_equal(f.sent[0], "A:a1");
+    assert_string_equal(f.sent[1], "B:b1");
+    assert_string_equal(f.sent[2], "A:a2");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 3);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM deliveries WHERE result = 'sent'"), 3);
+    sender_free(&s);
+}
+
+static int64_t outbox_id(const char *text)
+{
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT id FROM outbox WHERE text = '%s'", text);
+    return db_count(dir, sql);
+}
+
+/* A message the daemon was sending when it died goes again after the restart: at least once. */
+static void test_interrupted_goes_again(void **state)
+{
+    (void)state;
+    struct fake f = {.nscript = 0};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
+    struct sender s;
+    queue("A", "x", 0);
+    queue("A", "y", 0);
+    assert_int_equal(store_outbox_claim(store, outbox_id("x"), 500), 1); /* then killed */
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    assert_int_equal(sender_drain(&s, 1000), 1);
+    assert_string_equal(f.sent[0], "A:x");
+    assert_int_equal(sender_drain(&s, 1000), 1);
+    assert_string_equal(f.sent[1], "A:y"); /* still in order */
+    assert_int_equal(db_count(dir, "SELECT attempts FROM outbox WHERE text = 'x'"), 2);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM deliveries WHERE result = 'interrupted'"),
+                     1);
+    sender_free(&s);
+}
+
+/*
+ * With a grace (SMS: the SMSC's report), an interrupted message waits for a
+ * report that it went, holding the messages behind it, and is not sent again
+ * when one comes.
+ */
+static void test_interrupted_waits_for_a_report(void **state)
+{
+    (void)state;
+    struct fake f = {.nscript = 0};
+    struct transport t = {"fake", &f, fake_send, NULL, 60000};
+    struct sender s;
+    queue("A", "x", 0);
+    queue("A", "y", 0);
+    queue("B", "z", 0);
+    assert_int_equal(store_outbox_claim(store, outbox_id("x"), 500), 1); /* then killed */
+    assert_int_equal(store_outbox_claim(store, outbox_id("z"), 500), 1);
+    sender_init(&s, store, &cfg);
+    sender_add_transport(&s, &t);
+    assert_int_equal(sender_drain(&s, 1000), 0); /* y waits behind x */
+    assert_int_equal(
+        store_outbox_report(store, "fake", outbox_id("x"), 2000, "dlr_pending", "ACK", -1, 0), 1);
+    assert_int_equal(sender_drain(&s, 2000), 1);
+    assert_string_equal(f.sent[0], "A:y");
+    /* no report for z: after the grace (looked at every 5 s) it goes again */
+    assert_int_equal(sender_drain(&s, 60000), 0);
+    assert_int_equal(sender_drain(&s, 66000), 1);
+    assert_string_equal(f.sent[1], "B:z");
+    assert_int_equal(f.calls, 2);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 3);
+    sender_free(&s);
+}
+
 int main(void)
 {
+    signal(SIGXFSZ, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_per_address, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_retry_with_backoff_keeps_order, fresh, cleanup),
@@ -182,6 +315,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_permanent_failure_and_unreachable, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_gives_up_after_max_attempts, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_pacing_hook, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_full_disk_sends_nothing, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_full_disk_mid_request_no_duplicates, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_interrupted_goes_again, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_interrupted_waits_for_a_report, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("sender", tests, NULL, NULL);
 }
