@@ -3,6 +3,8 @@
 #include <libconfig.h>
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -884,4 +886,160 @@ const char *config_body_kind_name(enum body_kind kind)
 {
     static const char *const names[] = {"department", "district_akimat", "council"};
     return names[kind];
+}
+
+/* ------------------------------------------------------------------ reload */
+
+/* What only a restart can change: the connections the daemon holds open. */
+#define STR_SETTING(field)                                                                         \
+    {                                                                                              \
+#field, offsetof(struct config, field), 1                                                  \
+    }
+#define INT_SETTING(field)                                                                         \
+    {                                                                                              \
+#field, offsetof(struct config, field), 0                                                  \
+    }
+static const struct {
+    const char *name;
+    size_t offset;
+    int is_string;
+} restart_settings[] = {
+    STR_SETTING(storage.path),         INT_SETTING(storage.synchronous_full),
+    STR_SETTING(redis.host),           INT_SETTING(redis.port),
+    STR_SETTING(redis.socket),         STR_SETTING(redis.prefix),
+    STR_SETTING(http.listen),          STR_SETTING(telegram.token),
+    STR_SETTING(telegram.api_url),     STR_SETTING(telegram.mode),
+    STR_SETTING(telegram.webhook_url), STR_SETTING(telegram.webhook_secret),
+    STR_SETTING(sms.provider),         STR_SETTING(sms.sendsms_url),
+    STR_SETTING(sms.username),         STR_SETTING(sms.password),
+    STR_SETTING(sms.sender),           STR_SETTING(sms.inbound_secret),
+    STR_SETTING(sms.dlr_url),          INT_SETTING(sms.rate),
+    INT_SETTING(sms.flood_per_hour),   INT_SETTING(outbox.retry_base_ms),
+    INT_SETTING(outbox.retry_max_ms),  INT_SETTING(outbox.max_attempts),
+};
+
+const char *config_restart_setting_changed(const struct config *a, const struct config *b)
+{
+    for (size_t i = 0; i < sizeof restart_settings / sizeof *restart_settings; i++) {
+        const char *pa = (const char *)a + restart_settings[i].offset;
+        const char *pb = (const char *)b + restart_settings[i].offset;
+        int same = restart_settings[i].is_string
+                       ? !strcmp(*(char *const *)(const void *)pa, *(char *const *)(const void *)pb)
+                       : *(const int *)(const void *)pa == *(const int *)(const void *)pb;
+        if (!same)
+            return restart_settings[i].name;
+    }
+    return NULL;
+}
+
+/*
+ * The live configuration.  Each unit of work holds the one that was live when
+ * it began; a reload publishes a new one and retires the old, which is freed
+ * when its last holder drops it.  The configuration the daemon started with
+ * belongs to its caller and is never freed here.
+ */
+struct live {
+    struct config *cfg;
+    int holders;
+    int owned;         /* published by a reload: freed here */
+    struct live *next; /* retired ones, still held */
+};
+
+static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct live *live_now;
+static struct live *live_retired;
+
+static void live_free(struct live *l)
+{
+    if (l->owned) {
+        config_free(l->cfg);
+        free(l->cfg);
+    }
+    free(l);
+}
+
+/* Frees retired configurations nobody holds any more.  Called with the lock. */
+static void live_sweep(void)
+{
+    for (struct live **p = &live_retired; *p;) {
+        struct live *l = *p;
+        if (l->holders == 0) {
+            *p = l->next;
+            live_free(l);
+        } else {
+            p = &l->next;
+        }
+    }
+}
+
+const struct config *config_hold(const struct config *started)
+{
+    pthread_mutex_lock(&live_lock);
+    const struct config *cfg = started;
+    if (live_now) {
+        live_now->holders++;
+        cfg = live_now->cfg;
+    }
+    pthread_mutex_unlock(&live_lock);
+    return cfg;
+}
+
+void config_drop(const struct config *cfg)
+{
+    pthread_mutex_lock(&live_lock);
+    if (live_now && live_now->cfg == cfg) {
+        live_now->holders--;
+    } else {
+        for (struct live *l = live_retired; l; l = l->next)
+            if (l->cfg == cfg) {
+                l->holders--;
+                break;
+            }
+        live_sweep();
+    }
+    pthread_mutex_unlock(&live_lock);
+}
+
+static int live_publish(struct config *cfg, int owned)
+{
+    struct live *l = calloc(1, sizeof *l);
+    if (!l)
+        return -1;
+    l->cfg = cfg;
+    l->owned = owned;
+    pthread_mutex_lock(&live_lock);
+    if (live_now) {
+        live_now->next = live_retired;
+        live_retired = live_now;
+    }
+    live_now = l;
+    live_sweep();
+    pthread_mutex_unlock(&live_lock);
+    return 0;
+}
+
+int config_live_start(const struct config *started)
+{
+    return live_publish((struct config *)started, 0); /* owned == 0: never written or freed */
+}
+
+int config_live_publish(struct config *next)
+{
+    return live_publish(next, 1);
+}
+
+void config_live_end(void)
+{
+    pthread_mutex_lock(&live_lock);
+    if (live_now) {
+        live_now->next = live_retired;
+        live_retired = live_now;
+        live_now = NULL;
+    }
+    while (live_retired) { /* every thread has stopped: nobody holds any */
+        struct live *l = live_retired;
+        live_retired = l->next;
+        live_free(l);
+    }
+    pthread_mutex_unlock(&live_lock);
 }

@@ -156,6 +156,28 @@ struct config {
 int config_load(struct config *cfg, const char *path, struct diag *d);
 void config_free(struct config *cfg);
 
+/*
+ * Reloading (SIGHUP).  Texts, routing, staff, the calendar, intake and
+ * deadline rules can change while the daemon runs; what it holds open
+ * (storage, Redis, the listener, the channels' endpoints and secrets, the
+ * outbox's retry rules) only at a restart.
+ *
+ * The daemon publishes the configuration it started with (config_live_start)
+ * and each reload's (config_live_publish, which takes ownership).  A unit of
+ * work (a dispatch batch, a deadline tick) holds the live one for its
+ * duration: config_hold() returns it (or `started` when nothing was
+ * published, as in the console and tests), config_drop() lets it go; a
+ * retired configuration is freed when its last holder drops it.
+ */
+/* The name of the first restart-only setting that differs between a and b, or NULL. */
+const char *config_restart_setting_changed(const struct config *a, const struct config *b);
+int config_live_start(const struct config *started);
+int config_live_publish(struct config *next);
+const struct config *config_hold(const struct config *started);
+void config_drop(const struct config *cfg);
+/* Frees what reloads published; every holder must have stopped. */
+void config_live_end(void);
+
 const struct category *config_category(const struct config *cfg, const char *id);
 const struct district *config_district(const struct config *cfg, const char *id);
 const struct district *config_district_by_code(const struct config *cfg, const char *code);

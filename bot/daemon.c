@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -17,8 +18,9 @@
 #include "store.h"
 
 struct daemon {
-    const struct config *cfg;
+    const struct config *cfg; /* as started; config_hold() gives the live one */
     atomic_int *stop;
+    atomic_int *reload;
     struct store *recv_store, *send_store, *deadline_store;
     struct deadlines deadlines;
     struct sender sender;
@@ -49,16 +51,70 @@ static void *sender_thread(void *arg)
     return NULL;
 }
 
+/* SIGHUP: the file again, checked as `tyndau check` does; published only if sound. */
+static void reload(struct daemon *d)
+{
+    struct config *next = calloc(1, sizeof *next);
+    struct diag dg = DIAG_INIT;
+    if (!next)
+        return;
+    log_info("daemon", "reloading %s", d->cfg->file);
+    int rc = config_load(next, d->cfg->file, &dg);
+    if (rc == 0)
+        sms_check_catalog(next, &dg);
+    for (char *line = dg.text.buf, *end; line && *line; line = end) {
+        end = strchr(line, '\n');
+        int len = end ? (int)(end - line) : (int)strlen(line);
+        log_warn("daemon", "%.*s", len, line);
+        end = end ? end + 1 : NULL;
+    }
+    if (rc < 0) {
+        log_error("daemon",
+                  "reload refused: %d error(s) in the configuration; the running one stays",
+                  dg.errors);
+        free(next);
+        diag_release(&dg);
+        return;
+    }
+    diag_release(&dg);
+    const char *fixed = config_restart_setting_changed(d->cfg, next);
+    if (fixed) {
+        log_error("daemon",
+                  "reload refused: %s changed, which takes a restart; the running configuration "
+                  "stays",
+                  fixed);
+    } else if (config_live_publish(next) == 0) {
+        enum log_level level;
+        if (log_get_level() > LOG_DEBUG && log_level_parse(next->log.level, &level) == 0)
+            log_set_level(level);
+        log_info("daemon",
+                 "configuration reloaded: %zu districts, %zu bodies, %zu categories, %zu routes, "
+                 "%zu staff, %zu texts",
+                 next->ndistricts, next->nbodies, next->ncategories, next->nroutes, next->nstaff,
+                 next->texts.count);
+        return;
+    }
+    config_free(next);
+    free(next);
+}
+
 static void *deadline_thread(void *arg)
 {
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
-        int fired;
-        if (deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired) < 0 &&
+        int fired, rc;
+        if (atomic_exchange(d->reload, 0))
+            reload(d);
+        const struct config *cfg = config_hold(d->cfg);
+        d->deadlines.cfg = cfg; /* the restart-only settings (Redis) are the same in every one */
+        rc = deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired);
+        d->deadlines.cfg = d->cfg;
+        config_drop(cfg);
+        if (rc < 0 &&
             !store_write_fault(NULL, 0)) /* a database that takes no writes is said once */
             log_error("daemon", "deadlines: the store failed; retrying");
         if (fired < 500)
-            for (int i = 0; i < 10 && !atomic_load(d->stop); i++)
+            for (int i = 0; i < 10 && !atomic_load(d->stop) && !atomic_load(d->reload); i++)
                 nap(100);
     }
     return NULL;
@@ -89,9 +145,9 @@ static int open_one(const struct config *cfg, struct store **s)
     return rc;
 }
 
-int daemon_run(const struct config *cfg, atomic_int *stop)
+int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
 {
-    struct daemon d = {.cfg = cfg, .stop = stop};
+    struct daemon d = {.cfg = cfg, .stop = stop, .reload = reload};
     struct sbuf err = SBUF_INIT;
     pthread_t sender, deadline;
     int threads = 0, rc = 1;
@@ -102,6 +158,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop)
         open_one(cfg, &d.deadline_store) < 0 || open_one(cfg, &d.http_store) < 0)
         goto out;
     deadlines_init(&d.deadlines, cfg);
+    config_live_start(cfg);
     http_init(&d.http);
     sender_init(&d.sender, d.send_store, cfg);
     if (health_init(&d.health, cfg, &d.deadlines, &d.sender, &d.http, &err) < 0)
@@ -159,6 +216,7 @@ out:
     store_close(d.deadline_store);
     store_close(d.http_store);
     sender_free(&d.sender);
+    config_live_end();
     sbuf_release(&err);
     return rc;
 }

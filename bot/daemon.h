@@ -9,7 +9,11 @@
  *   http      libmicrohttpd's: /healthz, /metrics, /telegram/webhook, /sms/inbound,
  *             /sms/dlr
  * SIGINT or SIGTERM stops them all; what was committed stays committed, and
- * what was not was never confirmed to the channel.
+ * what was not was never confirmed to the channel.  SIGHUP reloads the
+ * configuration file and its texts (config_hold in config.h says what can
+ * change): the deadline thread loads it, runs the checks of `tyndau check`,
+ * and publishes it only when there is no error and no restart-only setting
+ * changed; otherwise it logs why and the running configuration stays.
  */
 #ifndef TYNDAU_DAEMON_H
 #define TYNDAU_DAEMON_H
@@ -18,7 +22,10 @@
 
 #include "config.h"
 
-/* Runs until *stop becomes non-zero.  Returns 0, or 1 after printing why it could not start. */
-int daemon_run(const struct config *cfg, atomic_int *stop);
+/*
+ * Runs until *stop becomes non-zero; reloads the configuration whenever
+ * *reload is set (and clears it).  Returns 0, or 1 after printing why it could not start.
+ */
+int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload);
 
 #endif

@@ -72,7 +72,9 @@ static void metrics(void *ctx, const struct http_request *req, struct http_respo
     (void)req;
     struct metrics_out m = {&res->body};
     res->content_type = "text/plain; version=0.0.4";
-    int32_t today = calendar_local_day(&h->cfg->calendar, time(NULL));
+    const struct config *cfg = config_hold(h->cfg);
+    int32_t today = calendar_local_day(&cfg->calendar, time(NULL));
+    config_drop(cfg);
     if (store_metrics(h->store, today, metric_line, &m) < 0) {
         res->status = 503;
         sbuf_reset(&res->body);

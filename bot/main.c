@@ -38,13 +38,12 @@
 
 #define DEFAULT_CONFIG "config/tyndau.conf"
 
-/* Set by SIGINT and SIGTERM; the daemon's threads watch it. */
-static atomic_int stopping;
+/* Set by SIGINT and SIGTERM (stop) and SIGHUP (reload); the daemon's threads watch them. */
+static atomic_int stopping, reloading;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    atomic_store(&stopping, 1);
+    atomic_store(sig == SIGHUP ? &reloading : &stopping, 1);
 }
 
 struct cli {
@@ -198,11 +197,12 @@ static int cmd_run(struct cli *cli)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a logrotate postrotate sends it: reload, never die */
     if (ensure_parent_dir(cfg->storage.path) < 0)
         return 1;
     if (cli->now)
         clock_set_now(cli->now);
-    return daemon_run(cfg, &stopping);
+    return daemon_run(cfg, &stopping, &reloading);
 }
 
 static int cmd_reindex(struct cli *cli)

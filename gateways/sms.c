@@ -79,8 +79,10 @@ static void inbound(void *ctx, const struct http_request *req, struct http_respo
                           .text = in.text.buf,
                           .text_len = in.text.len,
                           .sent_at = in.time};
-    if (dispatch_batch(ch->store, ch->cfg, &msg, 1, clock_now_ms(), NULL, NULL) < 0)
+    const struct config *cfg = config_hold(ch->cfg);
+    if (dispatch_batch(ch->store, cfg, &msg, 1, clock_now_ms(), NULL, NULL) < 0)
         res->status = 503; /* not committed: the gateway will try again */
+    config_drop(cfg);
 out:
     /* the body stays empty: Kannel must never send it back as an SMS */
     sbuf_release(&in.from);

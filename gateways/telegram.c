@@ -73,7 +73,10 @@ static int handle_page(struct telegram *tg, const cJSON *updates)
         goto out;
     }
     struct dispatch_offset off = {"telegram", max_id + 1};
-    if (dispatch_batch(tg->store, tg->cfg, in, (size_t)count, clock_now_ms(), NULL, &off) < 0)
+    const struct config *cfg = config_hold(tg->cfg);
+    int failed = dispatch_batch(tg->store, cfg, in, (size_t)count, clock_now_ms(), NULL, &off) < 0;
+    config_drop(cfg);
+    if (failed)
         goto out;
     rc = n;
 out:
@@ -154,9 +157,11 @@ static void webhook(void *ctx, const struct http_request *req, struct http_respo
         log_warn("telegram", "webhook update %lld skipped: %s", (long long)u.update_id,
                  json ? u.why : "not JSON");
     /* the listener parses, commits and answers: the callback answer goes by the sender */
+    const struct config *cfg = config_hold(tg->cfg);
     if (dispatchable(&u, p) &&
-        dispatch_batch(tg->store, tg->cfg, &u.in, 1, clock_now_ms(), NULL, NULL) < 0)
+        dispatch_batch(tg->store, cfg, &u.in, 1, clock_now_ms(), NULL, NULL) < 0)
         res->status = 500; /* not committed: let Telegram deliver it again */
+    config_drop(cfg);
     cJSON_Delete(json);
 }
 
