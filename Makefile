@@ -3,7 +3,7 @@ CC ?= cc
 PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
-	redis-server kannel kannel-extras valgrind sqlite3 curl python3
+	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -23,7 +23,7 @@ SAN := $(B)/asan
 SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-.PHONY: all test bench run deps deps-check clean format asan test-bins
+.PHONY: all test bench run deps deps-check clean format asan test-bins fuzz fuzz-bins
 # keep objects of test programs: they are not throwaway intermediates
 .SECONDARY:
 
@@ -31,31 +31,53 @@ all: $(B)/tyndau
 
 # On a fresh machine the first `make run` or `make test` installs what is missing.
 deps-check:
-	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null || $(MAKE) --no-print-directory deps
+	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null && \
+		command -v clang >/dev/null || $(MAKE) --no-print-directory deps
 
+# $(1) the build directory, $(2) its flags, $(3) its compiler
 define build_rules
 $(1)/obj/%.o: %.c
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
+	$(3) $$(BASE_CFLAGS) $(2) -MMD -MP -c $$< -o $$@
 
 $(1)/libtyndau.a: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRC))
 	@rm -f $$@
 	ar rcs $$@ $$^
 
 $(1)/tyndau: $(1)/obj/bot/main.o $(1)/libtyndau.a
-	$$(CC) $(2) $$^ $$(LIBS) -o $$@
+	$(3) $(2) $$^ $$(LIBS) -o $$@
 
 $(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libtyndau.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $(2) $$^ $$(LIBS) -lcmocka -o $$@
+	$(3) $(2) $$^ $$(LIBS) -lcmocka -o $$@
 
 $(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libtyndau.a
 	@mkdir -p $$(dir $$@)
-	$$(CC) $(2) $$^ $$(LIBS) -o $$@
+	$(3) $(2) $$^ $$(LIBS) -o $$@
 endef
 
-$(eval $(call build_rules,$(B),$(OPT)))
-$(eval $(call build_rules,$(SAN),-O1 -g $(SAN_FLAGS)))
+$(eval $(call build_rules,$(B),$(OPT),$$(CC)))
+$(eval $(call build_rules,$(SAN),-O1 -g $(SAN_FLAGS),$$(CC)))
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c): clang, the library instrumented for coverage
+# and built with ASan+UBSan in build/fuzz/.  `make fuzz` runs each for FUZZ_SECONDS,
+# starting from the seeds in tests/fuzz/seeds/TARGET/ and keeping what it finds in
+# build/fuzz/corpus/TARGET/; a crash leaves its input in build/fuzz/ and fails.
+FUZZ := $(B)/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_DEFS := -DFUZZ_TEXTS_DIR='"$(CURDIR)/config/texts"' -DFUZZ_CONFIG='"$(CURDIR)/config/tyndau.conf"'
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer $(FUZZ_DEFS)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(eval $(call build_rules,$(FUZZ),$(FUZZ_FLAGS),clang))
+
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libtyndau.a
+	clang -fsanitize=fuzzer,address,undefined,float-cast-overflow $^ $(LIBS) -o $@
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz: deps-check fuzz-bins
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZ_BINS)
 
 TEST_BINS := $(patsubst tests/unit/%.c,%,$(TEST_SRC))
 TOOL_BINS := $(patsubst tests/tools/%.c,%,$(TOOL_SRC))
@@ -67,7 +89,7 @@ test-bins: $(B)/tyndau $(addprefix $(B)/tests/,$(TEST_BINS)) $(addprefix $(B)/to
 # The whole suite: unit and integration tests on the plain build, again under
 # ASan+UBSan, and the unit tests under valgrind.  tests/run prints the summary.
 test: deps-check
-	$(MAKE) --no-print-directory test-bins asan
+	$(MAKE) --no-print-directory test-bins asan fuzz-bins
 	tests/run
 
 bench: deps-check
@@ -89,7 +111,8 @@ deps:
 	fi
 
 format:
-	clang-format -i bot/*.[ch] handlers/*.[ch] gateways/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch]
+	clang-format -i bot/*.[ch] handlers/*.[ch] gateways/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
+		tests/fuzz/*.[ch]
 
 clean:
 	rm -rf $(B)
