@@ -6,12 +6,12 @@ DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libcon
 	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-DTYNDAU_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 OPT ?= -O2 -g
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
-LIB_SRC := $(filter-out bot/main.c,$(wildcard bot/*.c)) $(wildcard handlers/*.c) \
+LIB_SRC := $(filter-out bot/main.c,$(wildcard bot/*.c bot/*/*.c)) $(wildcard handlers/*.c) \
 	$(wildcard gateways/*.c)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -111,7 +111,7 @@ deps:
 	fi
 
 format:
-	clang-format -i bot/*.[ch] handlers/*.[ch] gateways/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
+	clang-format -i bot/*.[ch] bot/*/*.[ch] handlers/*.[ch] gateways/*.[ch] tests/unit/*.[ch] tests/tools/*.[ch] \
 		tests/fuzz/*.[ch]
 
 clean:

@@ -1,4 +1,4 @@
-#include "daemon.h"
+#include "bot/daemon.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -7,15 +7,15 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "../gateways/sms.h"
-#include "../gateways/telegram.h"
-#include "clock.h"
-#include "deadlines.h"
-#include "health.h"
-#include "http.h"
-#include "log.h"
-#include "sender.h"
-#include "store.h"
+#include "gateways/sms.h"
+#include "gateways/telegram.h"
+#include "bot/lib/clock.h"
+#include "bot/pipeline/deadlines.h"
+#include "bot/pipeline/health.h"
+#include "bot/pipeline/http.h"
+#include "bot/lib/log.h"
+#include "bot/pipeline/sender.h"
+#include "bot/domain/store.h"
 
 struct daemon {
     const struct config *cfg; /* as started; config_hold() gives the live one */

@@ -20,7 +20,7 @@
 
 #include <stdatomic.h>
 
-#include "config.h"
+#include "bot/domain/config.h"
 
 /*
  * Runs until *stop becomes non-zero; reloads the configuration whenever

@@ -17,20 +17,20 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "case_state.h"
-#include "../gateways/console.h"
-#include "../gateways/sms.h"
-#include "../handlers/handler.h"
-#include "calendar.h"
-#include "config.h"
-#include "clock.h"
-#include "daemon.h"
-#include "deadlines.h"
-#include "health.h"
-#include "http.h"
-#include "log.h"
-#include "router.h"
-#include "store.h"
+#include "bot/domain/case_state.h"
+#include "gateways/console.h"
+#include "gateways/sms.h"
+#include "handlers/handler.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/config.h"
+#include "bot/lib/clock.h"
+#include "bot/daemon.h"
+#include "bot/pipeline/deadlines.h"
+#include "bot/pipeline/health.h"
+#include "bot/pipeline/http.h"
+#include "bot/lib/log.h"
+#include "bot/domain/router.h"
+#include "bot/domain/store.h"
 
 #ifndef TYNDAU_VERSION
 #define TYNDAU_VERSION "0.1.0"
@@ -320,7 +320,7 @@ static void csv_field(const char *s, size_t len, int last)
 static int print_case(void *ctx, const struct case_rec *c)
 {
     struct cases_ctx *cc = ctx;
-    int late = case_is_overdue(c, cc->today);
+    int late = case_is_overdue(c->status, c->due_day, cc->today);
     char due[11], reg[11];
     calendar_format_date(c->due_day, due);
     calendar_format_date(calendar_local_day(&cc->cfg->calendar, c->registered_at), reg);

@@ -1,4 +1,4 @@
-#include "console.h"
+#include "gateways/console.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -8,11 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../bot/calendar.h"
-#include "../bot/dispatch.h"
-#include "../bot/log.h"
-#include "../bot/render.h"
-#include "../bot/sender.h"
+#include "bot/domain/calendar.h"
+#include "bot/pipeline/dispatch.h"
+#include "bot/lib/log.h"
+#include "bot/lib/render.h"
+#include "bot/pipeline/sender.h"
 
 struct console {
     const struct config *cfg;

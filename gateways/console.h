@@ -14,9 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../bot/config.h"
-#include "../bot/deadlines.h"
-#include "../bot/store.h"
+#include "bot/domain/config.h"
+#include "bot/pipeline/deadlines.h"
+#include "bot/domain/store.h"
 
 struct console_opts {
     FILE *in;

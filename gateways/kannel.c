@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bot/log.h"
-#include "../bot/sms_text.h"
-#include "../bot/urlform.h"
-#include "../bot/utf8.h"
-#include "sms.h"
+#include "bot/lib/log.h"
+#include "bot/lib/sms_text.h"
+#include "bot/lib/urlform.h"
+#include "bot/lib/utf8.h"
+#include "gateways/sms_provider.h"
 
 #define MAX_INBOUND_CHARS 1600 /* 24 concatenated UCS-2 parts; more is not a phone's SMS */
 
@@ -142,11 +142,11 @@ static void param(struct sbuf *url, const char *name, const char *value)
     urlform_encode(url, value, strlen(value));
 }
 
-static void kannel_send(struct sms_channel *ch, const struct outbox_msg *m, struct send_result *res)
+static void kannel_send(const struct config *cfg, void *curl, const struct outbox_msg *m,
+                        struct send_result *res)
 {
-    const struct config *cfg = ch->cfg;
     struct sbuf url = SBUF_INIT, dlr = SBUF_INIT, answer = SBUF_INIT;
-    CURL *c = ch->curl;
+    CURL *c = curl;
     sbuf_addf(&url, "%s?username=", cfg->sms.sendsms_url);
     urlform_encode(&url, cfg->sms.username, strlen(cfg->sms.username));
     param(&url, "password", cfg->sms.password);

@@ -1,4 +1,4 @@
-#include "sms.h"
+#include "gateways/sms.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -7,13 +7,13 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "../bot/dispatch.h"
-#include "../bot/clock.h"
-#include "../bot/log.h"
-#include "../bot/phone.h"
-#include "../bot/render.h"
-#include "../bot/sms_text.h"
-#include "../bot/utf8.h"
+#include "bot/pipeline/dispatch.h"
+#include "bot/lib/clock.h"
+#include "bot/lib/log.h"
+#include "bot/lib/phone.h"
+#include "bot/lib/render.h"
+#include "bot/lib/sms_text.h"
+#include "bot/lib/utf8.h"
 
 /* A message cut off by a crash waits this long for a report that it went before going again. */
 #define SMS_REPORT_GRACE_MS 60000
@@ -146,7 +146,7 @@ static void send_sms(void *ctx, const struct outbox_msg *m, struct send_result *
     sbuf_init(&flat.text, m->text.len + 64);
     sbuf_add(&flat.text, m->text.buf, m->text.len);
     render_numbered(m->buttons.buf, &flat.text);
-    ch->provider->send(ch, &flat, res);
+    ch->provider->send(ch->cfg, ch->curl, &flat, res);
     sbuf_release(&flat.text);
     if (res->status == SEND_OK)
         pacer_record(&ch->rate, 0, mono_ms());

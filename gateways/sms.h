@@ -18,36 +18,14 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "../bot/config.h"
-#include "../bot/diag.h"
-#include "../bot/http.h"
-#include "../bot/pacer.h"
-#include "../bot/sender.h"
-#include "../bot/store.h"
+#include "bot/domain/config.h"
+#include "bot/lib/diag.h"
+#include "bot/pipeline/http.h"
+#include "bot/lib/pacer.h"
+#include "bot/pipeline/sender.h"
+#include "bot/domain/store.h"
 
-struct sms_inbound {
-    struct sbuf from;
-    struct sbuf text; /* UTF-8 */
-    struct sbuf id;   /* the provider's message id: the dedup key */
-    int64_t time;     /* unix seconds, 0 if not given */
-};
-
-enum sms_dlr { SMS_DLR_DELIVERED, SMS_DLR_FAILED, SMS_DLR_PENDING };
-
-struct sms_channel;
-
-struct sms_provider {
-    const char *name;
-    /* Reads an inbound SMS; -1 with the reason (answered 400). */
-    int (*parse_inbound)(const struct http_request *req, struct sms_inbound *in, struct sbuf *why);
-    /* Reads a delivery report: the outbox id it is about and what happened. */
-    int (*parse_dlr)(const struct http_request *req, int64_t *outbox_id, enum sms_dlr *state,
-                     struct sbuf *detail, struct sbuf *why);
-    /* Sends one message (text, any length: the provider concatenates). */
-    void (*send)(struct sms_channel *ch, const struct outbox_msg *m, struct send_result *res);
-};
-
-extern const struct sms_provider sms_kannel;
+#include "gateways/sms_provider.h"
 
 struct sms_channel {
     const struct config *cfg;
@@ -71,7 +49,7 @@ int sms_routes(struct sms_channel *ch, struct http *http);
  */
 void sms_check_catalog(const struct config *cfg, struct diag *d);
 
-#include "../bot/sms_text.h"
+#include "bot/lib/sms_text.h"
 typedef void (*sms_catalog_fn)(void *ctx, const struct i18n_entry *e, enum lang lang,
                                struct sms_cost cost);
 /* Every catalog text in every language, rendered with long sample values, and its SMS cost. */

@@ -1,4 +1,4 @@
-#include "telegram.h"
+#include "gateways/telegram.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -7,10 +7,10 @@
 #include <sys/time.h>
 #include <time.h>
 
-#include "../bot/dispatch.h"
-#include "../bot/clock.h"
-#include "../bot/log.h"
-#include "telegram_update.h"
+#include "bot/pipeline/dispatch.h"
+#include "bot/lib/clock.h"
+#include "bot/lib/log.h"
+#include "gateways/telegram_update.h"
 
 #define MAX_PAGE 100
 #define WEBHOOK_MAX_BODY (4u * 1024 * 1024)

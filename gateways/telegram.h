@@ -30,12 +30,12 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
-#include "../bot/config.h"
-#include "../bot/http.h"
-#include "../bot/pacer.h"
-#include "../bot/sender.h"
-#include "../bot/store.h"
-#include "telegram_api.h"
+#include "bot/domain/config.h"
+#include "bot/pipeline/http.h"
+#include "bot/lib/pacer.h"
+#include "bot/pipeline/sender.h"
+#include "bot/domain/store.h"
+#include "gateways/telegram_api.h"
 
 #define TELEGRAM_POLL_TIMEOUT 25
 

@@ -1,9 +1,9 @@
-#include "telegram_api.h"
+#include "gateways/telegram_api.h"
 
 #include <curl/curl.h>
 #include <string.h>
 
-#include "../bot/log.h"
+#include "bot/lib/log.h"
 
 static size_t collect(char *data, size_t size, size_t n, void *userdata)
 {

@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-#include "../bot/sbuf.h"
+#include "bot/lib/sbuf.h"
 
 struct tg_api {
     void *curl;       /* CURL * */

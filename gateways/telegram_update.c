@@ -1,6 +1,6 @@
-#include "telegram_update.h"
+#include "gateways/telegram_update.h"
 
-#include "telegram_api.h"
+#include "gateways/telegram_api.h"
 
 #include <stdio.h>
 #include <stdlib.h>

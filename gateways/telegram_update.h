@@ -13,7 +13,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-#include "../bot/inbound.h"
+#include "bot/domain/inbound.h"
 
 enum tg_parse { TG_PARSE_OK, TG_PARSE_IGNORED, TG_PARSE_MALFORMED };
 

@@ -18,14 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bot/calendar.h"
-#include "../bot/casenum.h"
-#include "../bot/command.h"
-#include "../bot/log.h"
-#include "../bot/phone.h"
-#include "../bot/router.h"
-#include "../bot/utf8.h"
-#include "handler.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/casenum.h"
+#include "bot/lib/command.h"
+#include "bot/lib/log.h"
+#include "bot/lib/phone.h"
+#include "bot/domain/router.h"
+#include "bot/lib/utf8.h"
+#include "handlers/handler.h"
 
 #define CASES_LISTED 10
 

@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bot/calendar.h"
-#include "../bot/case_state.h"
-#include "../bot/log.h"
-#include "../bot/sms_text.h"
-#include "../bot/split.h"
-#include "../bot/utf8.h"
-#include "handler.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/case_state.h"
+#include "bot/lib/log.h"
+#include "bot/lib/sms_text.h"
+#include "bot/lib/split.h"
+#include "bot/lib/utf8.h"
+#include "handlers/handler.h"
 
 void reply_begin(struct reply *r, const struct handler_ctx *hx, const char *channel,
                  const char *address, enum lang lang, int64_t case_id)
@@ -330,6 +330,31 @@ static int notify_body(const struct handler_ctx *hx, const struct body *body,
 {
     struct body_msg bm = {hx, c, key, vars, media};
     return body_addresses(hx->cfg, body, body_msg_to, &bm);
+}
+
+int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
+                               const char *key, const char *extra_name, const char *extra)
+{
+    const struct config *cfg = hx->cfg;
+    char due[11], address[32];
+    handler_format_day(c->due_day, due);
+    for (size_t i = 0; i < cfg->nstaff; i++) {
+        const struct staff *st = &cfg->staff[i];
+        if (st->role != ROLE_SUPERVISOR || !st->telegram)
+            continue;
+        struct i18n_var vars[] = {{"number", c->number},
+                                  {"body", handler_body_name(cfg, c->body, st->lang)},
+                                  {"due", due},
+                                  {extra_name, extra},
+                                  {NULL, NULL}};
+        struct reply r;
+        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
+        reply_begin(&r, hx, "telegram", address, st->lang, c->id);
+        reply_text(&r, key, vars);
+        if (reply_queue(&r) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 int handler_notify_body(const struct handler_ctx *hx, const struct body *body,

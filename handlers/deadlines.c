@@ -11,36 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../bot/calendar.h"
-#include "../bot/case_state.h"
-#include "../bot/log.h"
-#include "../bot/stages.h"
-#include "handler.h"
-
-int handler_notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c,
-                               const char *key, const char *extra_name, const char *extra)
-{
-    const struct config *cfg = hx->cfg;
-    char due[11], address[32];
-    handler_format_day(c->due_day, due);
-    for (size_t i = 0; i < cfg->nstaff; i++) {
-        const struct staff *st = &cfg->staff[i];
-        if (st->role != ROLE_SUPERVISOR || !st->telegram)
-            continue;
-        struct i18n_var vars[] = {{"number", c->number},
-                                  {"body", handler_body_name(cfg, c->body, st->lang)},
-                                  {"due", due},
-                                  {extra_name, extra},
-                                  {NULL, NULL}};
-        struct reply r;
-        snprintf(address, sizeof address, "%lld", (long long)st->telegram);
-        reply_begin(&r, hx, "telegram", address, st->lang, c->id);
-        reply_text(&r, key, vars);
-        if (reply_queue(&r) < 0)
-            return -1;
-    }
-    return 0;
-}
+#include "bot/domain/calendar.h"
+#include "bot/domain/case_state.h"
+#include "bot/lib/log.h"
+#include "bot/domain/stages.h"
+#include "handlers/handler.h"
 
 static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
                       const struct stage *st)
@@ -130,7 +105,7 @@ static int digest_case(void *ctx, const struct case_rec *c)
         return 1; /* cases come oldest due first: the rest are not due yet */
     if (!case_clock_runs(c->status))
         return 0;
-    int late = case_is_overdue(c, dc->today);
+    int late = case_is_overdue(c->status, c->due_day, dc->today);
     late ? dc->overdue++ : dc->due_today++;
     char due[11], days[16];
     handler_format_day(c->due_day, due);

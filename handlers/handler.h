@@ -16,11 +16,11 @@
 
 #include <stdint.h>
 
-#include "../bot/config.h"
-#include "../bot/i18n.h"
-#include "../bot/inbound.h"
-#include "../bot/store.h"
-#include "../bot/sbuf.h"
+#include "bot/domain/config.h"
+#include "bot/domain/i18n.h"
+#include "bot/domain/inbound.h"
+#include "bot/domain/store.h"
+#include "bot/lib/sbuf.h"
 
 struct handler_ctx {
     struct store *store;

@@ -13,13 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bot/calendar.h"
-#include "../bot/case_state.h"
-#include "../bot/casenum.h"
-#include "../bot/command.h"
-#include "../bot/log.h"
-#include "../bot/utf8.h"
-#include "handler.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/case_state.h"
+#include "bot/domain/casenum.h"
+#include "bot/lib/command.h"
+#include "bot/lib/log.h"
+#include "bot/lib/utf8.h"
+#include "handlers/handler.h"
 
 #define INBOX_LISTED 20
 #define ANSWER_MIN_CHARS 20

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../bot/calendar.h"
-#include "../bot/case_state.h"
-#include "handler.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/case_state.h"
+#include "handlers/handler.h"
 
 struct group {
     int total, open, answered, rated, rating_sum;
@@ -32,7 +32,7 @@ struct stats_ctx {
 static void group_add(struct group *g, const struct config *cfg, int32_t today,
                       const struct case_rec *c)
 {
-    int overdue = case_is_overdue(c, today);
+    int overdue = case_is_overdue(c->status, c->due_day, today);
     g->total++;
     g->open += case_is_open(c->status);
     g->judged += c->first_answer_at || overdue;

@@ -5,7 +5,7 @@
  */
 #include <unistd.h>
 
-#include "../../bot/config.h"
+#include "bot/domain/config.h"
 #include "fuzz.h"
 
 static char dir[64], path[96];

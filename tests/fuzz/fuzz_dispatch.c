@@ -8,8 +8,8 @@
  */
 #include <unistd.h>
 
-#include "../../bot/dispatch.h"
-#include "../../bot/log.h"
+#include "bot/pipeline/dispatch.h"
+#include "bot/lib/log.h"
 #include "fuzz.h"
 
 static struct config cfg;

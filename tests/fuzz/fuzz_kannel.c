@@ -2,9 +2,9 @@
  * Kannel's callbacks: an inbound SMS (get-url or post-url) and a delivery
  * report.  The input is "QUERY\nBODY"; its first byte's low bit makes it a POST.
  */
-#include "../../bot/phone.h"
-#include "../../bot/utf8.h"
-#include "../../gateways/sms.h"
+#include "bot/lib/phone.h"
+#include "bot/lib/utf8.h"
+#include "gateways/sms.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -1,6 +1,6 @@
 /* A Telegram Update as the Bot API (or anyone posting to the webhook) sends it. */
-#include "../../gateways/telegram_update.h"
-#include "../../bot/utf8.h"
+#include "gateways/telegram_update.h"
+#include "bot/lib/utf8.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -2,12 +2,12 @@
  * The text helpers every message passes: UTF-8 checks, SMS encoding and cost,
  * splitting, commands, phone numbers, numbered button lists.
  */
-#include "../../bot/command.h"
-#include "../../bot/phone.h"
-#include "../../bot/render.h"
-#include "../../bot/sms_text.h"
-#include "../../bot/split.h"
-#include "../../bot/utf8.h"
+#include "bot/lib/command.h"
+#include "bot/lib/phone.h"
+#include "bot/lib/render.h"
+#include "bot/lib/sms_text.h"
+#include "bot/lib/split.h"
+#include "bot/lib/utf8.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

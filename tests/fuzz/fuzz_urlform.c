@@ -1,5 +1,6 @@
-/* URL forms (query strings, form bodies): decoding anything, and encode-then-decode giving back the bytes. */
-#include "../../bot/urlform.h"
+/* URL forms (query strings, form bodies): decoding anything, and encode-then-decode giving back the
+ * bytes. */
+#include "bot/lib/urlform.h"
 #include "fuzz.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../bot/calendar.h"
-#include "../../bot/config.h"
-#include "../../bot/deadlines.h"
-#include "../../bot/log.h"
-#include "../../bot/stages.h"
-#include "../../bot/store.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/config.h"
+#include "bot/pipeline/deadlines.h"
+#include "bot/lib/log.h"
+#include "bot/domain/stages.h"
+#include "bot/domain/store.h"
 #include "bench.h"
 
 #define BURST 10000

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../bot/config.h"
-#include "../../bot/dispatch.h"
-#include "../../bot/log.h"
-#include "../../bot/store.h"
+#include "bot/domain/config.h"
+#include "bot/pipeline/dispatch.h"
+#include "bot/lib/log.h"
+#include "bot/domain/store.h"
 #include "bench.h"
 #include "feedgen.h"
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../bot/inbound.h"
+#include "bot/domain/inbound.h"
 
 struct feed_buf {
     char id[32];

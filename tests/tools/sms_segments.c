@@ -5,9 +5,9 @@
  */
 #include <stdio.h>
 
-#include "../../bot/config.h"
-#include "../../bot/log.h"
-#include "../../gateways/sms.h"
+#include "bot/domain/config.h"
+#include "bot/lib/log.h"
+#include "gateways/sms.h"
 
 struct totals {
     int texts, over;

@@ -18,11 +18,11 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "../../bot/calendar.h"
-#include "../../bot/config.h"
-#include "../../bot/dispatch.h"
-#include "../../bot/log.h"
-#include "../../bot/store.h"
+#include "bot/domain/calendar.h"
+#include "bot/domain/config.h"
+#include "bot/pipeline/dispatch.h"
+#include "bot/lib/log.h"
+#include "bot/domain/store.h"
 
 #define EXAMPLE_CONFIG "config/tyndau.conf"
 

@@ -7,7 +7,7 @@
 
 #include <hiredis/hiredis.h>
 
-#include "../../bot/deadlines.h"
+#include "bot/pipeline/deadlines.h"
 #include "redis_server.h"
 
 static char dir[64];

@@ -6,9 +6,9 @@
 
 #include <time.h>
 
-#include "../../bot/casenum.h"
-#include "../../bot/render.h"
-#include "../../handlers/handler.h"
+#include "bot/domain/casenum.h"
+#include "bot/lib/render.h"
+#include "handlers/handler.h"
 
 static char dir[64];
 static struct store *store;

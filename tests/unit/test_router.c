@@ -1,7 +1,7 @@
 /* The router on the example config: inflected Kazakh and Russian words. */
 #include "helpers.h"
 
-#include "../../bot/router.h"
+#include "bot/domain/router.h"
 
 static void expect(const char *text, const char *category, const char *district, const char *body)
 {

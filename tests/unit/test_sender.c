@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
-#include "../../bot/sender.h"
+#include "bot/pipeline/sender.h"
 
 static char dir[64];
 static struct store *store;

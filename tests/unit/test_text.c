@@ -3,14 +3,14 @@
 
 #include <cjson/cJSON.h>
 
-#include "../../gateways/telegram_api.h"
-#include "../../gateways/telegram_update.h"
+#include "gateways/telegram_api.h"
+#include "gateways/telegram_update.h"
 
-#include "../../bot/casenum.h"
-#include "../../bot/lang.h"
-#include "../../bot/phone.h"
-#include "../../bot/split.h"
-#include "../../bot/utf8.h"
+#include "bot/domain/casenum.h"
+#include "bot/domain/lang.h"
+#include "bot/lib/phone.h"
+#include "bot/lib/split.h"
+#include "bot/lib/utf8.h"
 
 static void test_utf8_valid(void **state)
 {

@@ -1,0 +1,193 @@
+/*
+ * config: the one libconfig file that describes a deployment.
+ *
+ * Loading is also validation: every problem is reported as FILE:LINE through
+ * a diag, and a config with errors is never used.  Unknown keys are errors
+ * (a misspelt key silently ignored is a misrouted appeal later), as are
+ * wrong types, duplicate ids, references to unknown ids and bodies nobody
+ * can be reached at.  After loading, all references are resolved to pointers,
+ * so the rest of the program never looks an id up by string twice.
+ *
+ * The struct owns every string in it; config_free() releases all of it.
+ */
+#ifndef TYNDAU_CONFIG_H
+#define TYNDAU_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bot/domain/calendar.h"
+#include "bot/lib/diag.h"
+#include "bot/domain/i18n.h"
+#include "bot/domain/lang.h"
+
+#define CONFIG_ID_MAX 32
+#define CONFIG_MAX_REMINDERS 4
+
+struct keyword {
+    char *stem; /* lower-case, as matched against lower-cased words */
+    int weight;
+};
+
+struct body;
+
+struct category {
+    char id[CONFIG_ID_MAX];
+    char *name[LANG_COUNT];
+    struct keyword *keywords;
+    size_t nkeywords;
+};
+
+struct district {
+    char id[CONFIG_ID_MAX];
+    char code[CONFIG_ID_MAX]; /* printed on posters: /start CODE, typed by SMS */
+    char *name[LANG_COUNT];
+    struct keyword *keywords;
+    size_t nkeywords;
+    const struct body *default_body;
+};
+
+enum body_kind { BODY_DEPARTMENT, BODY_DISTRICT_AKIMAT, BODY_COUNCIL };
+
+struct body {
+    char id[CONFIG_ID_MAX];
+    enum body_kind kind;
+    char *name[LANG_COUNT];
+    int64_t chat; /* Telegram group chat of the body, 0 if none */
+};
+
+enum staff_role { ROLE_OFFICER, ROLE_COUNCIL_MEMBER, ROLE_SUPERVISOR };
+
+struct staff {
+    char id[CONFIG_ID_MAX];
+    char *name;
+    int64_t telegram; /* Telegram user id, 0 if none */
+    enum staff_role role;
+    const struct body *body; /* NULL for a supervisor of everything */
+    enum lang lang;
+};
+
+struct route {
+    const struct category *category;
+    const struct district *district; /* NULL: any district */
+    const struct body *body;
+};
+
+struct config {
+    char *file; /* path of the config file as given */
+    char *dir;  /* its directory: relative paths in it are resolved against this */
+
+    struct {
+        char *path;
+        int synchronous_full;
+    } storage;
+    struct {
+        char *host;
+        int port;
+        char *socket; /* a unix socket, used instead of host:port when set */
+        char *prefix;
+    } redis;
+    struct {
+        char *listen;
+    } http;
+    struct {
+        char *token;
+        char *api_url;
+        char *mode;
+        char *webhook_url;
+        char *webhook_secret;
+    } telegram;
+    struct {
+        char *provider;
+        char *sendsms_url;
+        char *username;
+        char *password;
+        char *sender;
+        char *inbound_secret;
+        char *dlr_url;      /* where the gateway reports deliveries: .../sms/dlr */
+        int max_parts;      /* an officer's answer is cut to this many SMS */
+        int rate;           /* messages a second to the gateway */
+        int flood_per_hour; /* inbound messages a phone may send in an hour */
+        int dlr_retries;    /* resends after a "failed" delivery report */
+    } sms;
+    struct {
+        char *level;
+    } log;
+    struct {
+        enum lang default_lang;
+        size_t max_text_chars;
+        int min_text_chars;
+        int max_draft_chars; /* an appeal before it is confirmed, all its messages together */
+        int max_draft_parts; /* and how many messages it may be made of */
+    } intake;
+    struct {
+        int working_days;
+        int extension_max_months;
+        int forward_days;
+        int notify_hour;
+        int digest_hour; /* local hour of the daily digest to supervisors; -1 = none */
+        int rating_days; /* an answer not rated in this many days closes the case */
+        int low_rating;  /* a rating at or below this reopens the case */
+        int remind_days[CONFIG_MAX_REMINDERS];
+        int nremind;
+    } deadlines;
+    struct {
+        int retry_base_ms;
+        int retry_max_ms;
+        int max_attempts;
+    } outbox;
+
+    struct calendar calendar;
+    struct i18n texts;
+
+    struct category *categories;
+    size_t ncategories;
+    struct district *districts;
+    size_t ndistricts;
+    struct body *bodies;
+    size_t nbodies;
+    struct staff *staff;
+    size_t nstaff;
+    struct route *routes;
+    size_t nroutes;
+};
+
+/* Loads and validates path.  Returns 0, or -1 with the reasons in d (cfg is then freed). */
+int config_load(struct config *cfg, const char *path, struct diag *d);
+void config_free(struct config *cfg);
+
+/*
+ * Reloading (SIGHUP).  Texts, routing, staff, the calendar, intake and
+ * deadline rules can change while the daemon runs; what it holds open
+ * (storage, Redis, the listener, the channels' endpoints and secrets, the
+ * outbox's retry rules) only at a restart.
+ *
+ * The daemon publishes the configuration it started with (config_live_start)
+ * and each reload's (config_live_publish, which takes ownership).  A unit of
+ * work (a dispatch batch, a deadline tick) holds the live one for its
+ * duration: config_hold() returns it (or `started` when nothing was
+ * published, as in the console and tests), config_drop() lets it go; a
+ * retired configuration is freed when its last holder drops it.
+ */
+/* The name of the first restart-only setting that differs between a and b, or NULL. */
+const char *config_restart_setting_changed(const struct config *a, const struct config *b);
+int config_live_start(const struct config *started);
+int config_live_publish(struct config *next);
+const struct config *config_hold(const struct config *started);
+void config_drop(const struct config *cfg);
+/* Frees what reloads published; every holder must have stopped. */
+void config_live_end(void);
+
+const struct category *config_category(const struct config *cfg, const char *id);
+const struct district *config_district(const struct config *cfg, const char *id);
+const struct district *config_district_by_code(const struct config *cfg, const char *code);
+const struct body *config_body(const struct config *cfg, const char *id);
+const struct staff *config_staff(const struct config *cfg, const char *id);
+const struct staff *config_staff_by_telegram(const struct config *cfg, int64_t user_id);
+/* The body for category x district: exact rule, then category rule, then the district's default. */
+const struct body *config_route(const struct config *cfg, const struct category *cat,
+                                const struct district *dist);
+const char *config_role_name(enum staff_role role);
+const char *config_body_kind_name(enum body_kind kind);
+
+#endif

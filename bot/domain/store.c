@@ -1,0 +1,1494 @@
+#include "bot/domain/store.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot/domain/case_state.h"
+#include "bot/lib/log.h"
+
+/*
+ * Migrations: each entry moves the schema from version i to i+1 and runs in
+ * its own transaction.  PRAGMA user_version records how far a file has got.
+ * Never edit a released entry: append a new one.
+ */
+static const char *const migrations[] = {
+    "CREATE TABLE citizens("
+    "  id INTEGER PRIMARY KEY,"
+    "  channel TEXT NOT NULL, address TEXT NOT NULL,"
+    "  lang TEXT NOT NULL, lang_chosen INTEGER NOT NULL DEFAULT 0,"
+    "  district TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '',"
+    "  unreachable INTEGER NOT NULL DEFAULT 0, stopped INTEGER NOT NULL DEFAULT 0,"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE(channel, address));"
+    "CREATE TABLE conversations("
+    "  citizen_id INTEGER PRIMARY KEY REFERENCES citizens(id),"
+    "  state TEXT NOT NULL, case_id INTEGER NOT NULL DEFAULT 0,"
+    "  choices TEXT NOT NULL DEFAULT '', updated_at INTEGER NOT NULL);"
+    "CREATE TABLE cases("
+    "  id INTEGER PRIMARY KEY, number TEXT UNIQUE,"
+    "  citizen_id INTEGER NOT NULL REFERENCES citizens(id),"
+    "  type TEXT NOT NULL DEFAULT '', category TEXT NOT NULL DEFAULT '',"
+    "  district TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL, assignee TEXT NOT NULL DEFAULT '',"
+    "  outcome TEXT NOT NULL DEFAULT '', lang TEXT NOT NULL, text TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, registered_at INTEGER NOT NULL DEFAULT 0,"
+    "  received_day INTEGER NOT NULL DEFAULT 0, due_day INTEGER NOT NULL DEFAULT 0,"
+    "  closed_at INTEGER NOT NULL DEFAULT 0, lat REAL, lon REAL);"
+    "CREATE INDEX cases_citizen ON cases(citizen_id, id);"
+    "CREATE INDEX cases_open ON cases(body, due_day) WHERE status NOT IN ('draft', 'closed');"
+    "CREATE TABLE messages("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  at INTEGER NOT NULL, author TEXT NOT NULL, text TEXT NOT NULL);"
+    "CREATE INDEX messages_case ON messages(case_id, id);"
+    "CREATE TABLE attachments("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL REFERENCES cases(id),"
+    "  kind TEXT NOT NULL, ref TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE TABLE events("
+    "  id INTEGER PRIMARY KEY, case_id INTEGER NOT NULL, at INTEGER NOT NULL,"
+    "  actor TEXT NOT NULL, kind TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX events_case ON events(case_id, id);"
+    "CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+    "CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
+    "  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+    "CREATE TABLE outbox("
+    "  id INTEGER PRIMARY KEY, channel TEXT NOT NULL, address TEXT NOT NULL,"
+    "  case_id INTEGER NOT NULL DEFAULT 0, kind TEXT NOT NULL DEFAULT 'reply',"
+    "  text TEXT NOT NULL, buttons TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_attempt_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
+    "  sent_ms INTEGER NOT NULL DEFAULT 0, remote_id TEXT NOT NULL DEFAULT '',"
+    "  last_error TEXT NOT NULL DEFAULT '');"
+    "CREATE INDEX outbox_pending ON outbox(channel, address, id) WHERE state = 'pending';"
+    "CREATE TABLE deliveries("
+    "  id INTEGER PRIMARY KEY, outbox_id INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
+    "  result TEXT NOT NULL, detail TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE inbound_seen("
+    "  channel TEXT NOT NULL, external_id TEXT NOT NULL, at INTEGER NOT NULL,"
+    "  PRIMARY KEY(channel, external_id)) WITHOUT ROWID;"
+    "CREATE TABLE rejected("
+    "  id INTEGER PRIMARY KEY, channel TEXT NOT NULL, external_id TEXT NOT NULL,"
+    "  sender TEXT NOT NULL, reason TEXT NOT NULL, raw BLOB, at INTEGER NOT NULL);"
+    "CREATE TABLE offsets(channel TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "CREATE TABLE sequences(name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+
+    /* 2: deadline stages.  A stage fires once per due date; an extension gives new ones. */
+    "CREATE TABLE stages_fired("
+    "  case_id INTEGER NOT NULL, stage TEXT NOT NULL, due_day INTEGER NOT NULL,"
+    "  at INTEGER NOT NULL, PRIMARY KEY(case_id, stage, due_day)) WITHOUT ROWID;"
+    /* cases whose deadline entry in Redis must be brought up to date */
+    "CREATE TABLE index_queue(case_id INTEGER PRIMARY KEY);"
+    "CREATE TRIGGER cases_index_insert AFTER INSERT ON cases"
+    "  WHEN new.status NOT IN ('draft', 'closed', 'answered')"
+    "  BEGIN INSERT OR IGNORE INTO index_queue(case_id) VALUES (new.id); END;"
+    "CREATE TRIGGER cases_index_update AFTER UPDATE ON cases"
+    "  WHEN old.status IS NOT new.status OR old.due_day IS NOT new.due_day"
+    "  BEGIN INSERT OR IGNORE INTO index_queue(case_id) VALUES (new.id); END;",
+
+    /* 3: media in the outbox; groups that became supergroups */
+    "ALTER TABLE outbox ADD COLUMN media TEXT NOT NULL DEFAULT '';"
+    "CREATE TABLE chat_migrations(channel TEXT NOT NULL, old_address TEXT NOT NULL,"
+    "  new_address TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY(channel, old_address));"
+    "CREATE INDEX citizens_phone ON citizens(phone) WHERE phone != '';",
+
+    /* 4: the citizen's verdict, and when answers came, for statistics */
+    "ALTER TABLE cases ADD COLUMN rating INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN answered_at INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN first_answer_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX cases_answered ON cases(answered_at) WHERE status = 'answered';",
+
+    /*
+     * 5: a phone that sent STOP gets nothing but the STOP confirmation (kind
+     * 'stop'), whoever queues the message and whenever: what is pending when
+     * STOP comes, what is queued or put back after it, is kept as 'suppressed'.
+     */
+    "CREATE TRIGGER outbox_insert_stopped AFTER INSERT ON outbox"
+    "  WHEN new.kind != 'stop' AND EXISTS (SELECT 1 FROM citizens WHERE channel = new.channel"
+    "    AND address = new.address AND stopped = 1)"
+    "  BEGIN UPDATE outbox SET state = 'suppressed' WHERE id = new.id; END;"
+    "CREATE TRIGGER outbox_resend_stopped AFTER UPDATE OF state ON outbox"
+    "  WHEN new.state = 'pending' AND old.state != 'pending' AND new.kind != 'stop' AND EXISTS"
+    "    (SELECT 1 FROM citizens WHERE channel = new.channel AND address = new.address"
+    "    AND stopped = 1)"
+    "  BEGIN UPDATE outbox SET state = 'suppressed' WHERE id = new.id; END;"
+    "CREATE TRIGGER citizens_stop AFTER UPDATE OF stopped ON citizens"
+    "  WHEN new.stopped = 1 AND old.stopped = 0"
+    "  BEGIN UPDATE outbox SET state = 'suppressed' WHERE channel = new.channel"
+    "    AND address = new.address AND state = 'pending' AND kind != 'stop'; END;"
+    /* an SMS citizen's phone is their address: linking a Telegram contact finds their cases */
+    "UPDATE citizens SET phone = address WHERE channel = 'sms' AND phone = '';"
+    "CREATE TRIGGER citizens_sms_phone AFTER INSERT ON citizens"
+    "  WHEN new.channel = 'sms' AND new.phone = ''"
+    "  BEGIN UPDATE citizens SET phone = new.address WHERE id = new.id; END;"
+    /* stages passed over (after downtime or a clock jump) are recorded, not fired */
+    "ALTER TABLE stages_fired ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;",
+
+    /*
+     * 6: a message is 'sending' from just before its request until its outcome
+     * is recorded; one left so by a crash is reconciled at the next drain.
+     */
+    "CREATE INDEX outbox_inflight ON outbox(channel, address, id) WHERE state = 'sending';",
+};
+
+enum stmt_id {
+    ST_BEGIN,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_SAVEPOINT,
+    ST_RELEASE,
+    ST_ROLLBACK_TO,
+    ST_INBOUND_CLAIM,
+    ST_REJECTED_ADD,
+    ST_OFFSET_GET,
+    ST_OFFSET_SET,
+    ST_CITIZEN_FIND,
+    ST_CITIZEN_INSERT,
+    ST_CITIZEN_GET,
+    ST_CITIZEN_SAVE,
+    ST_CONV_GET,
+    ST_CONV_SET,
+    ST_CASE_INSERT,
+    ST_CASE_SAVE,
+    ST_CASE_GET,
+    ST_CASE_BY_NUMBER,
+    ST_CASES_OF_CITIZEN,
+    ST_SAME_PERSON,
+    ST_ATTACHMENTS_OF_CASE,
+    ST_CARDS_OF_CASE,
+    ST_OUTBOX_REMOTE,
+    ST_OUTBOX_SENT_ON,
+    ST_OUTBOX_DLR_FAILS,
+    ST_MESSAGES_OF_CASE,
+    ST_CASES_UNRATED,
+    ST_CASES_SINCE,
+    ST_CASE_BY_REMOTE,
+    ST_OUTBOX_SET_STATE,
+    ST_CASES_OPEN,
+    ST_CASES_OPEN_BODY,
+    ST_CASES_OVERDUE,
+    ST_CASES_ALL,
+    ST_SEQ_NEXT,
+    ST_EVENT_ADD,
+    ST_EVENTS_OF_CASE,
+    ST_MESSAGE_ADD,
+    ST_ATTACHMENT_ADD,
+    ST_OUTBOX_ADD,
+    ST_OUTBOX_DUE,
+    ST_OUTBOX_NEXT,
+    ST_OUTBOX_SENT,
+    ST_OUTBOX_RETRY,
+    ST_OUTBOX_FAILED,
+    ST_OUTBOX_CLAIM,
+    ST_OUTBOX_INTERRUPTED_LOG,
+    ST_OUTBOX_INTERRUPTED,
+    ST_OUTBOX_REPORTED_SENT,
+    ST_WRITE_PROBE,
+    ST_DELIVERY_ADD,
+    ST_STAGE_FIRE,
+    ST_INDEX_QUEUED,
+    ST_INDEX_OPEN,
+    ST_INDEX_CLEAR,
+    ST_INDEX_DEQUEUE_UPTO,
+    ST_METRICS,
+    ST_OVERDUE_COUNT,
+    ST_CITIZEN_REACHABLE,
+    ST_CHAT_MIGRATE,
+    ST_CHAT_MIGRATE_OUTBOX,
+    ST_CHAT_CURRENT,
+    ST_COUNT
+};
+
+#define CASE_COLUMNS                                                                               \
+    "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "     \
+    "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon, " \
+    "rating, answered_at, first_answer_at"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT msg",
+    [ST_RELEASE] = "RELEASE msg",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO msg",
+    [ST_INBOUND_CLAIM] =
+        "INSERT OR IGNORE INTO inbound_seen(channel, external_id, at) VALUES (?1, ?2, ?3)",
+    [ST_REJECTED_ADD] = "INSERT INTO rejected(channel, external_id, sender, reason, raw, at) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_OFFSET_GET] = "SELECT value FROM offsets WHERE channel = ?1",
+    [ST_OFFSET_SET] = "INSERT INTO offsets(channel, value) VALUES (?1, ?2) "
+                      "ON CONFLICT(channel) DO UPDATE SET value = excluded.value",
+    [ST_CITIZEN_FIND] = "SELECT id FROM citizens WHERE channel = ?1 AND address = ?2",
+    [ST_CITIZEN_INSERT] = "INSERT INTO citizens(channel, address, lang, created_at) "
+                          "VALUES (?1, ?2, ?3, ?4)",
+    [ST_CITIZEN_GET] = "SELECT id, channel, address, lang, lang_chosen, district, phone, "
+                       "unreachable, stopped FROM citizens WHERE id = ?1",
+    [ST_CITIZEN_SAVE] = "UPDATE citizens SET lang = ?2, lang_chosen = ?3, district = ?4, "
+                        "phone = ?5, unreachable = ?6, stopped = ?7 WHERE id = ?1",
+    [ST_CONV_GET] = "SELECT state, case_id, choices FROM conversations WHERE citizen_id = ?1",
+    [ST_CONV_SET] = "INSERT INTO conversations(citizen_id, state, case_id, choices, updated_at) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(citizen_id) DO UPDATE SET "
+                    "state = excluded.state, case_id = excluded.case_id, "
+                    "choices = excluded.choices, updated_at = excluded.updated_at",
+    [ST_CASE_INSERT] = "INSERT INTO cases(number, citizen_id, type, category, district, body, "
+                       "status, assignee, outcome, lang, text, created_at, registered_at, "
+                       "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
+                       "first_answer_at) VALUES (nullif(?1, ''), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                       "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?20, ?21, ?22)",
+    [ST_CASE_SAVE] = "UPDATE cases SET number = nullif(?1, ''), citizen_id = ?2, type = ?3, "
+                     "category = ?4, district = ?5, body = ?6, status = ?7, assignee = ?8, "
+                     "outcome = ?9, lang = ?10, text = ?11, created_at = ?12, "
+                     "registered_at = ?13, received_day = ?14, due_day = ?15, closed_at = ?16, "
+                     "lat = ?17, lon = ?18, rating = ?20, answered_at = ?21, "
+                     "first_answer_at = ?22 WHERE id = ?19",
+    [ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
+    [ST_CASE_BY_NUMBER] = "SELECT " CASE_COLUMNS " FROM cases WHERE number = ?1",
+    [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id IN ("
+                            "SELECT ?1 UNION SELECT id FROM citizens WHERE phone != '' AND "
+                            "phone = (SELECT phone FROM citizens WHERE id = ?1)) AND "
+                            "number IS NOT NULL ORDER BY id DESC LIMIT ?2",
+    [ST_SAME_PERSON] = "SELECT ?1 = ?2 OR EXISTS (SELECT 1 FROM citizens a JOIN citizens b ON "
+                       "a.phone = b.phone WHERE a.id = ?1 AND b.id = ?2 AND a.phone != '')",
+    [ST_CASES_OPEN] =
+        "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OPEN_SQL " ORDER BY due_day, id",
+    [ST_CASES_OPEN_BODY] = "SELECT " CASE_COLUMNS " FROM cases WHERE body = ?1 AND " CASE_OPEN_SQL
+                           " ORDER BY due_day, id",
+    [ST_CASES_OVERDUE] = "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OVERDUE_SQL(
+        "?1") " AND (?2 = '' OR body = ?2) ORDER BY due_day, id",
+    [ST_CASES_ALL] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL ORDER BY id",
+    [ST_SEQ_NEXT] = "INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO "
+                    "UPDATE SET value = value + 1 RETURNING value",
+    [ST_EVENT_ADD] = "INSERT INTO events(case_id, at, actor, kind, detail) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_EVENTS_OF_CASE] = "SELECT at, actor, kind, detail FROM events WHERE case_id = ?1 "
+                          "ORDER BY id",
+    [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
+    [ST_CARDS_OF_CASE] = "SELECT max(id), address FROM outbox WHERE case_id = ?1 AND channel = "
+                         "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
+    [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
+                          "remote_id = ?3 AND case_id != 0 ORDER BY id DESC LIMIT 1",
+    [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
+                       "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
+    [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
+                         "answered_at < ?1 ORDER BY answered_at LIMIT 500",
+    [ST_MESSAGES_OF_CASE] = "SELECT at, author, text FROM messages WHERE case_id = ?1 ORDER BY id",
+    [ST_OUTBOX_DLR_FAILS] = "SELECT count(*) FROM deliveries WHERE outbox_id = ?1 AND "
+                            "result = 'dlr_failed'",
+    [ST_OUTBOX_SET_STATE] = "UPDATE outbox SET state = ?2, next_attempt_ms = ?3, last_error = "
+                            "CASE WHEN ?4 = '' THEN last_error ELSE ?4 END WHERE id = ?1 AND "
+                            "state IN ('sending', 'sent', 'delivered')",
+    [ST_OUTBOX_REMOTE] = "SELECT state, remote_id FROM outbox WHERE id = ?1",
+    [ST_OUTBOX_SENT_ON] = "SELECT 1 FROM outbox WHERE id = ?1 AND channel = ?2 AND state IN "
+                          "('sending', 'sent', 'delivered')",
+    [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
+    [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
+                          "VALUES (?1, ?2, ?3, ?4)",
+    [ST_OUTBOX_ADD] = "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
+                      "next_attempt_ms, created_ms, media) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                      "?7, ?8)",
+    [ST_OUTBOX_DUE] =
+        "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
+        "o.next_attempt_ms, o.media FROM outbox o WHERE o.state = 'pending' AND o.channel = ?1 "
+        "AND o.next_attempt_ms <= ?2 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
+        "p.state = 'pending' AND p.channel = o.channel AND p.address = o.address AND "
+        "p.id < o.id) AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending' AND "
+        "f.channel = o.channel AND f.address = o.address) ORDER BY o.id LIMIT ?3",
+    [ST_OUTBOX_NEXT] = "SELECT min(next_attempt_ms) FROM outbox WHERE state = 'pending' AND "
+                       "channel = ?1",
+    /* a delivery report may have come first and moved it on: it stays where the report put it */
+    [ST_OUTBOX_SENT] = "UPDATE outbox SET state = CASE state WHEN 'sending' THEN 'sent' ELSE state "
+                       "END, attempts = attempts + 1, sent_ms = ?2, remote_id = ?3, "
+                       "last_error = '' WHERE id = ?1",
+    [ST_OUTBOX_RETRY] = "UPDATE outbox SET state = CASE state WHEN 'sending' THEN 'pending' ELSE "
+                        "state END, attempts = attempts + ?3, next_attempt_ms = ?2, "
+                        "last_error = ?4 WHERE id = ?1",
+    [ST_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', attempts = attempts + 1, "
+                         "last_error = ?2 WHERE id = ?1",
+    [ST_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', next_attempt_ms = ?2 WHERE id = ?1 "
+                        "AND state = 'pending'",
+    [ST_OUTBOX_INTERRUPTED_LOG] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
+                                  "SELECT id, ?3, 'interrupted', ?4 FROM outbox WHERE "
+                                  "state = 'sending' AND channel = ?1 AND next_attempt_ms <= ?2",
+    /* an attempt that never got its answer counts: a message that kills the daemon ends */
+    [ST_OUTBOX_INTERRUPTED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?4, "
+                              "state = CASE WHEN attempts + 1 >= ?5 THEN 'failed' ELSE 'pending' "
+                              "END, next_attempt_ms = ?3 WHERE state = 'sending' AND "
+                              "channel = ?1 AND next_attempt_ms <= ?2",
+    [ST_WRITE_PROBE] = "INSERT OR REPLACE INTO offsets(channel, value) VALUES ('write_probe', ?1)",
+    [ST_OUTBOX_REPORTED_SENT] = "UPDATE outbox SET state = 'sent', sent_ms = ?2 WHERE id = ?1 "
+                                "AND state = 'sending'",
+    [ST_STAGE_FIRE] = "INSERT OR IGNORE INTO stages_fired(case_id, stage, due_day, at, skipped) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5)",
+    [ST_INDEX_QUEUED] = "SELECT c.id, " CASE_CLOCK_RUNS_SQL ", "
+                        "c.due_day, (SELECT group_concat(f.stage, ' ') FROM stages_fired f "
+                        "WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM index_queue q "
+                        "JOIN cases c ON c.id = q.case_id ORDER BY q.case_id LIMIT ?1",
+    [ST_INDEX_OPEN] = "SELECT c.id, 1, c.due_day, (SELECT group_concat(f.stage, ' ') FROM "
+                      "stages_fired f WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM "
+                      "cases c WHERE " CASE_CLOCK_RUNS_SQL,
+    [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
+    [ST_INDEX_DEQUEUE_UPTO] = "DELETE FROM index_queue WHERE case_id <= ?1",
+    [ST_CITIZEN_REACHABLE] = "UPDATE citizens SET unreachable = ?3 WHERE channel = ?1 AND "
+                             "address = ?2",
+    [ST_CHAT_MIGRATE] = "INSERT OR REPLACE INTO chat_migrations(channel, old_address, "
+                        "new_address, at) VALUES (?1, ?2, ?3, ?4)",
+    [ST_CHAT_MIGRATE_OUTBOX] = "UPDATE outbox SET address = ?3 WHERE channel = ?1 AND "
+                               "address = ?2 AND state = 'pending'",
+    [ST_CHAT_CURRENT] = "SELECT new_address FROM chat_migrations WHERE channel = ?1 AND "
+                        "old_address = ?2",
+    [ST_METRICS] = "SELECT 'cases', status, count(*) FROM cases GROUP BY status "
+                   "UNION ALL SELECT 'outbox_pending', channel, count(*) FROM outbox WHERE "
+                   "state = 'pending' GROUP BY channel "
+                   "UNION ALL SELECT 'outbox_failed', channel, count(*) FROM outbox WHERE "
+                   "state = 'failed' GROUP BY channel "
+                   "UNION ALL SELECT 'outbox_sent', channel, count(*) FROM outbox WHERE "
+                   "state = 'sent' GROUP BY channel "
+                   "UNION ALL SELECT 'inbound', channel, count(*) FROM inbound_seen GROUP BY "
+                   "channel "
+                   "UNION ALL SELECT 'rejected', channel, count(*) FROM rejected GROUP BY channel",
+    [ST_OVERDUE_COUNT] = "SELECT count(*) FROM cases WHERE " CASE_OVERDUE_SQL("?1"),
+    [ST_DELIVERY_ADD] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
+                        "VALUES (?1, ?2, ?3, ?4)",
+};
+
+struct store {
+    sqlite3 *db;
+    sqlite3_stmt *stmts[ST_COUNT];
+    int64_t changes_at_begin;
+};
+
+/* The cached statement, reset and unbound, ready to bind. */
+static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
+{
+    sqlite3_stmt *st = s->stmts[id];
+    if (!st) {
+        if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            log_error("store", "prepare failed: %s (%s)", sqlite3_errmsg(s->db), stmt_sql[id]);
+            return NULL;
+        }
+        s->stmts[id] = st;
+    }
+    return st;
+}
+
+/*
+ * Whether the database file takes writes, for every connection of the process:
+ * a write that fails for the file's sake (disk full, I/O error, read-only)
+ * sets the fault, the next write that lands clears it.
+ */
+static pthread_mutex_t fault_lock = PTHREAD_MUTEX_INITIALIZER;
+static char fault_why[200];
+
+static int is_file_fault(int rc)
+{
+    int primary = rc & 0xff;
+    return primary == SQLITE_FULL || primary == SQLITE_IOERR || primary == SQLITE_READONLY ||
+           primary == SQLITE_CANTOPEN || primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB;
+}
+
+/* Said once when the file stops taking writes and once when it takes them again. */
+static void note_write(struct store *s, sqlite3_stmt *st, int rc)
+{
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+        /* only a write that reached the file proves it: a commit, or an autocommit change */
+        if (!sqlite3_get_autocommit(s->db) ||
+            (st && (sqlite3_stmt_readonly(st) || sqlite3_changes64(s->db) == 0)))
+            return;
+        pthread_mutex_lock(&fault_lock);
+        if (fault_why[0])
+            log_info("store", "the database takes writes again");
+        fault_why[0] = 0;
+        pthread_mutex_unlock(&fault_lock);
+    } else if (is_file_fault(rc)) {
+        pthread_mutex_lock(&fault_lock);
+        if (!fault_why[0])
+            log_error("store", "the database cannot be written: %s", sqlite3_errmsg(s->db));
+        snprintf(fault_why, sizeof fault_why, "%s", sqlite3_errmsg(s->db));
+        pthread_mutex_unlock(&fault_lock);
+    }
+}
+
+int store_write_fault(char *why, size_t size)
+{
+    pthread_mutex_lock(&fault_lock);
+    int fault = fault_why[0] != 0;
+    if (why && size)
+        snprintf(why, size, "%s", fault_why);
+    pthread_mutex_unlock(&fault_lock);
+    return fault;
+}
+
+/* Runs a statement that returns no rows; resets it. */
+static int step_done(struct store *s, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    int err = rc == SQLITE_DONE || rc == SQLITE_ROW ? rc : sqlite3_extended_errcode(s->db);
+    note_write(s, st, err);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        if (is_file_fault(err)) /* said once by note_write */
+            log_debug("store", "%s", sqlite3_errmsg(s->db));
+        else
+            log_error("store", "%s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    return 0;
+}
+
+int store_write_probe(struct store *s, int64_t now_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_WRITE_PROBE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, now_ms);
+    return step_done(s, st);
+}
+
+static void finish(sqlite3_stmt *st)
+{
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static int exec_simple(struct store *s, enum stmt_id id)
+{
+    sqlite3_stmt *st = stmt(s, id);
+    return st ? step_done(s, st) : -1;
+}
+
+static void copy_col(sqlite3_stmt *st, int col, char *dst, size_t size)
+{
+    const unsigned char *v = sqlite3_column_text(st, col);
+    size_t n = v ? (size_t)sqlite3_column_bytes(st, col) : 0;
+    if (n >= size)
+        n = size - 1;
+    if (n)
+        memcpy(dst, v, n);
+    dst[n] = 0;
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+    sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
+}
+
+static int migrate(struct store *s, struct sbuf *err)
+{
+    sqlite3_stmt *st;
+    int version = 0;
+    if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    int target = (int)(sizeof migrations / sizeof *migrations);
+    if (version > target) {
+        sbuf_addf(err, "database schema version %d is newer than this tyndau (%d)", version,
+                  target);
+        return -1;
+    }
+    for (int v = version; v < target; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        if (sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL) != SQLITE_OK ||
+            sqlite3_exec(s->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+            sbuf_addf(err, "migration %d failed: %s", v + 1, sqlite3_errmsg(s->db));
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
+        if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+            goto fail;
+        log_debug("store", "schema migrated to version %d", v + 1);
+    }
+    return 0;
+fail:
+    sbuf_addf(err, "%s", sqlite3_errmsg(s->db));
+    return -1;
+}
+
+int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err)
+{
+    struct store *s = calloc(1, sizeof *s);
+    if (!s)
+        return -1;
+    /*
+     * Citizens' phone numbers and words: a new database is readable by its owner
+     * only, and SQLite gives the -wal and -shm files the database's mode.
+     */
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+        SQLITE_OK) {
+        sbuf_addf(err, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(s->db, 10000);
+    const char *pragmas = synchronous_full
+                              ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
+                                "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+                              : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
+                                "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;";
+    if (sqlite3_exec(s->db, pragmas, NULL, NULL, NULL) != SQLITE_OK) {
+        sbuf_addf(err, "%s: %s", path, sqlite3_errmsg(s->db));
+        goto fail;
+    }
+    if (migrate(s, err) < 0)
+        goto fail;
+    *out = s;
+    return 0;
+fail:
+    store_close(s);
+    return -1;
+}
+
+void store_close(struct store *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(s->stmts[i]);
+    sqlite3_close(s->db);
+    free(s);
+}
+
+const char *store_errmsg(struct store *s)
+{
+    return sqlite3_errmsg(s->db);
+}
+
+int store_begin(struct store *s)
+{
+    s->changes_at_begin = sqlite3_total_changes64(s->db);
+    return exec_simple(s, ST_BEGIN);
+}
+
+int store_commit(struct store *s)
+{
+    if (exec_simple(s, ST_COMMIT) < 0)
+        return -1;
+    if (sqlite3_total_changes64(s->db) != s->changes_at_begin)
+        note_write(s, NULL, SQLITE_DONE); /* the transaction wrote: the file takes writes */
+    return 0;
+}
+
+void store_rollback(struct store *s)
+{
+    if (!sqlite3_get_autocommit(s->db))
+        exec_simple(s, ST_ROLLBACK);
+}
+
+int store_savepoint(struct store *s)
+{
+    return exec_simple(s, ST_SAVEPOINT);
+}
+
+int store_release(struct store *s)
+{
+    return exec_simple(s, ST_RELEASE);
+}
+
+void store_rollback_to(struct store *s)
+{
+    /* ROLLBACK TO keeps the savepoint open; release it so the batch can go on. */
+    exec_simple(s, ST_ROLLBACK_TO);
+    exec_simple(s, ST_RELEASE);
+}
+
+int store_inbound_claim(struct store *s, const char *channel, const char *external_id, int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_INBOUND_CLAIM);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, external_id);
+    sqlite3_bind_int64(st, 3, now);
+    if (step_done(s, st) < 0)
+        return -1;
+    return sqlite3_changes(s->db) == 1;
+}
+
+int store_rejected_add(struct store *s, const char *channel, const char *external_id,
+                       const char *sender, const char *reason, const void *raw, size_t len,
+                       int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_REJECTED_ADD);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, external_id);
+    bind_str(st, 3, sender);
+    bind_str(st, 4, reason);
+    sqlite3_bind_blob(st, 5, raw ? raw : "", (int)len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, now);
+    return step_done(s, st);
+}
+
+int store_offset_get(struct store *s, const char *channel, int64_t *value)
+{
+    sqlite3_stmt *st = stmt(s, ST_OFFSET_GET);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    int rc = sqlite3_step(st);
+    *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_offset_set(struct store *s, const char *channel, int64_t value)
+{
+    sqlite3_stmt *st = stmt(s, ST_OFFSET_SET);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    sqlite3_bind_int64(st, 2, value);
+    return step_done(s, st);
+}
+
+int store_citizen_get(struct store *s, int64_t id, struct citizen *c)
+{
+    sqlite3_stmt *st = stmt(s, ST_CITIZEN_GET);
+    char lang[8];
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        memset(c, 0, sizeof *c);
+        c->id = sqlite3_column_int64(st, 0);
+        copy_col(st, 1, c->channel, sizeof c->channel);
+        copy_col(st, 2, c->address, sizeof c->address);
+        copy_col(st, 3, lang, sizeof lang);
+        if (lang_parse(lang, &c->lang) < 0)
+            c->lang = LANG_KK;
+        /* lang_chosen: 0 the default, 1 chosen by the citizen, 2 read from their words */
+        c->lang_chosen = sqlite3_column_int(st, 4) == 1;
+        c->lang_detected = sqlite3_column_int(st, 4) == 2;
+        copy_col(st, 5, c->district, sizeof c->district);
+        copy_col(st, 6, c->phone, sizeof c->phone);
+        c->unreachable = sqlite3_column_int(st, 7);
+        c->stopped = sqlite3_column_int(st, 8);
+    }
+    finish(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_citizen_get_or_create(struct store *s, const char *channel, const char *address,
+                                enum lang lang, int64_t now, struct citizen *out)
+{
+    sqlite3_stmt *st = stmt(s, ST_CITIZEN_FIND);
+    int64_t id = 0;
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        id = sqlite3_column_int64(st, 0);
+    finish(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return -1;
+    if (!id) {
+        st = stmt(s, ST_CITIZEN_INSERT);
+        if (!st)
+            return -1;
+        bind_str(st, 1, channel);
+        bind_str(st, 2, address);
+        bind_str(st, 3, lang_codes[lang]);
+        sqlite3_bind_int64(st, 4, now);
+        if (step_done(s, st) < 0)
+            return -1;
+        id = sqlite3_last_insert_rowid(s->db);
+    }
+    return store_citizen_get(s, id, out) == 1 ? 0 : -1;
+}
+
+int store_citizen_save(struct store *s, const struct citizen *c)
+{
+    sqlite3_stmt *st = stmt(s, ST_CITIZEN_SAVE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, c->id);
+    bind_str(st, 2, lang_codes[c->lang]);
+    sqlite3_bind_int(st, 3, c->lang_chosen ? 1 : c->lang_detected ? 2 : 0);
+    bind_str(st, 4, c->district);
+    bind_str(st, 5, c->phone);
+    sqlite3_bind_int(st, 6, c->unreachable);
+    sqlite3_bind_int(st, 7, c->stopped);
+    return step_done(s, st);
+}
+
+void conversation_init(struct conversation *cv)
+{
+    memset(cv, 0, sizeof *cv);
+    strcpy(cv->state, "idle");
+    sbuf_init(&cv->choices, 0);
+}
+
+void conversation_release(struct conversation *cv)
+{
+    sbuf_release(&cv->choices);
+}
+
+int store_conversation_get(struct store *s, int64_t citizen_id, struct conversation *cv)
+{
+    sqlite3_stmt *st = stmt(s, ST_CONV_GET);
+    if (!st)
+        return -1;
+    strcpy(cv->state, "idle");
+    cv->case_id = 0;
+    sbuf_reset(&cv->choices);
+    sqlite3_bind_int64(st, 1, citizen_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        copy_col(st, 0, cv->state, sizeof cv->state);
+        cv->case_id = sqlite3_column_int64(st, 1);
+        sbuf_add(&cv->choices, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+    }
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_conversation_set(struct store *s, int64_t citizen_id, const struct conversation *cv,
+                           int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_CONV_SET);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, citizen_id);
+    bind_str(st, 2, cv->state);
+    sqlite3_bind_int64(st, 3, cv->case_id);
+    sqlite3_bind_text(st, 4, cv->choices.buf, (int)cv->choices.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, now);
+    return step_done(s, st);
+}
+
+void case_init(struct case_rec *c)
+{
+    memset(c, 0, sizeof *c);
+    sbuf_init(&c->text, 0);
+}
+
+void case_release(struct case_rec *c)
+{
+    sbuf_release(&c->text);
+}
+
+static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
+{
+    bind_str(st, 1, c->number);
+    sqlite3_bind_int64(st, 2, c->citizen_id);
+    bind_str(st, 3, c->type);
+    bind_str(st, 4, c->category);
+    bind_str(st, 5, c->district);
+    bind_str(st, 6, c->body);
+    bind_str(st, 7, c->status);
+    bind_str(st, 8, c->assignee);
+    bind_str(st, 9, c->outcome);
+    bind_str(st, 10, lang_codes[c->lang]);
+    sqlite3_bind_text(st, 11, c->text.buf, (int)c->text.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 12, c->created_at);
+    sqlite3_bind_int64(st, 13, c->registered_at);
+    sqlite3_bind_int(st, 14, c->received_day);
+    sqlite3_bind_int(st, 15, c->due_day);
+    sqlite3_bind_int64(st, 16, c->closed_at);
+    if (c->has_location) {
+        sqlite3_bind_double(st, 17, c->lat);
+        sqlite3_bind_double(st, 18, c->lon);
+    } else {
+        sqlite3_bind_null(st, 17);
+        sqlite3_bind_null(st, 18);
+    }
+    sqlite3_bind_int(st, 20, c->rating);
+    sqlite3_bind_int64(st, 21, c->answered_at);
+    sqlite3_bind_int64(st, 22, c->first_answer_at);
+}
+
+static void read_case(sqlite3_stmt *st, struct case_rec *c)
+{
+    char lang[8];
+    c->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, c->number, sizeof c->number);
+    c->citizen_id = sqlite3_column_int64(st, 2);
+    copy_col(st, 3, c->type, sizeof c->type);
+    copy_col(st, 4, c->category, sizeof c->category);
+    copy_col(st, 5, c->district, sizeof c->district);
+    copy_col(st, 6, c->body, sizeof c->body);
+    copy_col(st, 7, c->status, sizeof c->status);
+    copy_col(st, 8, c->assignee, sizeof c->assignee);
+    copy_col(st, 9, c->outcome, sizeof c->outcome);
+    copy_col(st, 10, lang, sizeof lang);
+    if (lang_parse(lang, &c->lang) < 0)
+        c->lang = LANG_KK;
+    sbuf_reset(&c->text);
+    sbuf_add(&c->text, sqlite3_column_text(st, 11), (size_t)sqlite3_column_bytes(st, 11));
+    c->created_at = sqlite3_column_int64(st, 12);
+    c->registered_at = sqlite3_column_int64(st, 13);
+    c->received_day = sqlite3_column_int(st, 14);
+    c->due_day = sqlite3_column_int(st, 15);
+    c->closed_at = sqlite3_column_int64(st, 16);
+    c->has_location = sqlite3_column_type(st, 17) != SQLITE_NULL;
+    c->lat = sqlite3_column_double(st, 17);
+    c->lon = sqlite3_column_double(st, 18);
+    c->rating = sqlite3_column_int(st, 19);
+    c->answered_at = sqlite3_column_int64(st, 20);
+    c->first_answer_at = sqlite3_column_int64(st, 21);
+}
+
+int store_case_insert(struct store *s, struct case_rec *c)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASE_INSERT);
+    if (!st)
+        return -1;
+    bind_case(st, c);
+    if (step_done(s, st) < 0)
+        return -1;
+    c->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_case_save(struct store *s, const struct case_rec *c)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASE_SAVE);
+    if (!st)
+        return -1;
+    bind_case(st, c);
+    sqlite3_bind_int64(st, 19, c->id);
+    return step_done(s, st);
+}
+
+static int case_one(struct store *s, sqlite3_stmt *st, struct case_rec *c)
+{
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_case(st, c);
+    finish(st);
+    if (rc == SQLITE_ROW)
+        return 1;
+    if (rc == SQLITE_DONE)
+        return 0;
+    log_error("store", "%s", sqlite3_errmsg(s->db));
+    return -1;
+}
+
+int store_case_get(struct store *s, int64_t id, struct case_rec *c)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASE_GET);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return case_one(s, st, c);
+}
+
+int store_case_by_number(struct store *s, const char *number, struct case_rec *c)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASE_BY_NUMBER);
+    if (!st)
+        return -1;
+    bind_str(st, 1, number);
+    return case_one(s, st, c);
+}
+
+int store_sequence_next(struct store *s, const char *name, int64_t start, int64_t *value)
+{
+    sqlite3_stmt *st = stmt(s, ST_SEQ_NEXT);
+    if (!st)
+        return -1;
+    bind_str(st, 1, name);
+    sqlite3_bind_int64(st, 2, start);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *value = sqlite3_column_int64(st, 0);
+    /* RETURNING: step to completion so the row is really written */
+    while (rc == SQLITE_ROW)
+        rc = sqlite3_step(st);
+    finish(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int case_each(struct store *s, sqlite3_stmt *st, store_case_fn fn, void *ctx)
+{
+    struct case_rec c;
+    int rc, result = 0;
+    case_init(&c);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_case(st, &c);
+        if (fn(ctx, &c) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("store", "%s", sqlite3_errmsg(s->db));
+        result = -1;
+    }
+    finish(st);
+    case_release(&c);
+    return result;
+}
+
+int store_cases_of_citizen(struct store *s, int64_t citizen_id, int limit, store_case_fn fn,
+                           void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_OF_CITIZEN);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, citizen_id);
+    sqlite3_bind_int(st, 2, limit);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_open(struct store *s, const char *body, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, body && *body ? ST_CASES_OPEN_BODY : ST_CASES_OPEN);
+    if (!st)
+        return -1;
+    if (body && *body)
+        bind_str(st, 1, body);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_overdue(struct store *s, int32_t today, const char *body, store_case_fn fn,
+                        void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_OVERDUE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, today);
+    bind_str(st, 2, body);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_all(struct store *s, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_ALL);
+    return st ? case_each(s, st, fn, ctx) : -1;
+}
+
+int store_event_add(struct store *s, int64_t case_id, int64_t at, const char *actor,
+                    const char *kind, const char *detail)
+{
+    sqlite3_stmt *st = stmt(s, ST_EVENT_ADD);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, at);
+    bind_str(st, 3, actor);
+    bind_str(st, 4, kind);
+    bind_str(st, 5, detail);
+    return step_done(s, st);
+}
+
+int store_events_of_case(struct store *s, int64_t case_id, store_event_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_EVENTS_OF_CASE);
+    int rc;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2),
+               (const char *)sqlite3_column_text(st, 3)) != 0)
+            break;
+    }
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_message_add(struct store *s, int64_t case_id, int64_t at, const char *author,
+                      const char *text, size_t len)
+{
+    sqlite3_stmt *st = stmt(s, ST_MESSAGE_ADD);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 2, at);
+    bind_str(st, 3, author);
+    sqlite3_bind_text(st, 4, text, (int)len, SQLITE_STATIC);
+    return step_done(s, st);
+}
+
+int store_attachment_add(struct store *s, int64_t case_id, const char *kind, const char *ref,
+                         int64_t at)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENT_ADD);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    bind_str(st, 2, kind);
+    bind_str(st, 3, ref);
+    sqlite3_bind_int64(st, 4, at);
+    return step_done(s, st);
+}
+
+void outbox_msg_init(struct outbox_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    strcpy(m->kind, "reply");
+    sbuf_init(&m->text, 0);
+    sbuf_init(&m->buttons, 0);
+}
+
+void outbox_msg_release(struct outbox_msg *m)
+{
+    sbuf_release(&m->text);
+    sbuf_release(&m->buttons);
+}
+
+int store_outbox_add(struct store *s, const struct outbox_msg *m, int64_t now_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_ADD);
+    if (!st)
+        return -1;
+    bind_str(st, 1, m->channel);
+    bind_str(st, 2, m->address);
+    sqlite3_bind_int64(st, 3, m->case_id);
+    bind_str(st, 4, m->kind);
+    sqlite3_bind_text(st, 5, m->text.buf, (int)m->text.len, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, m->buttons.buf, (int)m->buttons.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, now_ms);
+    bind_str(st, 8, m->media);
+    return step_done(s, st);
+}
+
+int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struct outbox_msg *out,
+                     int max)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_DUE);
+    int n = 0, rc;
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    sqlite3_bind_int64(st, 2, now_ms);
+    sqlite3_bind_int(st, 3, max);
+    while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct outbox_msg *m = &out[n++];
+        m->id = sqlite3_column_int64(st, 0);
+        snprintf(m->channel, sizeof m->channel, "%s", channel);
+        copy_col(st, 1, m->address, sizeof m->address);
+        m->case_id = sqlite3_column_int64(st, 2);
+        copy_col(st, 3, m->kind, sizeof m->kind);
+        sbuf_reset(&m->text);
+        sbuf_add(&m->text, sqlite3_column_text(st, 4), (size_t)sqlite3_column_bytes(st, 4));
+        sbuf_reset(&m->buttons);
+        sbuf_add(&m->buttons, sqlite3_column_text(st, 5), (size_t)sqlite3_column_bytes(st, 5));
+        m->attempts = sqlite3_column_int(st, 6);
+        m->next_attempt_ms = sqlite3_column_int64(st, 7);
+        copy_col(st, 8, m->media, sizeof m->media);
+    }
+    finish(st);
+    return n;
+}
+
+int64_t store_outbox_next_due(struct store *s, const char *channel)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_NEXT);
+    int64_t next = INT64_MAX;
+    if (!st)
+        return next;
+    bind_str(st, 1, channel);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        next = sqlite3_column_int64(st, 0);
+    finish(st);
+    return next;
+}
+
+static int delivery_add(struct store *s, int64_t id, int64_t now_ms, const char *result,
+                        const char *detail)
+{
+    sqlite3_stmt *st = stmt(s, ST_DELIVERY_ADD);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    bind_str(st, 3, result);
+    bind_str(st, 4, detail);
+    return step_done(s, st);
+}
+
+int store_outbox_sent(struct store *s, int64_t id, int64_t now_ms, const char *remote_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_SENT);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    bind_str(st, 3, remote_id);
+    if (step_done(s, st) < 0)
+        return -1;
+    return delivery_add(s, id, now_ms, "sent", remote_id);
+}
+
+int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next_ms,
+                       int count_attempt, const char *error)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_RETRY);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, next_ms);
+    sqlite3_bind_int(st, 3, count_attempt ? 1 : 0);
+    bind_str(st, 4, error);
+    if (step_done(s, st) < 0)
+        return -1;
+    return delivery_add(s, id, now_ms, count_attempt ? "retry" : "throttled", error);
+}
+
+int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_FAILED);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    bind_str(st, 2, error);
+    if (step_done(s, st) < 0)
+        return -1;
+    return delivery_add(s, id, now_ms, "failed", error);
+}
+
+int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_CLAIM);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    if (step_done(s, st) < 0)
+        return -1;
+    return sqlite3_changes(s->db) == 1;
+}
+
+int store_outbox_interrupted(struct store *s, const char *channel, int64_t claimed_before_ms,
+                             int64_t now_ms, int max_attempts)
+{
+    static const char why[] = "interrupted: no answer was recorded; sent again";
+    sqlite3_stmt *log_st = stmt(s, ST_OUTBOX_INTERRUPTED_LOG), *st;
+    if (!log_st || store_begin(s) < 0)
+        return -1;
+    bind_str(log_st, 1, channel);
+    sqlite3_bind_int64(log_st, 2, claimed_before_ms);
+    sqlite3_bind_int64(log_st, 3, now_ms);
+    bind_str(log_st, 4, why);
+    if (step_done(s, log_st) < 0 || !(st = stmt(s, ST_OUTBOX_INTERRUPTED)))
+        goto fail;
+    bind_str(st, 1, channel);
+    sqlite3_bind_int64(st, 2, claimed_before_ms);
+    sqlite3_bind_int64(st, 3, now_ms);
+    bind_str(st, 4, why);
+    sqlite3_bind_int(st, 5, max_attempts);
+    if (step_done(s, st) < 0)
+        goto fail;
+    int n = sqlite3_changes(s->db);
+    if (store_commit(s) < 0)
+        goto fail;
+    return n;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int64_t store_count(struct store *s, const char *table_where)
+{
+    struct sbuf sql = SBUF_INIT;
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    sbuf_addf(&sql, "SELECT count(*) FROM %s", table_where);
+    if (sqlite3_prepare_v2(s->db, sql.buf, -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    sbuf_release(&sql);
+    return n;
+}
+
+int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
+                     int64_t now, int skipped)
+{
+    sqlite3_stmt *st = stmt(s, ST_STAGE_FIRE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    bind_str(st, 2, stage);
+    sqlite3_bind_int(st, 3, due_day);
+    sqlite3_bind_int64(st, 4, now);
+    sqlite3_bind_int(st, 5, skipped);
+    if (step_done(s, st) < 0)
+        return -1;
+    return sqlite3_changes(s->db) == 1;
+}
+
+int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, queued_only ? ST_INDEX_QUEUED : ST_INDEX_OPEN);
+    int rc;
+    if (!st)
+        return -1;
+    if (queued_only)
+        sqlite3_bind_int(st, 1, limit);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *fired = (const char *)sqlite3_column_text(st, 3);
+        if (fn(ctx, sqlite3_column_int64(st, 0), sqlite3_column_int(st, 1),
+               sqlite3_column_int(st, 2), fired ? fired : "") != 0)
+            break;
+    }
+    finish(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        log_error("store", "%s", sqlite3_errmsg(s->db));
+        return -1;
+    }
+    return 0;
+}
+
+int store_index_dequeue_upto(struct store *s, int64_t last_case_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_INDEX_DEQUEUE_UPTO);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, last_case_id);
+    return step_done(s, st);
+}
+
+int store_index_clear(struct store *s)
+{
+    return exec_simple(s, ST_INDEX_CLEAR);
+}
+
+int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_METRICS);
+    int rc;
+    if (!st)
+        return -1;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+           sqlite3_column_int64(st, 2));
+    finish(st);
+    if (rc != SQLITE_DONE)
+        return -1;
+    st = stmt(s, ST_OVERDUE_COUNT);
+    if (!st)
+        return -1;
+    sqlite3_bind_int(st, 1, today);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        fn(ctx, "overdue", "", sqlite3_column_int64(st, 0));
+    finish(st);
+    return rc == SQLITE_ROW ? 0 : -1;
+}
+
+int store_citizen_set_reachable(struct store *s, const char *channel, const char *address,
+                                int reachable)
+{
+    sqlite3_stmt *st = stmt(s, ST_CITIZEN_REACHABLE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    sqlite3_bind_int(st, 3, !reachable);
+    return step_done(s, st);
+}
+
+int store_same_person(struct store *s, int64_t a, int64_t b)
+{
+    sqlite3_stmt *st = stmt(s, ST_SAME_PERSON);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    int rc = sqlite3_step(st), same = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    finish(st);
+    return rc == SQLITE_ROW ? same : -1;
+}
+
+int store_chat_migrate(struct store *s, const char *channel, const char *old_address,
+                       const char *new_address, int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_CHAT_MIGRATE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, old_address);
+    bind_str(st, 3, new_address);
+    sqlite3_bind_int64(st, 4, now);
+    if (step_done(s, st) < 0 || !(st = stmt(s, ST_CHAT_MIGRATE_OUTBOX)))
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, old_address);
+    bind_str(st, 3, new_address);
+    return step_done(s, st);
+}
+
+int store_chat_current(struct store *s, const char *channel, const char *address, char *out,
+                       size_t size)
+{
+    sqlite3_stmt *st = stmt(s, ST_CHAT_CURRENT);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        copy_col(st, 0, out, size);
+    else
+        snprintf(out, size, "%s", address);
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENTS_OF_CASE);
+    int rc, result = 0;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
+               (const char *)sqlite3_column_text(st, 1)) != 0) {
+            result = -1;
+            break;
+        }
+    }
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : -1;
+}
+
+int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CARDS_OF_CASE);
+    int rc = 0, step;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = -1;
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_REMOTE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st), found = 0;
+    out[0] = 0;
+    if (rc == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "sent")) {
+        copy_col(st, 1, out, size);
+        found = out[0] != 0;
+    }
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : -1;
+}
+
+int store_outbox_report(struct store *s, const char *channel, int64_t id, int64_t now_ms,
+                        const char *result, const char *detail, int retries, int64_t retry_at_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_SENT_ON);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    bind_str(st, 2, channel);
+    int rc = sqlite3_step(st);
+    finish(st);
+    if (rc == SQLITE_DONE)
+        return 0; /* not a message of ours that went on this channel */
+    if (rc != SQLITE_ROW || store_begin(s) < 0)
+        return -1;
+    /* a report about a message still in flight (or cut off by a crash) proves it went */
+    if (!(st = stmt(s, ST_OUTBOX_REPORTED_SENT)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int64(st, 2, now_ms);
+    if (step_done(s, st) < 0)
+        goto fail;
+    if (delivery_add(s, id, now_ms, result, detail) < 0 || !(st = stmt(s, ST_OUTBOX_DLR_FAILS)))
+        goto fail;
+    sqlite3_bind_int64(st, 1, id);
+    rc = sqlite3_step(st);
+    int fails = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    finish(st);
+    int delivered = !strcmp(result, "delivered");
+    int failed = !strcmp(result, "dlr_failed") && retries >= 0;
+    if (delivered || failed) {
+        /* delivered; or failed: resend until it has failed retries + 1 times, then give up */
+        const char *state = delivered ? "delivered" : fails <= retries ? "pending" : "failed";
+        if (!(st = stmt(s, ST_OUTBOX_SET_STATE)))
+            goto fail;
+        sqlite3_bind_int64(st, 1, id);
+        bind_str(st, 2, state);
+        sqlite3_bind_int64(st, 3, retry_at_ms);
+        bind_str(st, 4, delivered ? "" : detail);
+        if (step_done(s, st) < 0)
+            goto fail;
+    }
+    if (store_commit(s) < 0)
+        goto fail;
+    return 1;
+fail:
+    store_rollback(s);
+    return -1;
+}
+
+int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_MESSAGES_OF_CASE);
+    int rc;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+               (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2)) != 0)
+            break;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_UNRATED);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, answered_before);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_SINCE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, from);
+    sqlite3_bind_int64(st, 2, to);
+    return case_each(s, st, fn, ctx);
+}
+
+int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
+                           const char *remote_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASE_BY_REMOTE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    bind_str(st, 3, remote_id);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}

@@ -1,0 +1,263 @@
+/*
+ * store: SQLite, the source of truth.
+ *
+ * One struct store owns one connection; threads never share one.  The
+ * database runs in WAL mode so readers (CLI, metrics) never block the
+ * dispatcher.  Every statement is prepared once with bound parameters and
+ * cached for the life of the connection.
+ *
+ * Transactions are explicit: the dispatcher opens one per batch of inbound
+ * messages and a savepoint per message, so a failing message rolls back
+ * alone.  Functions here never commit on their own.
+ *
+ * Invariants kept by the schema itself:
+ *  - events are append-only (triggers refuse UPDATE and DELETE);
+ *  - (channel, external_id) of an inbound message is unique;
+ *  - a case number, once given, is unique.
+ */
+#ifndef TYNDAU_STORE_H
+#define TYNDAU_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bot/domain/lang.h"
+#include "bot/lib/sbuf.h"
+
+struct store;
+
+#define STORE_CHANNEL_MAX 16
+#define STORE_ADDRESS_MAX 64
+#define STORE_ID_MAX 32
+
+struct citizen {
+    int64_t id;
+    char channel[STORE_CHANNEL_MAX];
+    char address[STORE_ADDRESS_MAX];
+    enum lang lang;
+    int lang_chosen;   /* set by the citizen: detection no longer overrides it */
+    int lang_detected; /* read from their own words, not the default */
+    char district[STORE_ID_MAX];
+    char phone[24];
+    int unreachable; /* the channel refused delivery for good (bot blocked) */
+    int stopped;     /* asked for no more messages (SMS STOP) */
+};
+
+/* What a citizen is in the middle of; choices are the payloads last offered, '\n'-separated. */
+struct conversation {
+    char state[32];
+    int64_t case_id;
+    struct sbuf choices;
+};
+
+struct case_rec {
+    int64_t id;
+    char number[24]; /* "" while a draft */
+    int64_t citizen_id;
+    char type[STORE_ID_MAX];
+    char category[STORE_ID_MAX];
+    char district[STORE_ID_MAX];
+    char body[STORE_ID_MAX];
+    char status[16];
+    char assignee[STORE_ID_MAX];
+    char outcome[16];
+    enum lang lang;
+    struct sbuf text;
+    int64_t created_at;
+    int64_t registered_at;
+    int32_t received_day;
+    int32_t due_day;
+    int64_t closed_at;
+    int has_location;
+    double lat, lon;
+    int rating;              /* the citizen's verdict 1-5, 0 if none */
+    int64_t answered_at;     /* the latest answer */
+    int64_t first_answer_at; /* the first answer, for time-to-answer statistics */
+};
+
+struct outbox_msg {
+    int64_t id;
+    char channel[STORE_CHANNEL_MAX];
+    char address[STORE_ADDRESS_MAX];
+    int64_t case_id;
+    char kind[16];
+    struct sbuf text;
+    struct sbuf buttons; /* JSON array of {"label","payload"}, "" if none */
+    int attempts;
+    int64_t next_attempt_ms;
+    char media[300]; /* "photo:FILE_ID" or "document:FILE_ID" to send instead of text, or "" */
+};
+
+int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
+void store_close(struct store *s);
+const char *store_errmsg(struct store *s);
+
+int store_begin(struct store *s);
+int store_commit(struct store *s);
+void store_rollback(struct store *s);
+int store_savepoint(struct store *s);
+int store_release(struct store *s);
+void store_rollback_to(struct store *s);
+
+/* 1: first time this (channel, external_id) is seen; 0: a duplicate; -1: error. */
+int store_inbound_claim(struct store *s, const char *channel, const char *external_id, int64_t now);
+int store_rejected_add(struct store *s, const char *channel, const char *external_id,
+                       const char *sender, const char *reason, const void *raw, size_t len,
+                       int64_t now);
+int store_offset_get(struct store *s, const char *channel, int64_t *value);
+int store_offset_set(struct store *s, const char *channel, int64_t value);
+
+int store_citizen_get_or_create(struct store *s, const char *channel, const char *address,
+                                enum lang lang, int64_t now, struct citizen *out);
+int store_citizen_get(struct store *s, int64_t id, struct citizen *out);
+int store_citizen_save(struct store *s, const struct citizen *c);
+
+void conversation_init(struct conversation *cv);
+void conversation_release(struct conversation *cv);
+/* An absent conversation reads as state "idle". */
+int store_conversation_get(struct store *s, int64_t citizen_id, struct conversation *cv);
+int store_conversation_set(struct store *s, int64_t citizen_id, const struct conversation *cv,
+                           int64_t now);
+
+void case_init(struct case_rec *c);
+void case_release(struct case_rec *c);
+/* Inserts a new case (id set on return). */
+int store_case_insert(struct store *s, struct case_rec *c);
+int store_case_save(struct store *s, const struct case_rec *c);
+/* 1 found, 0 not found, -1 error. */
+int store_case_get(struct store *s, int64_t id, struct case_rec *c);
+int store_case_by_number(struct store *s, const char *number, struct case_rec *c);
+/* Next value of a named sequence (starting at start). */
+int store_sequence_next(struct store *s, const char *name, int64_t start, int64_t *value);
+
+typedef int (*store_case_fn)(void *ctx, const struct case_rec *c);
+/* Registered cases of a citizen, newest first. */
+int store_cases_of_citizen(struct store *s, int64_t citizen_id, int limit, store_case_fn fn,
+                           void *ctx);
+/* Open (registered, not closed) cases of a body ("" = all), oldest due first. */
+int store_cases_open(struct store *s, const char *body, store_case_fn fn, void *ctx);
+/* Overdue cases (case_state.h) of a body ("" = all) as of the local day today, oldest due first. */
+int store_cases_overdue(struct store *s, int32_t today, const char *body, store_case_fn fn,
+                        void *ctx);
+/* All registered cases, by id. */
+int store_cases_all(struct store *s, store_case_fn fn, void *ctx);
+
+int store_event_add(struct store *s, int64_t case_id, int64_t at, const char *actor,
+                    const char *kind, const char *detail);
+typedef int (*store_event_fn)(void *ctx, int64_t at, const char *actor, const char *kind,
+                              const char *detail);
+int store_events_of_case(struct store *s, int64_t case_id, store_event_fn fn, void *ctx);
+int store_message_add(struct store *s, int64_t case_id, int64_t at, const char *author,
+                      const char *text, size_t len);
+int store_attachment_add(struct store *s, int64_t case_id, const char *kind, const char *ref,
+                         int64_t at);
+
+void outbox_msg_init(struct outbox_msg *m);
+void outbox_msg_release(struct outbox_msg *m);
+int store_outbox_add(struct store *s, const struct outbox_msg *m, int64_t now_ms);
+/*
+ * Up to max pending messages of channel due by now_ms, oldest first, at
+ * most one per address (the oldest pending one), so a chat gets its
+ * messages in order.  Returns the count, or -1.
+ */
+int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struct outbox_msg *out,
+                     int max);
+/* Earliest next_attempt of a pending message of channel, or INT64_MAX if none. */
+int64_t store_outbox_next_due(struct store *s, const char *channel);
+int store_outbox_sent(struct store *s, int64_t id, int64_t now_ms, const char *remote_id);
+int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next_ms,
+                       int count_attempt, const char *error);
+int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error);
+/*
+ * Marks a pending message 'sending' (committed at once) just before its
+ * request: 1 claimed, 0 no longer pending (STOP suppressed it), -1 error.
+ * sent/retry/failed then record the outcome.
+ */
+int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms);
+/*
+ * Messages of channel left 'sending' since before claimed_before_ms (the
+ * daemon stopped during their request) go back to pending, the attempt
+ * counted and an 'interrupted' delivery row written; past max_attempts they
+ * fail.  Returns how many, or -1.
+ */
+int store_outbox_interrupted(struct store *s, const char *channel, int64_t claimed_before_ms,
+                             int64_t now_ms, int max_attempts);
+/* 1 when the latest write to the database file failed (disk full, I/O error), with why. */
+int store_write_fault(char *why, size_t size);
+/* A write of one row, to learn whether the file takes writes again: 0 it does, -1 not. */
+int store_write_probe(struct store *s, int64_t now_ms);
+int64_t store_count(struct store *s, const char *table_where);
+
+/*
+ * Records that `stage` of the case fired (or, skipped, was passed over) for due_day: 1 the
+ * first time, 0 if it had, -1 error.
+ */
+int store_stage_fire(struct store *s, int64_t case_id, const char *stage, int32_t due_day,
+                     int64_t now, int skipped);
+typedef int (*store_index_fn)(void *ctx, int64_t case_id, int open, int32_t due_day,
+                              const char *fired);
+/*
+ * The deadline state of cases, for the Redis index: those queued by a change
+ * (queued_only, at most limit, by case id) or all open ones.  fired lists the stages
+ * fired for the current due day, space-separated.
+ */
+int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn fn, void *ctx);
+/* Takes the queued changes of cases up to last_case_id off the queue: exactly those carried. */
+int store_index_dequeue_upto(struct store *s, int64_t last_case_id);
+int store_index_clear(struct store *s);
+
+typedef void (*store_metric_fn)(void *ctx, const char *name, const char *label, int64_t value);
+/*
+ * Counts for /metrics: cases by status, outbox by state and channel, inbound
+ * and rejected messages by channel, and open cases overdue as of `today`.
+ */
+int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx);
+
+/* Marks the citizen at (channel, address) reachable there or not (the channel refused for good). */
+int store_citizen_set_reachable(struct store *s, const char *channel, const char *address,
+                                int reachable);
+/* 1 if citizens a and b are one person (the same id, or the same linked phone), 0 if not. */
+int store_same_person(struct store *s, int64_t a, int64_t b);
+/* A group chat got a new id: later messages and pending ones go to the new one. */
+int store_chat_migrate(struct store *s, const char *channel, const char *old_address,
+                       const char *new_address, int64_t now);
+/* The address a chat has now (after migrations), into out. */
+int store_chat_current(struct store *s, const char *channel, const char *address, char *out,
+                       size_t size);
+
+typedef int (*store_attachment_fn)(void *ctx, const char *kind, const char *ref);
+/* The attachments of a case in the order received; stops (returning -1) when fn fails. */
+int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);
+
+typedef int (*store_card_fn)(void *ctx, int64_t card_id, const char *address);
+/* The newest case card (outbox kind "card") of a case at each Telegram address it went to. */
+int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx);
+/* The channel's id of a sent outbox message: 1 found, 0 not (yet) sent, -1 error. */
+int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size);
+
+/*
+ * A delivery report about a message sent on channel (a report naming a
+ * message of another channel, or one never sent, is not ours): records it; "delivered" marks the
+ * message delivered; "dlr_failed" (with retries >= 0) puts it back in the
+ * outbox at retry_at_ms until it has failed retries + 1 times, then fails it.
+ * Returns 1, 0 for an unknown message, -1 on error.
+ */
+int store_outbox_report(struct store *s, const char *channel, int64_t id, int64_t now_ms,
+                        const char *result, const char *detail, int retries, int64_t retry_at_ms);
+
+typedef int (*store_message_fn)(void *ctx, int64_t at, const char *author, const char *text,
+                                size_t len);
+/* The messages of a case (the citizen's words, the answers), oldest first. */
+int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn, void *ctx);
+
+/* Answered cases whose answer came before answered_before and were not rated (at most 500). */
+int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx);
+
+/* Cases registered in [from, to), by id. */
+int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx);
+
+/* The case a message tyndau sent (known by the channel's id for it) was about; 0 if none. */
+int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
+                           const char *remote_id);
+
+#endif

@@ -1,0 +1,49 @@
+#include "bot/domain/texts.h"
+
+#include <stddef.h>
+
+const char *const texts_required_keys[] = {
+    /* citizen conversation */
+    "welcome", "welcome_district", "help", "unknown_command", "appeal_too_short",
+    "attachment_needs_text", "ask_district", "ask_category", "confirm_route", "ask_type",
+    "registered", "draft_added", "draft_cancelled", "choice_stale", "choice_out_of_range",
+    "button_confirm", "button_change_category", "button_change_district", "button_cancel",
+    "language_choose", "language_set", "language_name_kk", "language_name_ru", "language_name_en",
+    "status_which", "status_mistyped", "status_not_found", "cases_header", "cases_none",
+    "case_summary", "status_changed", "status_changed_note", "answer_received", "outcome_resolved",
+    "outcome_rejected",
+    /* words citizens type instead of commands */
+    "keywords_help", "keywords_status", "keywords_cases", "keywords_language", "keywords_cancel",
+    /* appeal types and statuses */
+    "type_complaint", "type_application", "type_proposal", "type_request", "status_draft",
+    "status_registered", "status_assigned", "status_in_progress", "status_answered",
+    "status_closed", "status_reopened",
+    /* staff */
+    "case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
+    "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
+    "staff_answer_too_short", "staff_answered", "staff_close_usage", "staff_reject_needs_reason",
+    "staff_closed", "staff_extend_usage", "staff_extend_not_later", "staff_extend_too_far",
+    "staff_extended", "staff_transfer_usage", "staff_transferred", "staff_forward_usage",
+    "staff_forwarded", "staff_forward_late", "case_extended", "case_transferred", "case_forwarded",
+    "staff_supervisors_only", "staff_overdue_header", "staff_overdue_none",
+    /* deadlines */
+    "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
+    "digest_header", "digest_overdue_line", "digest_today_line",
+    /* Telegram */
+    "message_edited", "phone_linked", "phone_invalid", "draft_file_added", "draft_location_added",
+    "command_start", "command_help", "command_status", "command_cases", "command_lang",
+    "command_cancel",
+    /* SMS */
+    "keywords_stop", "keywords_full", "stop_confirmed", "full_none", "answer_truncated_sms",
+    /* the citizen's verdict */
+    "rate_prompt", "rate_5", "rate_4", "rate_3", "rate_2", "rate_1", "rated_thanks",
+    "rated_low_ask", "case_reopened_oversight", "contest_to_body", "contest_to_supervisor",
+    "contest_received", "closed_unrated",
+    /* case cards */
+    "card_take", "card_answer", "card_transfer", "card_extend", "card_close", "card_answer_hint",
+    "card_location", "card_title_new", "card_title", "card_title_moved", "card_text_cut",
+    "draft_full", "staff_photo_sent", "staff_photo_not_sent", "follow_up_to_body", "follow_up_sent",
+    /* statistics */
+    "stats_header", "stats_line", "stats_districts", "stats_none", "stats_usage",
+    /* bad input */
+    "message_unreadable", "message_too_long", "internal_error", NULL};

@@ -1,0 +1,48 @@
+#include "bot/lib/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static enum log_level current_level = LOG_INFO;
+static const char *level_names[] = {"debug", "info", "warn", "error", "quiet"};
+
+void log_set_level(enum log_level level)
+{
+    current_level = level;
+}
+
+enum log_level log_get_level(void)
+{
+    return current_level;
+}
+
+int log_level_parse(const char *name, enum log_level *out)
+{
+    for (int i = 0; i <= LOG_QUIET; i++) {
+        if (strcmp(name, level_names[i]) == 0) {
+            *out = (enum log_level)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void log_msg(enum log_level level, const char *module, const char *fmt, ...)
+{
+    if (level < current_level)
+        return;
+    char stamp[32];
+    time_t now = time(NULL) + 5 * 3600; /* operators read Almaty time */
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S+05:00", &tm);
+    char line[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* one write per line so concurrent threads do not interleave */
+    fprintf(stderr, "%s %s %s: %s\n", stamp, level_names[level], module, line);
+}

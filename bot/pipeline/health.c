@@ -1,0 +1,118 @@
+#include "bot/pipeline/health.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bot/domain/calendar.h"
+
+static void healthz(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct health *h = ctx;
+    (void)req;
+    char why[200], store[240], checks[HEALTH_MAX_CHECKS][240];
+    int down = 0, degraded = 0;
+    int64_t pending = store_count(h->store, "outbox WHERE state = 'pending'");
+    if (pending < 0)
+        snprintf(store, sizeof store, "error: does not answer");
+    else if (store_write_fault(why, sizeof why))
+        snprintf(store, sizeof store, "not writable: %s", why);
+    else
+        snprintf(store, sizeof store, "ok");
+    down |= strcmp(store, "ok") != 0;
+    int paused = h->sender && sender_paused(h->sender);
+    down |= paused;
+    int redis = deadlines_up(h->deadlines);
+    degraded |= !redis;
+    for (int i = 0; i < h->nchecks; i++) {
+        int bad = h->checks[i].fn(h->checks[i].ctx, why, sizeof why);
+        degraded |= bad;
+        if (bad)
+            snprintf(checks[i], sizeof checks[i], "failing: %s", why);
+        else
+            snprintf(checks[i], sizeof checks[i], "ok");
+    }
+    cJSON *j = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", down ? "down" : degraded ? "degraded" : "ok");
+    cJSON_AddStringToObject(j, "store", store);
+    cJSON_AddStringToObject(j, "sending", paused ? "paused: the store cannot record" : "ok");
+    cJSON_AddStringToObject(j, "redis", redis ? "up" : "down");
+    for (int i = 0; i < h->nchecks; i++)
+        cJSON_AddStringToObject(j, h->checks[i].name, checks[i]);
+    if (pending >= 0)
+        cJSON_AddNumberToObject(j, "outbox_pending", (double)pending);
+    cJSON_AddNumberToObject(j, "uptime_s", (double)(time(NULL) - h->started_at));
+    char *text = cJSON_PrintUnformatted(j);
+    res->status = down ? 503 : 200;
+    res->content_type = "application/json";
+    sbuf_addf(&res->body, "%s\n", text ? text : "{}");
+    free(text);
+    cJSON_Delete(j);
+}
+
+struct metrics_out {
+    struct sbuf *body;
+};
+
+static void metric_line(void *ctx, const char *name, const char *label, int64_t value)
+{
+    struct metrics_out *m = ctx;
+    const char *key = !strcmp(name, "cases") ? "status" : "channel";
+    if (*label)
+        sbuf_addf(m->body, "tyndau_%s{%s=\"%s\"} %lld\n", name, key, label, (long long)value);
+    else
+        sbuf_addf(m->body, "tyndau_%s %lld\n", name, (long long)value);
+}
+
+static void metrics(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct health *h = ctx;
+    (void)req;
+    struct metrics_out m = {&res->body};
+    res->content_type = "text/plain; version=0.0.4";
+    const struct config *cfg = config_hold(h->cfg);
+    int32_t today = calendar_local_day(&cfg->calendar, time(NULL));
+    config_drop(cfg);
+    if (store_metrics(h->store, today, metric_line, &m) < 0) {
+        res->status = 503;
+        sbuf_reset(&res->body);
+        sbuf_addstr(&res->body, "# store unavailable\n");
+        return;
+    }
+    sbuf_addf(&res->body, "tyndau_redis_up %d\n", deadlines_up(h->deadlines));
+    sbuf_addf(&res->body, "tyndau_uptime_seconds %lld\n", (long long)(time(NULL) - h->started_at));
+}
+
+int health_init(struct health *h, const struct config *cfg, struct deadlines *dl,
+                struct sender *sender, struct http *http, struct sbuf *err)
+{
+    memset(h, 0, sizeof *h);
+    h->cfg = cfg;
+    h->deadlines = dl;
+    h->sender = sender;
+    h->started_at = time(NULL);
+    if (store_open(&h->store, cfg->storage.path, cfg->storage.synchronous_full, err) < 0)
+        return -1;
+    http_route(http, "/healthz", healthz, h, 0);
+    http_route(http, "/metrics", metrics, h, 0);
+    return 0;
+}
+
+int health_add_check(struct health *h, const char *name, health_problem_fn fn, void *ctx)
+{
+    if (h->nchecks == HEALTH_MAX_CHECKS)
+        return -1;
+    h->checks[h->nchecks].name = name;
+    h->checks[h->nchecks].fn = fn;
+    h->checks[h->nchecks].ctx = ctx;
+    h->nchecks++;
+    return 0;
+}
+
+void health_close(struct health *h)
+{
+    store_close(h->store);
+    h->store = NULL;
+}

@@ -1,0 +1,238 @@
+#include "bot/pipeline/sender.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "bot/lib/log.h"
+
+#define DRAIN_BATCH 64
+
+#define RECONCILE_EVERY_MS 5000
+
+void sender_init(struct sender *s, struct store *store, const struct config *cfg)
+{
+    memset(s, 0, sizeof *s);
+    s->store = store;
+    s->cfg = cfg;
+    pthread_mutex_init(&s->lock, NULL);
+    outbox_msg_init(&s->held.msg);
+    sbuf_init(&s->held.res.detail, 0);
+}
+
+void sender_free(struct sender *s)
+{
+    outbox_msg_release(&s->held.msg);
+    sbuf_release(&s->held.res.detail);
+    pthread_mutex_destroy(&s->lock);
+}
+
+int sender_paused(struct sender *s)
+{
+    return atomic_load(&s->paused);
+}
+
+int sender_channel_problem(struct sender *s, const char *channel, char *why, size_t size)
+{
+    int failing = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->ntransports; i++)
+        if (!strcmp(s->transports[i]->channel, channel) && s->state[i].failing) {
+            failing = 1;
+            snprintf(why, size, "%s", s->state[i].why);
+        }
+    pthread_mutex_unlock(&s->lock);
+    return failing;
+}
+
+int sender_add_transport(struct sender *s, struct transport *t)
+{
+    if (s->ntransports == SENDER_MAX_TRANSPORTS)
+        return -1;
+    s->transports[s->ntransports++] = t;
+    return 0;
+}
+
+int64_t sender_backoff_ms(const struct config *cfg, int attempts)
+{
+    int64_t delay = cfg->outbox.retry_base_ms;
+    for (int i = 0; i < attempts && delay < cfg->outbox.retry_max_ms; i++)
+        delay *= 2;
+    return delay < cfg->outbox.retry_max_ms ? delay : cfg->outbox.retry_max_ms;
+}
+
+static int record(struct sender *s, struct transport *t, const struct outbox_msg *m,
+                  const struct send_result *res, int64_t now_ms)
+{
+    struct store *st = s->store;
+    const char *detail = res->detail.len ? res->detail.buf : "";
+    switch (res->status) {
+    case SEND_OK:
+        return store_outbox_sent(st, m->id, now_ms, res->remote_id);
+    case SEND_RETRY_AFTER:
+        return store_outbox_retry(st, m->id, now_ms, now_ms + res->retry_after_ms, 0, detail);
+    case SEND_RETRY:
+        if (m->attempts + 1 >= s->cfg->outbox.max_attempts) {
+            log_warn("sender", "%s message %lld to %s failed after %d attempts: %s", t->channel,
+                     (long long)m->id, m->address, m->attempts + 1, detail);
+            return store_outbox_failed(st, m->id, now_ms, detail);
+        }
+        return store_outbox_retry(st, m->id, now_ms,
+                                  now_ms + sender_backoff_ms(s->cfg, m->attempts), 1, detail);
+    case SEND_UNREACHABLE:
+        log_info("sender", "%s address %s unreachable: %s", t->channel, m->address, detail);
+        if (store_citizen_set_reachable(st, t->channel, m->address, 0) < 0)
+            return -1;
+        /* fall through */
+    case SEND_FAILED:
+        log_warn("sender", "%s message %lld to %s failed: %s", t->channel, (long long)m->id,
+                 m->address, detail);
+        return store_outbox_failed(st, m->id, now_ms, detail);
+    }
+    return -1;
+}
+
+/* A retry is the channel failing (down, 5xx, timeouts); anything else is about one message. */
+static void note_channel(struct sender *s, int i, const struct send_result *res)
+{
+    struct channel_state *cs = &s->state[i];
+    pthread_mutex_lock(&s->lock);
+    if (res->status == SEND_RETRY) {
+        if (!cs->failing)
+            log_warn("sender", "%s: the channel fails: %s", s->transports[i]->channel,
+                     res->detail.len ? res->detail.buf : "?");
+        cs->failing = 1;
+        snprintf(cs->why, sizeof cs->why, "%s", res->detail.len ? res->detail.buf : "?");
+    } else if (res->status != SEND_RETRY_AFTER) {
+        if (cs->failing)
+            log_info("sender", "%s: the channel answers again", s->transports[i]->channel);
+        cs->failing = 0;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* The outcome and its delivery row in one commit: one fsync, not two. */
+static int record_outcome(struct sender *s, int i, const struct outbox_msg *m,
+                          const struct send_result *res, int64_t at_ms)
+{
+    int rc = store_begin(s->store);
+    if (rc == 0 && (rc = record(s, s->transports[i], m, res, at_ms)) == 0)
+        rc = store_commit(s->store);
+    if (rc < 0)
+        store_rollback(s->store);
+    return rc;
+}
+
+/* Keeps what was sent but not recorded, to be recorded before anything else goes. */
+static void hold(struct sender *s, int i, const struct outbox_msg *m, struct send_result *res,
+                 int64_t at_ms)
+{
+    struct sbuf text = s->held.msg.text, buttons = s->held.msg.buttons;
+    s->held.msg = *m;
+    s->held.msg.text = text; /* record() reads neither */
+    s->held.msg.buttons = buttons;
+    sbuf_release(&s->held.res.detail);
+    s->held.res = *res;
+    sbuf_init(&res->detail, 0); /* the detail is the held copy's now */
+    s->held.transport = i;
+    s->held.at_ms = at_ms;
+    s->held.active = 1;
+}
+
+static int flush_held(struct sender *s)
+{
+    if (!s->held.active)
+        return 0;
+    if (record_outcome(s, s->held.transport, &s->held.msg, &s->held.res, s->held.at_ms) < 0)
+        return -1;
+    s->held.active = 0;
+    return 0;
+}
+
+/* Messages left 'sending' by a daemon that stopped mid-request go again. */
+static int reconcile(struct sender *s, int i, int64_t now_ms)
+{
+    struct transport *t = s->transports[i];
+    if (now_ms < s->state[i].next_reconcile_ms)
+        return 0;
+    int n = store_outbox_interrupted(s->store, t->channel, now_ms - t->interrupted_grace_ms, now_ms,
+                                     s->cfg->outbox.max_attempts);
+    if (n < 0)
+        return -1;
+    if (n > 0)
+        log_warn("sender",
+                 "%s: %d message(s) were being sent when tyndau stopped and no answer was "
+                 "recorded: sending them again",
+                 t->channel, n);
+    s->state[i].next_reconcile_ms = now_ms + RECONCILE_EVERY_MS;
+    return 0;
+}
+
+static int drain_transport(struct sender *s, int i, int64_t now_ms)
+{
+    struct transport *t = s->transports[i];
+    struct outbox_msg batch[DRAIN_BATCH];
+    int attempts = 0, n;
+    if (reconcile(s, i, now_ms) < 0)
+        return -1;
+    for (int k = 0; k < DRAIN_BATCH; k++)
+        outbox_msg_init(&batch[k]);
+    n = store_outbox_due(s->store, t->channel, now_ms, batch, DRAIN_BATCH);
+    for (int k = 0; k < n; k++) {
+        struct outbox_msg *m = &batch[k];
+        if (t->ready_at && t->ready_at(t->ctx, m, now_ms) > now_ms)
+            continue; /* paced: it stays pending and is offered again */
+        /* recorded before the request: what the store cannot record is not sent */
+        int claimed = store_outbox_claim(s->store, m->id, now_ms);
+        if (claimed < 0) {
+            attempts = -1;
+            break;
+        }
+        if (claimed == 0)
+            continue; /* no longer pending: suppressed by a STOP meanwhile */
+        struct send_result res = {.status = SEND_FAILED};
+        sbuf_init(&res.detail, 0);
+        t->send(t->ctx, m, &res);
+        attempts++;
+        note_channel(s, i, &res);
+        if (record_outcome(s, i, m, &res, now_ms) < 0) {
+            hold(s, i, m, &res, now_ms);
+            attempts = -1;
+            break;
+        }
+        sbuf_release(&res.detail);
+    }
+    for (int k = 0; k < DRAIN_BATCH; k++)
+        outbox_msg_release(&batch[k]);
+    return n < 0 ? -1 : attempts;
+}
+
+static int store_failed(struct sender *s)
+{
+    if (!atomic_exchange(&s->paused, 1)) {
+        char why[200];
+        if (!store_write_fault(why, sizeof why))
+            snprintf(why, sizeof why, "%s", store_errmsg(s->store));
+        log_error("sender", "the store cannot record (%s): sending paused until it can", why);
+    }
+    return -1;
+}
+
+int sender_drain(struct sender *s, int64_t now_ms)
+{
+    int total = 0;
+    /* whoever met the fault (the dispatcher, the deadlines), nothing goes until the store records
+     */
+    if (store_write_fault(NULL, 0) && store_write_probe(s->store, now_ms) < 0)
+        return store_failed(s);
+    if (flush_held(s) < 0)
+        return store_failed(s);
+    for (int i = 0; i < s->ntransports; i++) {
+        int n = drain_transport(s, i, now_ms);
+        if (n < 0)
+            return store_failed(s);
+        total += n;
+    }
+    if (!store_write_fault(NULL, 0) && atomic_exchange(&s->paused, 0))
+        log_info("sender", "the store records again: sending resumed");
+    return total;
+}

@@ -1,0 +1,102 @@
+/*
+ * sender: drains the outbox, one transport per channel.
+ *
+ * The outbox is written inside the dispatcher's transaction; the sender
+ * reads it afterwards and does the network I/O outside any transaction.
+ * Messages to one address go strictly in order: the store only offers the
+ * oldest pending one per address.
+ *
+ * Each message is claimed ('sending', committed) before its request and its
+ * outcome recorded after it (sent, retried later, failed), every attempt
+ * with a row in `deliveries`.  So:
+ *   - at least once, never lost: a message leaves the outbox only when its
+ *     outcome is recorded; one cut off by a crash between the request and the
+ *     record is found 'sending' and sent again (after the transport's grace,
+ *     during which a delivery report can prove it went); at most one message
+ *     per channel is in that window at any moment;
+ *   - a store that cannot record (disk full) stops the sending: a claim that
+ *     fails sends nothing, an outcome that cannot be recorded is held and
+ *     recorded first when the store takes writes again; said once in the log
+ *     and on /healthz (sender_paused).
+ *
+ * A transport says how a message went (ok, retry, retry-after, failed,
+ * unreachable) and may pace itself: ready_at() tells the earliest moment a
+ * message may leave, which is where per-chat and global rate limits plug in.
+ * A retry-after (Telegram's 429) does not count as a failed attempt; a plain
+ * retry backs off exponentially up to a cap, and marks the channel failing
+ * (sender_channel_problem) until a request goes through.
+ */
+#ifndef TYNDAU_SENDER_H
+#define TYNDAU_SENDER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "bot/domain/config.h"
+#include "bot/domain/store.h"
+#include "bot/lib/sbuf.h"
+
+enum send_status { SEND_OK, SEND_RETRY, SEND_RETRY_AFTER, SEND_FAILED, SEND_UNREACHABLE };
+
+struct send_result {
+    enum send_status status;
+    int64_t retry_after_ms; /* for SEND_RETRY_AFTER */
+    char remote_id[64];     /* the channel's id of the sent message, if any */
+    struct sbuf detail;     /* the error as the channel described it */
+};
+
+struct transport {
+    const char *channel;
+    void *ctx;
+    void (*send)(void *ctx, const struct outbox_msg *msg, struct send_result *res);
+    /* Earliest time (ms) the message may be sent; NULL means now. */
+    int64_t (*ready_at)(void *ctx, const struct outbox_msg *msg, int64_t now_ms);
+    /*
+     * How long a message cut off by a crash waits for a delivery report that
+     * proves it went before it is sent again; 0: sent again at once.
+     */
+    int64_t interrupted_grace_ms;
+};
+
+#define SENDER_MAX_TRANSPORTS 8
+
+struct channel_state {
+    int64_t next_reconcile_ms;
+    int failing;   /* the last request failed for the channel's sake */
+    char why[160]; /* what it said */
+};
+
+struct sender {
+    struct store *store;
+    const struct config *cfg;
+    struct transport *transports[SENDER_MAX_TRANSPORTS];
+    struct channel_state state[SENDER_MAX_TRANSPORTS];
+    int ntransports;
+    pthread_mutex_t lock; /* state[], read by /healthz */
+    atomic_int paused;    /* the store cannot record: nothing is sent */
+    struct {
+        int active; /* an outcome the store could not record yet */
+        int transport;
+        struct outbox_msg msg;
+        struct send_result res;
+        int64_t at_ms;
+    } held;
+};
+
+void sender_init(struct sender *s, struct store *store, const struct config *cfg);
+void sender_free(struct sender *s);
+int sender_add_transport(struct sender *s, struct transport *t);
+/*
+ * Sends every message that is due at now_ms and allowed by pacing.
+ * Returns the number of send attempts made, or -1 if the store failed.
+ */
+int sender_drain(struct sender *s, int64_t now_ms);
+/* 1 while sending is paused because the store cannot record. */
+int sender_paused(struct sender *s);
+/* 1 (and why) when the channel's last request failed for the channel's sake, else 0. */
+int sender_channel_problem(struct sender *s, const char *channel, char *why, size_t size);
+/* The backoff before attempt number `attempts + 1`. */
+int64_t sender_backoff_ms(const struct config *cfg, int attempts);
+
+#endif
