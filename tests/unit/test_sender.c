@@ -47,6 +47,12 @@ static int64_t fake_ready_at(void *ctx, const struct outbox_msg *m, int64_t now_
     return f->pace_until > now_ms ? f->pace_until : now_ms;
 }
 
+static void start(struct sender *s, struct transport *t)
+{
+    sender_init(s, store, &cfg);
+    sender_add_transport(s, t);
+}
+
 static int fresh(void **state)
 {
     (void)state;
@@ -83,8 +89,7 @@ static void test_order_per_address(void **state)
     struct fake f = {.nscript = 0};
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "a1", 0);
     queue("B", "b1", 0);
     queue("A", "a2", 0);
@@ -104,8 +109,7 @@ static void test_retry_with_backoff_keeps_order(void **state)
     struct fake f = {.script = {SEND_RETRY, SEND_RETRY}, .nscript = 2};
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "first", 0);
     queue("A", "second", 0);
     assert_int_equal(sender_drain(&s, 0), 1); /* fails, retry after 1 s */
@@ -127,8 +131,7 @@ static void test_retry_after_is_not_an_attempt(void **state)
     struct fake f = {.script = {SEND_RETRY_AFTER}, .nscript = 1};
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "x", 0);
     assert_int_equal(sender_drain(&s, 0), 1);
     assert_int_equal(sender_drain(&s, 6999), 0); /* retry_after is honoured exactly */
@@ -145,8 +148,7 @@ static void test_permanent_failure_and_unreachable(void **state)
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     struct citizen c;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     assert_int_equal(store_citizen_get_or_create(store, "fake", "B", LANG_KK, 0, &c), 0);
     queue("A", "x", 0);
     queue("B", "y", 0);
@@ -165,8 +167,7 @@ static void test_gives_up_after_max_attempts(void **state)
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
     cfg.outbox.max_attempts = 3;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "x", 0);
     for (int64_t now = 0; now < 100000; now += 500)
         sender_drain(&s, now);
@@ -180,8 +181,7 @@ static void test_pacing_hook(void **state)
     struct fake f = {.pace_until = 5000};
     struct transport t = {"fake", &f, fake_send, fake_ready_at, 0};
     struct sender s;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "x", 0);
     assert_int_equal(sender_drain(&s, 1000), 0);
     assert_int_equal(sender_drain(&s, 5000), 1);
@@ -195,8 +195,7 @@ static void test_full_disk_sends_nothing(void **state)
     struct fake f = {.nscript = 0};
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "a1", 0);
     disk_full(1);
     for (int64_t now = 0; now < 5000; now += 100)
@@ -222,8 +221,7 @@ static void test_full_disk_mid_request_no_duplicates(void **state)
     struct fake f = {.fill_disk_on_call = 1};
     struct transport t = {"fake", &f, fake_send, NULL, 0};
     struct sender s;
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     queue("A", "a1", 0);
     queue("B", "b1", 0);
     queue("A", "a2", 0);
@@ -261,8 +259,7 @@ static void test_interrupted_goes_again(void **state)
     queue("A", "x", 0);
     queue("A", "y", 0);
     assert_int_equal(store_outbox_claim(store, outbox_id("x"), 500), 1); /* then killed */
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     assert_int_equal(sender_drain(&s, 1000), 1);
     assert_string_equal(f.sent[0], "A:x");
     assert_int_equal(sender_drain(&s, 1000), 1);
@@ -289,8 +286,7 @@ static void test_interrupted_waits_for_a_report(void **state)
     queue("B", "z", 0);
     assert_int_equal(store_outbox_claim(store, outbox_id("x"), 500), 1); /* then killed */
     assert_int_equal(store_outbox_claim(store, outbox_id("z"), 500), 1);
-    sender_init(&s, store, &cfg);
-    sender_add_transport(&s, &t);
+    start(&s, &t);
     assert_int_equal(sender_drain(&s, 1000), 0); /* y waits behind x */
     assert_int_equal(
         store_outbox_report(store, "fake", outbox_id("x"), 2000, "dlr_pending", "ACK", -1, 0), 1);
