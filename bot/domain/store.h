@@ -8,7 +8,10 @@
  *
  * Transactions are explicit: the dispatcher opens one per batch of inbound
  * messages and a savepoint per message, so a failing message rolls back
- * alone.  Functions here never commit on their own.
+ * alone.  Functions here join the caller's transaction; called outside one,
+ * each statement commits by itself (SQLite's autocommit), which the
+ * sender's claim relies on.  store_outbox_interrupted and
+ * store_outbox_report open and commit their own.
  *
  * Invariants kept by the schema itself:
  *  - events are append-only (triggers refuse UPDATE and DELETE);
