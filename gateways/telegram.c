@@ -235,7 +235,28 @@ static int is_blocked(const char *description)
            strstr(description, "kicked") || strstr(description, "not a member");
 }
 
-/* Stops the pressed button's spinner; an answer too late for Telegram is final. */
+/*
+ * What any Bot API answer means for the sender: Telegram, the network or the
+ * token failing is retried with backoff (nothing is wrong with the message),
+ * 429 waits exactly retry_after, any other error is final.
+ */
+static void outcome(enum tg_status st, const struct tg_result *r, struct send_result *res)
+{
+    if (st == TG_OK) {
+        res->status = SEND_OK;
+    } else if (st == TG_TRANSPORT || r->error_code >= 500 || r->error_code == 401) {
+        res->status = SEND_RETRY;
+    } else if (r->error_code == 429) {
+        res->status = SEND_RETRY_AFTER;
+        res->retry_after_ms = (int64_t)(r->retry_after > 0 ? r->retry_after : 1) * 1000;
+    } else {
+        res->status = SEND_FAILED;
+    }
+    sbuf_add(&res->detail, r->description.buf, r->description.len);
+}
+
+/* Stops the pressed button's spinner; an answer too late for Telegram ("query is too old") is
+ * final. */
 static void answer_callback(struct telegram *tg, const struct outbox_msg *m,
                             struct send_result *res)
 {
@@ -243,18 +264,8 @@ static void answer_callback(struct telegram *tg, const struct outbox_msg *m,
     cJSON *p = cJSON_CreateObject();
     cJSON_AddStringToObject(p, "callback_query_id", m->address);
     tg_result_init(&r);
-    enum tg_status st = tg_call(&tg->send_api, "answerCallbackQuery", p, 10, &r);
+    outcome(tg_call(&tg->send_api, "answerCallbackQuery", p, 10, &r), &r, res);
     cJSON_Delete(p);
-    if (st == TG_OK)
-        res->status = SEND_OK;
-    else if (st == TG_TRANSPORT || r.error_code >= 500 || r.error_code == 401)
-        res->status = SEND_RETRY;
-    else if (r.error_code == 429) {
-        res->status = SEND_RETRY_AFTER;
-        res->retry_after_ms = (int64_t)(r.retry_after > 0 ? r.retry_after : 1) * 1000;
-    } else
-        res->status = SEND_FAILED; /* "query is too old": the button stopped on its own */
-    sbuf_add(&res->detail, r.description.buf, r.description.len);
     tg_result_release(&r);
 }
 
@@ -302,38 +313,32 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     cJSON_Delete(p);
     int64_t chat = chat_of(address), now = mono_ms();
     if (st == TG_ERROR && r.error_code == 400 && strstr(r.description.buf, "not modified")) {
-        st = TG_OK; /* the card already says this */
-        snprintf(res->remote_id, sizeof res->remote_id, "%s", card_id);
+        snprintf(res->remote_id, sizeof res->remote_id, "%s", card_id); /* it already says this */
         res->status = SEND_OK;
-    } else if (st == TG_OK) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
-        res->status = SEND_OK;
-        snprintf(res->remote_id, sizeof res->remote_id, "%.0f",
-                 cJSON_IsNumber(id) ? id->valuedouble : 0.0);
-        pacer_record(&tg->chats, chat, now);
-        if (chat < 0)
-            pacer_record(&tg->groups, chat, now);
-    } else if (st == TG_TRANSPORT || r.error_code >= 500) {
-        res->status = SEND_RETRY;
-    } else if (r.error_code == 429) {
-        int64_t wait = (int64_t)(r.retry_after > 0 ? r.retry_after : 1) * 1000;
-        res->status = SEND_RETRY_AFTER;
-        res->retry_after_ms = wait;
-        pacer_hold(&tg->chats, chat, now + wait);
-    } else if (r.migrate_to) {
+        sbuf_add(&res->detail, r.description.buf, r.description.len);
+    } else if (st == TG_ERROR && r.migrate_to) {
         char moved[32];
         snprintf(moved, sizeof moved, "%lld", (long long)r.migrate_to);
         store_chat_migrate(tg->send_store, "telegram", m->address, moved, clock_now_ms() / 1000);
         res->status = SEND_RETRY_AFTER;
         res->retry_after_ms = 0;
-    } else if (r.error_code == 403 && is_blocked(r.description.buf)) {
+        sbuf_add(&res->detail, r.description.buf, r.description.len);
+    } else if (st == TG_ERROR && r.error_code == 403 && is_blocked(r.description.buf)) {
         res->status = SEND_UNREACHABLE;
-    } else if (r.error_code == 401) {
-        res->status = SEND_RETRY; /* the token: nothing is wrong with the message */
+        sbuf_add(&res->detail, r.description.buf, r.description.len);
     } else {
-        res->status = SEND_FAILED;
+        outcome(st, &r, res);
+        if (res->status == SEND_OK) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
+            snprintf(res->remote_id, sizeof res->remote_id, "%.0f",
+                     cJSON_IsNumber(id) ? id->valuedouble : 0.0);
+            pacer_record(&tg->chats, chat, now);
+            if (chat < 0)
+                pacer_record(&tg->groups, chat, now);
+        } else if (res->status == SEND_RETRY_AFTER) {
+            pacer_hold(&tg->chats, chat, now + res->retry_after_ms);
+        }
     }
-    sbuf_add(&res->detail, r.description.buf, r.description.len);
     tg_result_release(&r);
 }
 

@@ -15,13 +15,11 @@ void sender_init(struct sender *s, struct store *store, const struct config *cfg
     s->store = store;
     s->cfg = cfg;
     pthread_mutex_init(&s->lock, NULL);
-    outbox_msg_init(&s->held.msg);
     sbuf_init(&s->held.res.detail, 0);
 }
 
 void sender_free(struct sender *s)
 {
-    outbox_msg_release(&s->held.msg);
     sbuf_release(&s->held.res.detail);
     pthread_mutex_destroy(&s->lock);
 }
@@ -126,10 +124,9 @@ static int record_outcome(struct sender *s, int i, const struct outbox_msg *m,
 static void hold(struct sender *s, int i, const struct outbox_msg *m, struct send_result *res,
                  int64_t at_ms)
 {
-    struct sbuf text = s->held.msg.text, buttons = s->held.msg.buttons;
     s->held.msg = *m;
-    s->held.msg.text = text; /* record() reads neither */
-    s->held.msg.buttons = buttons;
+    sbuf_init(&s->held.msg.text, 0); /* the batch owns them; record() reads neither */
+    sbuf_init(&s->held.msg.buttons, 0);
     sbuf_release(&s->held.res.detail);
     s->held.res = *res;
     sbuf_init(&res->detail, 0); /* the detail is the held copy's now */

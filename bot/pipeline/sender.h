@@ -78,7 +78,7 @@ struct sender {
     struct {
         int active; /* an outcome the store could not record yet */
         int transport;
-        struct outbox_msg msg;
+        struct outbox_msg msg; /* without its text and buttons: recording needs neither */
         struct send_result res;
         int64_t at_ms;
     } held;
