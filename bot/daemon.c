@@ -9,6 +9,7 @@
 
 #include "gateways/sms.h"
 #include "gateways/telegram.h"
+#include "bot/lib/bell.h"
 #include "bot/lib/clock.h"
 #include "bot/pipeline/deadlines.h"
 #include "bot/pipeline/health.h"
@@ -29,24 +30,51 @@ struct daemon {
     struct store *http_store; /* inbound SMS and reports, on the listener's thread */
     struct http http;
     struct health health;
+    struct bell sender_bell;   /* a commit queued messages */
+    struct bell deadline_bell; /* a commit changed cases; a signal came */
+    struct bell signal_bell;   /* a signal came: the main thread looks at *stop */
 };
 
-static void nap(int ms)
+#define STORE_RETRY_MS 1000
+
+/* The running daemon, for daemon_wake() from a signal handler. */
+static struct daemon *running;
+
+void daemon_wake(void)
 {
-    struct timespec ts = {0, (long)ms * 1000000L};
-    nanosleep(&ts, NULL);
+    struct daemon *d = running;
+    if (d) {
+        bell_ring(&d->sender_bell);
+        bell_ring(&d->deadline_bell);
+        bell_ring(&d->signal_bell);
+    }
 }
 
+/* How long to sleep until at_ms (found: there is such a time), else until rung. */
+static int64_t sleep_until(int found, int64_t at_ms)
+{
+    if (!found)
+        return -1;
+    int64_t left = at_ms - clock_now_ms();
+    return left > 0 ? left : 0;
+}
+
+/*
+ * Sends what is due, then sleeps until the next retry or pacing slot, or
+ * until a commit that queued messages rings; a store that cannot record is
+ * said once by the sender and tried again every second.
+ */
 static void *sender_thread(void *arg)
 {
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
-        /* a store that cannot record is said once by the sender and tried every second */
-        int n = sender_drain(&d->sender, clock_now_ms());
-        if (n < 0)
-            nap(1000);
-        else if (n == 0)
-            nap(20);
+        int64_t at = 0;
+        int n = sender_drain(&d->sender, clock_now_ms()), found = 0;
+        if (n > 0)
+            continue;
+        if (n == 0)
+            found = sender_next_wake(&d->sender, &at);
+        bell_wait(&d->sender_bell, n < 0 || found < 0 ? STORE_RETRY_MS : sleep_until(found, at));
     }
     return NULL;
 }
@@ -98,24 +126,31 @@ static void reload(struct daemon *d)
     free(next);
 }
 
+/*
+ * Carries case changes to Redis and fires what is due, then sleeps until the
+ * next stage, digest or Redis check, or until a commit or a signal rings.
+ */
 static void *deadline_thread(void *arg)
 {
     struct daemon *d = arg;
     while (!atomic_load(d->stop)) {
-        int fired, rc;
+        int fired, rc, found = 0;
+        int64_t at = 0;
         if (atomic_exchange(d->reload, 0))
             reload(d);
         const struct config *cfg = config_hold(d->cfg);
         d->deadlines.cfg = cfg; /* the restart-only settings (Redis) are the same in every one */
         rc = deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired);
+        if (rc == 0 && fired < 500)
+            found = deadlines_next_wake(&d->deadlines, d->deadline_store, clock_now_ms(), &at);
         d->deadlines.cfg = d->cfg;
         config_drop(cfg);
-        if (rc < 0 &&
-            !store_write_fault(NULL, 0)) /* a database that takes no writes is said once */
-            log_error("daemon", "deadlines: the store failed; retrying");
+        if ((rc < 0 || found < 0) && !store_write_fault(NULL, 0)) /* a full disk is said once */
+            log_error("daemon", "deadlines: the store failed (%s); retrying",
+                      store_errmsg(d->deadline_store));
         if (fired < 500)
-            for (int i = 0; i < 10 && !atomic_load(d->stop) && !atomic_load(d->reload); i++)
-                nap(100);
+            bell_wait(&d->deadline_bell,
+                      rc < 0 || found < 0 ? STORE_RETRY_MS : sleep_until(found, at));
     }
     return NULL;
 }
@@ -147,16 +182,33 @@ static int open_one(const struct config *cfg, struct store **s)
 
 int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
 {
-    struct daemon d = {.cfg = cfg, .stop = stop, .reload = reload};
+    struct daemon d = {.cfg = cfg,
+                       .stop = stop,
+                       .reload = reload,
+                       .sender_bell = {-1},
+                       .deadline_bell = {-1},
+                       .signal_bell = {-1}};
     struct sbuf err = SBUF_INIT;
     pthread_t sender, deadline;
     int threads = 0, rc = 1;
 
     int telegram = *cfg->telegram.token != 0;
     int sms = strcmp(cfg->sms.provider, "none") != 0;
+    if (bell_init(&d.sender_bell) < 0 || bell_init(&d.deadline_bell) < 0 ||
+        bell_init(&d.signal_bell) < 0) {
+        perror("tyndau: eventfd");
+        goto out;
+    }
     if (open_one(cfg, &d.recv_store) < 0 || open_one(cfg, &d.send_store) < 0 ||
         open_one(cfg, &d.deadline_store) < 0 || open_one(cfg, &d.http_store) < 0)
         goto out;
+    /* what the listeners commit is work for both; what the deadlines queue, for the sender */
+    store_ring_on_commit(d.recv_store, &d.sender_bell);
+    store_ring_on_commit(d.recv_store, &d.deadline_bell);
+    store_ring_on_commit(d.http_store, &d.sender_bell);
+    store_ring_on_commit(d.http_store, &d.deadline_bell);
+    store_ring_on_commit(d.deadline_store, &d.sender_bell);
+    running = &d;
     deadlines_init(&d.deadlines, cfg);
     config_live_start(cfg);
     http_init(&d.http);
@@ -192,7 +244,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
         if (telegram && !strcmp(cfg->telegram.mode, "polling"))
             telegram_poll_once(&d.telegram);
         else
-            nap(200);
+            bell_wait(&d.signal_bell, -1);
     }
     log_info("daemon", "stopping");
     goto out;
@@ -216,6 +268,10 @@ out:
     store_close(d.deadline_store);
     store_close(d.http_store);
     sender_free(&d.sender);
+    running = NULL;
+    bell_close(&d.sender_bell);
+    bell_close(&d.deadline_bell);
+    bell_close(&d.signal_bell);
     config_live_end();
     sbuf_release(&err);
     return rc;

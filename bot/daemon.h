@@ -5,9 +5,12 @@
  * Threads, each with its own SQLite connection:
  *   main      receives from Telegram (long polling), or waits (webhook, SMS only)
  *   sender    drains the outbox through the channels' transports
- *   deadlines ticks the deadline worker every second
- *   http      libmicrohttpd's: /healthz, /metrics, /telegram/webhook, /sms/inbound,
+ *   deadlines carries case changes to Redis and fires deadline stages
+ *   http      the listener's: /healthz, /metrics, /telegram/webhook, /sms/inbound,
  *             /sms/dlr
+ * An idle sender or deadline thread sleeps on a bell (bot/lib/bell.h) until
+ * the time of its next known work, or until a commit or a signal rings it;
+ * neither polls the database.
  * SIGINT or SIGTERM stops them all; what was committed stays committed, and
  * what was not was never confirmed to the channel.  SIGHUP reloads the
  * configuration file and its texts (config_hold in config.h says what can
@@ -27,5 +30,7 @@
  * *reload is set (and clears it).  Returns 0, or 1 after printing why it could not start.
  */
 int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload);
+/* Wakes the running daemon's threads to look at *stop and *reload; async-signal-safe. */
+void daemon_wake(void);
 
 #endif

@@ -44,6 +44,7 @@ static atomic_int stopping, reloading;
 static void on_signal(int sig)
 {
     atomic_store(sig == SIGHUP ? &reloading : &stopping, 1);
+    daemon_wake();
 }
 
 struct cli {

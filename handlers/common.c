@@ -271,11 +271,7 @@ void handler_case_summary(const struct handler_ctx *hx, const struct case_rec *c
 int handler_event(const struct handler_ctx *hx, const struct case_rec *c, const char *actor,
                   const char *kind, const char *detail)
 {
-    if (store_event_add(hx->store, c->id, hx->now, actor, kind, detail ? detail : "") < 0) {
-        log_error("handler", "cannot record event %s of case %lld", kind, (long long)c->id);
-        return -1;
-    }
-    return 0;
+    return store_event_add(hx->store, c->id, hx->now, actor, kind, detail ? detail : "");
 }
 
 /*

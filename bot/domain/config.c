@@ -882,12 +882,6 @@ const char *config_role_name(enum staff_role role)
     return names[role];
 }
 
-const char *config_body_kind_name(enum body_kind kind)
-{
-    static const char *const names[] = {"department", "district_akimat", "council"};
-    return names[kind];
-}
-
 /* ------------------------------------------------------------------ reload */
 
 /* What only a restart can change: the connections the daemon holds open. */

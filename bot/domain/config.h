@@ -188,6 +188,5 @@ const struct staff *config_staff_by_telegram(const struct config *cfg, int64_t u
 const struct body *config_route(const struct config *cfg, const struct category *cat,
                                 const struct district *dist);
 const char *config_role_name(enum staff_role role);
-const char *config_body_kind_name(enum body_kind kind);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bot/domain/case_state.h"
+#include "bot/lib/bell.h"
 #include "bot/lib/log.h"
 
 /*
@@ -180,6 +181,8 @@ enum stmt_id {
     ST_OUTBOX_ADD,
     ST_OUTBOX_DUE,
     ST_OUTBOX_NEXT,
+    ST_ANSWERED_OLDEST,
+    ST_OUTBOX_SENDING_SINCE,
     ST_OUTBOX_SENT,
     ST_OUTBOX_RETRY,
     ST_OUTBOX_FAILED,
@@ -275,6 +278,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
     [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
                          "answered_at < ?1 ORDER BY answered_at LIMIT 500",
+    [ST_ANSWERED_OLDEST] = "SELECT min(answered_at) FROM cases WHERE status = 'answered'",
     [ST_MESSAGES_OF_CASE] = "SELECT at, author, text FROM messages WHERE case_id = ?1 ORDER BY id",
     [ST_OUTBOX_DLR_FAILS] = "SELECT count(*) FROM deliveries WHERE outbox_id = ?1 AND "
                             "result = 'dlr_failed'",
@@ -297,8 +301,15 @@ static const char *const stmt_sql[ST_COUNT] = {
         "p.state = 'pending' AND p.channel = o.channel AND p.address = o.address AND "
         "p.id < o.id) AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending' AND "
         "f.channel = o.channel AND f.address = o.address) ORDER BY o.id LIMIT ?3",
-    [ST_OUTBOX_NEXT] = "SELECT min(next_attempt_ms) FROM outbox WHERE state = 'pending' AND "
-                       "channel = ?1",
+    /* the heads of the addresses, as ST_OUTBOX_DUE offers them: a later message waits anyway */
+    [ST_OUTBOX_NEXT] =
+        "SELECT min(o.next_attempt_ms) FROM outbox o WHERE o.state = 'pending' AND "
+        "o.channel = ?1 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND "
+        "p.channel = o.channel AND p.address = o.address AND p.id < o.id) AND NOT EXISTS "
+        "(SELECT 1 FROM outbox f WHERE f.state = 'sending' AND f.channel = o.channel AND "
+        "f.address = o.address)",
+    [ST_OUTBOX_SENDING_SINCE] = "SELECT min(next_attempt_ms) FROM outbox WHERE "
+                                "state = 'sending' AND channel = ?1",
     /* a delivery report may have come first and moved it on: it stays where the report put it */
     [ST_OUTBOX_SENT] = "UPDATE outbox SET state = CASE state WHEN 'sending' THEN 'sent' ELSE state "
                        "END, attempts = attempts + 1, sent_ms = ?2, remote_id = ?3, "
@@ -359,7 +370,21 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
     int64_t changes_at_begin;
+    char errstr[256];                /* the latest failure, for store_errmsg() */
+    struct bell *bells[STORE_BELLS]; /* rung after a commit that wrote */
+    int nbells;
 };
+
+/*
+ * Every failure passes here: it keeps SQLite's words (which the next call
+ * would overwrite) for store_errmsg() and returns -1.  The store logs
+ * nothing itself; the caller knows what failed and says so.
+ */
+static int fail(struct store *s)
+{
+    snprintf(s->errstr, sizeof s->errstr, "%s", sqlite3_errmsg(s->db));
+    return -1;
+}
 
 /* The cached statement, reset and unbound, ready to bind. */
 static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
@@ -368,7 +393,8 @@ static sqlite3_stmt *stmt(struct store *s, enum stmt_id id)
     if (!st) {
         if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
             SQLITE_OK) {
-            log_error("store", "prepare failed: %s (%s)", sqlite3_errmsg(s->db), stmt_sql[id]);
+            snprintf(s->errstr, sizeof s->errstr, "cannot prepare a statement: %s (%.120s)",
+                     sqlite3_errmsg(s->db), stmt_sql[id]);
             return NULL;
         }
         s->stmts[id] = st;
@@ -431,14 +457,7 @@ static int step_done(struct store *s, sqlite3_stmt *st)
     note_write(s, st, err);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-        if (is_file_fault(err)) /* said once by note_write */
-            log_debug("store", "%s", sqlite3_errmsg(s->db));
-        else
-            log_error("store", "%s", sqlite3_errmsg(s->db));
-        return -1;
-    }
-    return 0;
+    return rc != SQLITE_DONE && rc != SQLITE_ROW ? fail(s) : 0;
 }
 
 int store_write_probe(struct store *s, int64_t now_ms)
@@ -562,7 +581,7 @@ void store_close(struct store *s)
 
 const char *store_errmsg(struct store *s)
 {
-    return sqlite3_errmsg(s->db);
+    return s->errstr[0] ? s->errstr : sqlite3_errmsg(s->db);
 }
 
 int store_begin(struct store *s)
@@ -575,8 +594,19 @@ int store_commit(struct store *s)
 {
     if (exec_simple(s, ST_COMMIT) < 0)
         return -1;
-    if (sqlite3_total_changes64(s->db) != s->changes_at_begin)
+    if (sqlite3_total_changes64(s->db) != s->changes_at_begin) {
         note_write(s, NULL, SQLITE_DONE); /* the transaction wrote: the file takes writes */
+        for (int i = 0; i < s->nbells; i++)
+            bell_ring(s->bells[i]);
+    }
+    return 0;
+}
+
+int store_ring_on_commit(struct store *s, struct bell *b)
+{
+    if (s->nbells == STORE_BELLS)
+        return -1;
+    s->bells[s->nbells++] = b;
     return 0;
 }
 
@@ -641,7 +671,7 @@ int store_offset_get(struct store *s, const char *channel, int64_t *value)
     int rc = sqlite3_step(st);
     *value = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_offset_set(struct store *s, const char *channel, int64_t value)
@@ -681,7 +711,7 @@ int store_citizen_get(struct store *s, int64_t id, struct citizen *c)
     finish(st);
     if (rc == SQLITE_ROW)
         return 1;
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_citizen_get_or_create(struct store *s, const char *channel, const char *address,
@@ -757,7 +787,7 @@ int store_conversation_get(struct store *s, int64_t citizen_id, struct conversat
         sbuf_add(&cv->choices, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
     }
     finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_conversation_set(struct store *s, int64_t citizen_id, const struct conversation *cv,
@@ -878,8 +908,7 @@ static int case_one(struct store *s, sqlite3_stmt *st, struct case_rec *c)
         return 1;
     if (rc == SQLITE_DONE)
         return 0;
-    log_error("store", "%s", sqlite3_errmsg(s->db));
-    return -1;
+    return fail(s);
 }
 
 int store_case_get(struct store *s, int64_t id, struct case_rec *c)
@@ -914,7 +943,7 @@ int store_sequence_next(struct store *s, const char *name, int64_t start, int64_
     while (rc == SQLITE_ROW)
         rc = sqlite3_step(st);
     finish(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 static int case_each(struct store *s, sqlite3_stmt *st, store_case_fn fn, void *ctx)
@@ -928,8 +957,7 @@ static int case_each(struct store *s, sqlite3_stmt *st, store_case_fn fn, void *
             break;
     }
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store", "%s", sqlite3_errmsg(s->db));
-        result = -1;
+        result = fail(s);
     }
     finish(st);
     case_release(&c);
@@ -1002,7 +1030,7 @@ int store_events_of_case(struct store *s, int64_t case_id, store_event_fn fn, vo
             break;
     }
     finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_message_add(struct store *s, int64_t case_id, int64_t at, const char *author,
@@ -1090,17 +1118,36 @@ int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struc
     return n;
 }
 
-int64_t store_outbox_next_due(struct store *s, const char *channel)
+/*
+ * The minimum of a one-column query (over channel, when given): 1 and *out, 0 when no row has
+ * one, -1.
+ */
+static int min_of(struct store *s, enum stmt_id id, const char *channel, int64_t *out)
 {
-    sqlite3_stmt *st = stmt(s, ST_OUTBOX_NEXT);
-    int64_t next = INT64_MAX;
+    sqlite3_stmt *st = stmt(s, id);
     if (!st)
-        return next;
-    bind_str(st, 1, channel);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-        next = sqlite3_column_int64(st, 0);
+        return -1;
+    if (channel)
+        bind_str(st, 1, channel);
+    int rc = sqlite3_step(st), found = 0;
+    if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+        *out = sqlite3_column_int64(st, 0);
+        found = 1;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        found = fail(s);
     finish(st);
-    return next;
+    return found;
+}
+
+int store_outbox_next_due(struct store *s, const char *channel, int64_t *at_ms)
+{
+    return min_of(s, ST_OUTBOX_NEXT, channel, at_ms);
+}
+
+int store_outbox_sending_since(struct store *s, const char *channel, int64_t *at_ms)
+{
+    return min_of(s, ST_OUTBOX_SENDING_SINCE, channel, at_ms);
 }
 
 static int delivery_add(struct store *s, int64_t id, int64_t now_ms, const char *result,
@@ -1244,8 +1291,7 @@ int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn
     }
     finish(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        log_error("store", "%s", sqlite3_errmsg(s->db));
-        return -1;
+        return fail(s);
     }
     return 0;
 }
@@ -1343,7 +1389,7 @@ int store_chat_current(struct store *s, const char *channel, const char *address
     else
         snprintf(out, size, "%s", address);
     finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx)
@@ -1456,7 +1502,7 @@ int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn
                (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2)) != 0)
             break;
     finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx)
@@ -1466,6 +1512,11 @@ int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn 
         return -1;
     sqlite3_bind_int64(st, 1, answered_before);
     return case_each(s, st, fn, ctx);
+}
+
+int store_answered_oldest(struct store *s, int64_t *answered_at)
+{
+    return min_of(s, ST_ANSWERED_OLDEST, NULL, answered_at);
 }
 
 int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx)

@@ -28,6 +28,7 @@
 #include "bot/lib/sbuf.h"
 
 struct store;
+struct bell;
 
 #define STORE_CHANNEL_MAX 16
 #define STORE_ADDRESS_MAX 64
@@ -94,6 +95,13 @@ struct outbox_msg {
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
 void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
+
+/*
+ * After each commit that wrote, rings b (at most STORE_BELLS): how the sender and
+ * the deadline worker learn that there is new work without asking the database.
+ */
+#define STORE_BELLS 2
+int store_ring_on_commit(struct store *s, struct bell *b);
 
 int store_begin(struct store *s);
 int store_commit(struct store *s);
@@ -165,8 +173,13 @@ int store_outbox_add(struct store *s, const struct outbox_msg *m, int64_t now_ms
  */
 int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struct outbox_msg *out,
                      int max);
-/* Earliest next_attempt of a pending message of channel, or INT64_MAX if none. */
-int64_t store_outbox_next_due(struct store *s, const char *channel);
+/*
+ * When the next message of channel falls due (the earliest of those store_outbox_due would
+ * offer): 1 with *at_ms, 0 when none waits, -1 on error.
+ */
+int store_outbox_next_due(struct store *s, const char *channel, int64_t *at_ms);
+/* Since when the oldest message of channel has been 'sending': 1 with *at_ms, 0 none, -1. */
+int store_outbox_sending_since(struct store *s, const char *channel, int64_t *at_ms);
 int store_outbox_sent(struct store *s, int64_t id, int64_t now_ms, const char *remote_id);
 int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next_ms,
                        int count_attempt, const char *error);
@@ -255,6 +268,9 @@ int store_messages_of_case(struct store *s, int64_t case_id, store_message_fn fn
 
 /* Answered cases whose answer came before answered_before and were not rated (at most 500). */
 int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn fn, void *ctx);
+
+/* When the oldest answer still waiting for a rating came: 1 with *answered_at, 0 none, -1. */
+int store_answered_oldest(struct store *s, int64_t *answered_at);
 
 /* Cases registered in [from, to), by id. */
 int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx);

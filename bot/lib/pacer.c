@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-int window_init(struct window *w, int max, int64_t span_ms)
+static int window_init(struct window *w, int max, int64_t span_ms)
 {
     memset(w, 0, sizeof *w);
     w->times = calloc((size_t)max, sizeof *w->times);
@@ -14,13 +14,14 @@ int window_init(struct window *w, int max, int64_t span_ms)
     return 0;
 }
 
-void window_free(struct window *w)
+static void window_free(struct window *w)
 {
     free(w->times);
     memset(w, 0, sizeof *w);
 }
 
-int64_t window_ready_at(const struct window *w, int64_t now_ms)
+/* The earliest time a send fits the window. */
+static int64_t window_ready_at(const struct window *w, int64_t now_ms)
 {
     if (w->count < w->max)
         return now_ms;
@@ -28,7 +29,7 @@ int64_t window_ready_at(const struct window *w, int64_t now_ms)
     return oldest + w->span_ms > now_ms ? oldest + w->span_ms : now_ms;
 }
 
-void window_record(struct window *w, int64_t now_ms)
+static void window_record(struct window *w, int64_t now_ms)
 {
     w->times[w->head] = now_ms;
     w->head = (w->head + 1) % w->max;

@@ -37,12 +37,6 @@ struct pacer {
     size_t cap, used;
 };
 
-int window_init(struct window *w, int max, int64_t span_ms);
-void window_free(struct window *w);
-/* The earliest time a send fits the window. */
-int64_t window_ready_at(const struct window *w, int64_t now_ms);
-void window_record(struct window *w, int64_t now_ms);
-
 /* global_max per global_span_ms in all; per_max per per_span_ms for each key. */
 int pacer_init(struct pacer *p, int global_max, int64_t global_span_ms, int per_max,
                int64_t per_span_ms);

@@ -93,22 +93,3 @@ int sms_utf16be_to_utf8(const char *in, size_t len, struct sbuf *out)
     }
     return 0;
 }
-
-void sms_utf8_to_utf16be(const char *in, size_t len, struct sbuf *out)
-{
-    const char *p = in, *end = in + len;
-    while (p < end) {
-        uint32_t cp = utf8_next(&p);
-        if (cp > 0xffff) {
-            cp -= 0x10000;
-            uint32_t hi = 0xd800 + (cp >> 10), lo = 0xdc00 + (cp & 0x3ff);
-            sbuf_addch(out, (int)(hi >> 8));
-            sbuf_addch(out, (int)(hi & 0xff));
-            sbuf_addch(out, (int)(lo >> 8));
-            sbuf_addch(out, (int)(lo & 0xff));
-        } else {
-            sbuf_addch(out, (int)(cp >> 8));
-            sbuf_addch(out, (int)(cp & 0xff));
-        }
-    }
-}

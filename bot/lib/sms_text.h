@@ -26,6 +26,5 @@ struct sms_cost sms_cost(const char *s, size_t len);
 size_t sms_fit(const char *s, size_t len, int segments);
 /* UTF-16BE bytes to UTF-8; -1 on odd length or broken surrogates. */
 int sms_utf16be_to_utf8(const char *in, size_t len, struct sbuf *out);
-void sms_utf8_to_utf16be(const char *in, size_t len, struct sbuf *out);
 
 #endif

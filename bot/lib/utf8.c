@@ -137,16 +137,3 @@ int utf8_has_controls(const char *s, size_t len)
     }
     return 0;
 }
-
-void utf8_truncate(struct sbuf *sb, const char *s, size_t max_chars)
-{
-    size_t chars = 0;
-    const char *p = s;
-    while (*p && chars < max_chars) {
-        p++;
-        while (((unsigned char)*p & 0xc0) == 0x80)
-            p++;
-        chars++;
-    }
-    sbuf_add(sb, s, (size_t)(p - s));
-}

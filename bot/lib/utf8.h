@@ -25,7 +25,5 @@ int utf8_is_kazakh_letter(uint32_t cp);
 int utf8_is_cyrillic(uint32_t cp);
 /* 1 if s has bytes < 0x20 other than \t \n \r, or 0x7f. */
 int utf8_has_controls(const char *s, size_t len);
-/* Copies at most max_chars code points of s into sb, ending on a whole code point. */
-void utf8_truncate(struct sbuf *sb, const char *s, size_t max_chars);
 
 #endif

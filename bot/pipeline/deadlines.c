@@ -259,7 +259,7 @@ out:
     return result;
 }
 
-int deadlines_sync(struct deadlines *dl, struct store *store)
+static int deadlines_sync(struct deadlines *dl, struct store *store)
 {
     if (!dl->redis)
         return -1;
@@ -435,17 +435,47 @@ int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, in
     return 0;
 }
 
-int64_t deadlines_next_at(struct deadlines *dl)
+/* The next stage due in the index (unix seconds): 1 with *at, 0 none (or Redis went away). */
+static int next_stage_at(struct deadlines *dl, int64_t *at)
 {
-    if (!dl->redis)
-        return INT64_MAX;
     redisReply *r = redisCommand(dl->redis, "ZRANGE %s 0 0 WITHSCORES", dl->key_next);
-    int64_t at = INT64_MAX;
-    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2)
-        at = strtoll(r->element[1]->str, NULL, 10);
+    int found = 0;
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+        *at = strtoll(r->element[1]->str, NULL, 10);
+        found = 1;
+    }
     if (!r)
         drop_connection(dl, dl->redis->errstr, 0);
     else
         freeReplyObject(r);
-    return at;
+    return found;
+}
+
+/* The next time the digest's hour comes, after now (unix seconds). */
+static int64_t next_digest_at(const struct config *cfg, int64_t now)
+{
+    int32_t day = calendar_local_day(&cfg->calendar, now);
+    int64_t at = calendar_day_start(&cfg->calendar, day) + cfg->deadlines.digest_hour * 3600;
+    return at > now
+               ? at
+               : calendar_day_start(&cfg->calendar, day + 1) + cfg->deadlines.digest_hour * 3600;
+}
+
+int deadlines_next_wake(struct deadlines *dl, struct store *store, int64_t now_ms, int64_t *at_ms)
+{
+    const struct config *cfg = dl->cfg;
+    int64_t at;
+    /* Redis is looked at again (lost index, reconnect) even when nothing else is due */
+    *at_ms = dl->redis ? now_ms + INDEX_CHECK_MS : dl->retry_at_ms;
+    if (dl->redis && next_stage_at(dl, &at) && at * 1000 < *at_ms)
+        *at_ms = at * 1000;
+    if (cfg->deadlines.digest_hour >= 0 && next_digest_at(cfg, now_ms / 1000) * 1000 < *at_ms)
+        *at_ms = next_digest_at(cfg, now_ms / 1000) * 1000;
+    int rc = store_answered_oldest(store, &at);
+    if (rc < 0)
+        return -1;
+    at = (at + (int64_t)cfg->deadlines.rating_days * 86400) * 1000;
+    if (rc && at < *at_ms)
+        *at_ms = at;
+    return 1;
 }

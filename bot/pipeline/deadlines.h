@@ -52,8 +52,6 @@ int deadlines_connect(struct deadlines *dl, int64_t now_ms);
  * keys, renamed into place at the end).  Returns the number of cases, or -1.
  */
 long deadlines_rebuild(struct deadlines *dl, struct store *store);
-/* Carries queued case changes into Redis.  Returns how many, or -1. */
-int deadlines_sync(struct deadlines *dl, struct store *store);
 /*
  * One round of the worker at now_ms: reconnect or rebuild when needed, sync,
  * fire what is due (up to max cases), the daily digest when its hour has
@@ -61,7 +59,14 @@ int deadlines_sync(struct deadlines *dl, struct store *store);
  * store failed (Redis trouble is not an error: it is logged and retried).
  */
 int deadlines_tick(struct deadlines *dl, struct store *store, int64_t now_ms, int max, int *fired);
-/* When the earliest stage is due (unix seconds), or INT64_MAX if none or Redis is down. */
-int64_t deadlines_next_at(struct deadlines *dl);
+/*
+ * When the worker has work next without being told (ms): the earliest stage
+ * in the index, the digest's hour, an unrated answer's closing, a look at
+ * Redis (every INDEX_CHECK_MS, so /healthz knows within seconds, or the reconnect
+ * time while it is down).
+ * Case changes ring the worker's bell instead.  1 with *at_ms, -1 if the store failed.
+ */
+#define INDEX_CHECK_MS 5000
+int deadlines_next_wake(struct deadlines *dl, struct store *store, int64_t now_ms, int64_t *at_ms);
 
 #endif

@@ -164,6 +164,14 @@ static int reconcile(struct sender *s, int i, int64_t now_ms)
     return 0;
 }
 
+/* The earliest moment a message held back by pacing may go, kept as the next wake. */
+static void note_paced(struct sender *s, int64_t ready_ms)
+{
+    if (!s->paced || ready_ms < s->paced_until_ms)
+        s->paced_until_ms = ready_ms;
+    s->paced = 1;
+}
+
 static int drain_transport(struct sender *s, int i, int64_t now_ms)
 {
     struct transport *t = s->transports[i];
@@ -176,8 +184,11 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     n = store_outbox_due(s->store, t->channel, now_ms, batch, DRAIN_BATCH);
     for (int k = 0; k < n; k++) {
         struct outbox_msg *m = &batch[k];
-        if (t->ready_at && t->ready_at(t->ctx, m, now_ms) > now_ms)
+        int64_t ready = t->ready_at ? t->ready_at(t->ctx, m, now_ms) : now_ms;
+        if (ready > now_ms) {
+            note_paced(s, ready);
             continue; /* paced: it stays pending and is offered again */
+        }
         /* recorded before the request: what the store cannot record is not sent */
         int claimed = store_outbox_claim(s->store, m->id, now_ms);
         if (claimed < 0) {
@@ -200,6 +211,8 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     }
     for (int k = 0; k < DRAIN_BATCH; k++)
         outbox_msg_release(&batch[k]);
+    if (n == DRAIN_BATCH)
+        note_paced(s, now_ms); /* more may be due than one batch held */
     return n < 0 ? -1 : attempts;
 }
 
@@ -217,6 +230,8 @@ static int store_failed(struct sender *s)
 int sender_drain(struct sender *s, int64_t now_ms)
 {
     int total = 0;
+    s->paced = 0;
+    s->drained_at_ms = now_ms;
     /* whoever met the fault (the dispatcher, the deadlines), nothing goes until the store records
      */
     if (store_write_fault(NULL, 0) && store_write_probe(s->store, now_ms) < 0)
@@ -232,4 +247,39 @@ int sender_drain(struct sender *s, int64_t now_ms)
     if (!store_write_fault(NULL, 0) && atomic_exchange(&s->paused, 0))
         log_info("sender", "the store records again: sending resumed");
     return total;
+}
+
+/* Keeps the earlier of two times in *at; found says whether *at holds one yet. */
+static void earliest(int64_t t, int64_t *at, int *found)
+{
+    if (!*found || t < *at)
+        *at = t;
+    *found = 1;
+}
+
+int sender_next_wake(struct sender *s, int64_t *at_ms)
+{
+    int found = 0;
+    if (s->paced)
+        earliest(s->paced_until_ms, at_ms, &found);
+    for (int i = 0; i < s->ntransports; i++) {
+        struct transport *t = s->transports[i];
+        int64_t at;
+        int rc = store_outbox_next_due(s->store, t->channel, &at);
+        if (rc < 0)
+            return -1;
+        /* one due by the last drain was held back by pacing: paced_until_ms covers it */
+        if (rc && at > s->drained_at_ms)
+            earliest(at, at_ms, &found);
+        /* one left 'sending' by a stop is looked at again when its grace ends */
+        rc = store_outbox_sending_since(s->store, t->channel, &at);
+        if (rc < 0)
+            return -1;
+        if (rc) {
+            int64_t due = at + t->interrupted_grace_ms;
+            earliest(due > s->state[i].next_reconcile_ms ? due : s->state[i].next_reconcile_ms,
+                     at_ms, &found);
+        }
+    }
+    return found;
 }

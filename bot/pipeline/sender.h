@@ -75,6 +75,9 @@ struct sender {
     int ntransports;
     pthread_mutex_t lock; /* state[], read by /healthz */
     atomic_int paused;    /* the store cannot record: nothing is sent */
+    int paced;            /* the last drain held a message back until paced_until_ms */
+    int64_t paced_until_ms;
+    int64_t drained_at_ms; /* the now of the last drain */
     struct {
         int active; /* an outcome the store could not record yet */
         int transport;
@@ -92,6 +95,12 @@ int sender_add_transport(struct sender *s, struct transport *t);
  * Returns the number of send attempts made, or -1 if the store failed.
  */
 int sender_drain(struct sender *s, int64_t now_ms);
+/*
+ * When the sender has work next without being told (a retry falls due, pacing
+ * lets a message go, an interrupted send's grace ends): 1 with *at_ms, 0 when
+ * nothing waits (it sleeps until a commit rings), -1 if the store failed.
+ */
+int sender_next_wake(struct sender *s, int64_t *at_ms);
 /* 1 while sending is paused because the store cannot record. */
 int sender_paused(struct sender *s);
 /* 1 (and why) when the channel's last request failed for the channel's sake, else 0. */

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/resource.h>
 
+#include "bot/lib/bell.h"
 #include "bot/pipeline/sender.h"
 
 static char dir[64];
@@ -301,6 +302,62 @@ static void test_interrupted_waits_for_a_report(void **state)
     sender_free(&s);
 }
 
+/*
+ * An idle sender sleeps until it has work: sender_next_wake says when (a retry, the head of an
+ * address, a pacing slot, an interrupted send's grace), or that nothing waits at all.
+ */
+static void test_next_wake(void **state)
+{
+    (void)state;
+    struct fake f = {.script = {SEND_RETRY}, .nscript = 1};
+    struct transport t = {"fake", &f, fake_send, fake_ready_at, 60000};
+    struct sender s;
+    int64_t at = -1;
+    start(&s, &t);
+    assert_int_equal(sender_next_wake(&s, &at), 0); /* an empty outbox: only a commit wakes it */
+    queue("A", "first", 0);
+    queue("A", "second", 0);
+    assert_int_equal(sender_drain(&s, 0), 1); /* first fails: retry at 1 s; second waits behind */
+    assert_int_equal(sender_next_wake(&s, &at), 1);
+    assert_int_equal(at, 1000); /* not 0: "second" is due but cannot go before "first" */
+    f.pace_until = 4000;
+    assert_int_equal(sender_drain(&s, 1000), 0); /* paced until 4 s */
+    assert_int_equal(sender_next_wake(&s, &at), 1);
+    assert_int_equal(at, 4000); /* not 1 s again: that would spin until pacing allows it */
+    assert_int_equal(sender_drain(&s, 4000), 1);
+    assert_int_equal(sender_drain(&s, 4000), 1);
+    assert_int_equal(sender_next_wake(&s, &at), 0);
+    /* a message left 'sending' by a stop is looked at when its grace ends */
+    queue("B", "z", 5000);
+    assert_int_equal(store_outbox_claim(store, outbox_id("z"), 5000), 1);
+    assert_int_equal(sender_next_wake(&s, &at), 1);
+    assert_int_equal(at, 65000);
+    sender_free(&s);
+}
+
+/* A ring before the wait is kept; a wait with no ring ends at its timeout. */
+static void test_bell(void **state)
+{
+    (void)state;
+    struct bell b;
+    assert_int_equal(bell_init(&b), 0);
+    assert_int_equal(bell_wait(&b, 0), 0);
+    bell_ring(&b);
+    bell_ring(&b);
+    assert_int_equal(bell_wait(&b, 10000), 1); /* at once: rung before */
+    assert_int_equal(bell_wait(&b, 20), 0);    /* both rings were taken by one wait */
+    /* a commit that wrote rings the bells of its store; one that wrote nothing does not */
+    assert_int_equal(store_ring_on_commit(store, &b), 0);
+    assert_int_equal(store_begin(store), 0);
+    assert_int_equal(store_commit(store), 0);
+    assert_int_equal(bell_wait(&b, 0), 0);
+    assert_int_equal(store_begin(store), 0);
+    queue("A", "x", 0);
+    assert_int_equal(store_commit(store), 0);
+    assert_int_equal(bell_wait(&b, 0), 1);
+    bell_close(&b);
+}
+
 int main(void)
 {
     signal(SIGXFSZ, SIG_IGN);
@@ -315,6 +372,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_full_disk_mid_request_no_duplicates, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_interrupted_goes_again, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_interrupted_waits_for_a_report, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_next_wake, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_bell, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("sender", tests, NULL, NULL);
 }
