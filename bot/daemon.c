@@ -15,6 +15,7 @@
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
 #include "bot/lib/log.h"
+#include "bot/lib/xalloc.h"
 #include "bot/pipeline/sender.h"
 #include "bot/domain/store.h"
 
@@ -82,10 +83,8 @@ static void *sender_thread(void *arg)
 /* SIGHUP: the file again, checked as `tyndau check` does; published only if sound. */
 static void reload(struct daemon *d)
 {
-    struct config *next = calloc(1, sizeof *next);
+    struct config *next = xcalloc(1, sizeof *next);
     struct diag dg = DIAG_INIT;
-    if (!next)
-        return;
     log_info("daemon", "reloading %s", d->cfg->file);
     int rc = config_load(next, d->cfg->file, &dg);
     if (rc == 0)

@@ -29,6 +29,7 @@
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
 #include "bot/lib/log.h"
+#include "bot/lib/xalloc.h"
 #include "bot/domain/router.h"
 #include "bot/domain/store.h"
 
@@ -120,7 +121,7 @@ static int64_t cli_now(const struct cli *cli)
 /* Creates the directory that will hold the database, if missing. */
 static int ensure_parent_dir(const char *path)
 {
-    char *copy = strdup(path), *slash;
+    char *copy = xstrdup(path), *slash;
     int rc = 0;
     if (!copy)
         return -1;
@@ -384,6 +385,7 @@ int main(int argc, char **argv)
     };
     struct cli cli = {.config_path = DEFAULT_CONFIG};
     int opt;
+    xalloc_init();
     /* a peer that went away (Redis, an HTTP client) is an error to handle, not a reason to die */
     signal(SIGPIPE, SIG_IGN);
     /* a file that may not grow (a size limit, a full quota) is a write error, not a reason to die

@@ -166,8 +166,9 @@ int sms_start(struct sms_channel *ch, const struct config *cfg, struct store *st
         return -1;
     }
     ch->curl = curl_easy_init();
-    if (!ch->curl || pacer_init(&ch->rate, cfg->sms.rate, 1000, 1, 0) < 0 ||
-        pacer_init(&ch->flood, 1, 0, cfg->sms.flood_per_hour, 3600 * 1000) < 0) {
+    pacer_init(&ch->rate, cfg->sms.rate, 1000, 1, 0);
+    pacer_init(&ch->flood, 1, 0, cfg->sms.flood_per_hour, 3600 * 1000);
+    if (!ch->curl) {
         sbuf_addstr(err, "cannot set up the SMS channel");
         return -1;
     }

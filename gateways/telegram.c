@@ -10,6 +10,7 @@
 #include "bot/pipeline/dispatch.h"
 #include "bot/lib/clock.h"
 #include "bot/lib/log.h"
+#include "bot/lib/xalloc.h"
 #include "gateways/telegram_update.h"
 
 #define MAX_PAGE 100
@@ -52,12 +53,10 @@ static int dispatchable(struct tg_update *u, enum tg_parse p)
 static int handle_page(struct telegram *tg, const cJSON *updates)
 {
     int n = cJSON_GetArraySize(updates), count = 0;
-    struct tg_update *parsed = calloc((size_t)n + 1, sizeof *parsed);
-    struct inbound *in = calloc((size_t)n + 1, sizeof *in);
+    struct tg_update *parsed = xcalloc((size_t)n + 1, sizeof *parsed);
+    struct inbound *in = xcalloc((size_t)n + 1, sizeof *in);
     int64_t max_id = -1;
     int rc = -1;
-    if (!parsed || !in)
-        abort();
     for (int i = 0; i < n; i++) {
         struct tg_update *u = &parsed[i];
         enum tg_parse p = tg_update_parse(cJSON_GetArrayItem(updates, i), u);
@@ -391,11 +390,11 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     tg->send_store = send_store;
     tg->poll_timeout_s = TELEGRAM_POLL_TIMEOUT;
     pthread_mutex_init(&tg->poll_lock, NULL);
+    /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
+    pacer_init(&tg->chats, 30, 1010, 1, 1010);
+    pacer_init(&tg->groups, 1, 0, 20, 60100);
     if (tg_api_init(&tg->api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
-        tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
-        /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
-        pacer_init(&tg->chats, 30, 1010, 1, 1010) < 0 ||
-        pacer_init(&tg->groups, 1, 0, 20, 60100) < 0) {
+        tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0) {
         sbuf_addstr(err, "cannot set up the Telegram client");
         return -1;
     }

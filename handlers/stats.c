@@ -13,6 +13,7 @@
 #include "bot/domain/calendar.h"
 #include "bot/domain/case_state.h"
 #include "handlers/handler.h"
+#include "bot/lib/xalloc.h"
 
 struct group {
     int total, open, answered, rated, rating_sum;
@@ -42,9 +43,7 @@ static void group_add(struct group *g, const struct config *cfg, int32_t today,
             g->in_time++;
         if (g->nwaits == g->cap) {
             g->cap = g->cap ? g->cap * 2 : 16;
-            g->waits = realloc(g->waits, (size_t)g->cap * sizeof *g->waits);
-            if (!g->waits)
-                abort();
+            g->waits = xrealloc(g->waits, (size_t)g->cap * sizeof *g->waits);
         }
         g->waits[g->nwaits++] = c->first_answer_at - c->registered_at;
     }
@@ -138,10 +137,8 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
     if (period_bounds(cfg, period, hx->now, &from, &to) < 0)
         return 1;
     struct stats_ctx sc = {cfg, only_body, calendar_local_day(&cfg->calendar, hx->now),
-                           calloc(cfg->nbodies + 1, sizeof(struct group)),
-                           calloc(cfg->ndistricts + 1, sizeof(struct group))};
-    if (!sc.bodies || !sc.districts)
-        abort();
+                           xcalloc(cfg->nbodies + 1, sizeof(struct group)),
+                           xcalloc(cfg->ndistricts + 1, sizeof(struct group))};
     if (store_cases_registered(hx->store, from, to, count_case, &sc) < 0) {
         rc = -1;
         goto out;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bot/lib/xalloc.h"
 
 /* Howard Hinnant's days_from_civil: proleptic Gregorian, exact for all years used here. */
 int32_t calendar_day_from_ymd(int y, int m, int d)
@@ -97,10 +98,7 @@ static int dayset_add(struct dayset *s, int32_t day)
 {
     if (s->n == s->alloc) {
         size_t alloc = s->alloc ? s->alloc * 2 : 64;
-        int32_t *v = realloc(s->v, alloc * sizeof *v);
-        if (!v)
-            return -1;
-        s->v = v;
+        s->v = xrealloc(s->v, alloc * sizeof *s->v);
         s->alloc = alloc;
     }
     s->v[s->n++] = day;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bot/lib/utf8.h"
+#include "bot/lib/xalloc.h"
 
 /* State of one load: where problems go and which file is being read. */
 struct loader {
@@ -29,14 +30,6 @@ static int line_of(const config_setting_t *s)
 }
 
 #define ERR(ld, s, ...) diag_error((ld)->d, file_of(ld, s), line_of(s), __VA_ARGS__)
-
-static char *xstrdup(const char *s)
-{
-    char *r = strdup(s ? s : "");
-    if (!r)
-        abort();
-    return r;
-}
 
 static void check_keys(struct loader *ld, const config_setting_t *group, const char *what,
                        const char *const allowed[])
@@ -227,7 +220,7 @@ static void get_keywords(struct loader *ld, const config_setting_t *s, struct ke
         return;
     }
     int n = config_setting_length(k);
-    *out = calloc((size_t)n + 1, sizeof **out);
+    *out = xcalloc((size_t)n + 1, sizeof **out);
     for (int i = 0; i < n; i++) {
         config_setting_t *e = config_setting_get_elem(k, (unsigned)i);
         const char *stem = config_setting_get_string(e);
@@ -431,7 +424,7 @@ static void load_calendar(struct loader *ld, const config_setting_t *root)
     get_int(ld, g, "utc_offset_minutes", 300, -720, 840, &offset);
     config_setting_t *h = get_list(ld, g, "holidays", 0);
     if (h) {
-        fixed = calloc((size_t)config_setting_length(h) + 1, sizeof *fixed);
+        fixed = xcalloc((size_t)config_setting_length(h) + 1, sizeof *fixed);
         for (int i = 0; i < config_setting_length(h); i++) {
             config_setting_t *e = elem_group(ld, h, i, "holidays");
             if (!e)
@@ -461,7 +454,7 @@ static void load_calendar(struct loader *ld, const config_setting_t *root)
             ERR(ld, a, "`%s` must be an array of \"YYYY-MM-DD\" dates", lists[k]);
             continue;
         }
-        *arrays[k] = calloc((size_t)config_setting_length(a) + 1, sizeof(int32_t));
+        *arrays[k] = xcalloc((size_t)config_setting_length(a) + 1, sizeof(int32_t));
         for (int i = 0; i < config_setting_length(a); i++) {
             const char *s = config_setting_get_string_elem(a, i);
             int32_t day;
@@ -489,7 +482,7 @@ static void load_bodies(struct loader *ld, const config_setting_t *root)
     config_setting_t *l = get_list(ld, root, "bodies", 1);
     if (!l)
         return;
-    c->bodies = calloc((size_t)config_setting_length(l) + 1, sizeof *c->bodies);
+    c->bodies = xcalloc((size_t)config_setting_length(l) + 1, sizeof *c->bodies);
     for (int i = 0; i < config_setting_length(l); i++) {
         config_setting_t *e = elem_group(ld, l, i, "bodies");
         if (!e)
@@ -535,7 +528,7 @@ static void load_categories(struct loader *ld, const config_setting_t *root)
     config_setting_t *l = get_list(ld, root, "categories", 1);
     if (!l)
         return;
-    c->categories = calloc((size_t)config_setting_length(l) + 1, sizeof *c->categories);
+    c->categories = xcalloc((size_t)config_setting_length(l) + 1, sizeof *c->categories);
     for (int i = 0; i < config_setting_length(l); i++) {
         config_setting_t *e = elem_group(ld, l, i, "categories");
         if (!e)
@@ -558,7 +551,7 @@ static void load_districts(struct loader *ld, const config_setting_t *root)
     config_setting_t *l = get_list(ld, root, "districts", 1);
     if (!l)
         return;
-    c->districts = calloc((size_t)config_setting_length(l) + 1, sizeof *c->districts);
+    c->districts = xcalloc((size_t)config_setting_length(l) + 1, sizeof *c->districts);
     for (int i = 0; i < config_setting_length(l); i++) {
         config_setting_t *e = elem_group(ld, l, i, "districts");
         if (!e)
@@ -586,7 +579,7 @@ static void load_routes(struct loader *ld, const config_setting_t *root)
     config_setting_t *l = get_list(ld, root, "routes", 0);
     if (!l)
         return;
-    c->routes = calloc((size_t)config_setting_length(l) + 1, sizeof *c->routes);
+    c->routes = xcalloc((size_t)config_setting_length(l) + 1, sizeof *c->routes);
     for (int i = 0; i < config_setting_length(l); i++) {
         config_setting_t *e = elem_group(ld, l, i, "routes");
         if (!e)
@@ -620,7 +613,7 @@ static void load_staff(struct loader *ld, const config_setting_t *root)
     config_setting_t *l = get_list(ld, root, "staff", 0);
     if (!l)
         return;
-    c->staff = calloc((size_t)config_setting_length(l) + 1, sizeof *c->staff);
+    c->staff = xcalloc((size_t)config_setting_length(l) + 1, sizeof *c->staff);
     for (int i = 0; i < config_setting_length(l); i++) {
         config_setting_t *e = elem_group(ld, l, i, "staff");
         if (!e)
@@ -690,8 +683,6 @@ static char *dir_of(const char *path)
     if (slash == path)
         return xstrdup("/");
     char *d = strndup(path, (size_t)(slash - path));
-    if (!d)
-        abort();
     return d;
 }
 
@@ -996,9 +987,7 @@ void config_drop(const struct config *cfg)
 
 static int live_publish(struct config *cfg, int owned)
 {
-    struct live *l = calloc(1, sizeof *l);
-    if (!l)
-        return -1;
+    struct live *l = xcalloc(1, sizeof *l);
     l->cfg = cfg;
     l->owned = owned;
     pthread_mutex_lock(&live_lock);

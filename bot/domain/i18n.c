@@ -7,6 +7,7 @@
 
 #include "bot/lib/log.h"
 #include "bot/lib/utf8.h"
+#include "bot/lib/xalloc.h"
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -29,13 +30,11 @@ static struct i18n_entry *entry_get_or_add(struct i18n *cat, const char *key, si
             return &cat->entries[i];
     if (cat->count == *alloc) {
         *alloc = *alloc ? *alloc * 2 : 128;
-        cat->entries = realloc(cat->entries, *alloc * sizeof *cat->entries);
-        if (!cat->entries)
-            abort();
+        cat->entries = xrealloc(cat->entries, *alloc * sizeof *cat->entries);
     }
     struct i18n_entry *e = &cat->entries[cat->count++];
     memset(e, 0, sizeof *e);
-    e->key = strdup(key);
+    e->key = xstrdup(key);
     return e;
 }
 
@@ -95,7 +94,7 @@ static int load_one(struct i18n *cat, enum lang lang, const char *path, size_t *
             continue;
         }
         struct i18n_entry *e = entry_get_or_add(cat, config_setting_name(s), alloc);
-        e->text[lang] = strdup(val);
+        e->text[lang] = xstrdup(val);
         e->line[lang] = line;
     }
 out:

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "bot/lib/utf8.h"
+#include "bot/lib/xalloc.h"
 
 void route_pick_init(struct route_pick *pick)
 {
@@ -106,9 +107,7 @@ static struct scored *flatten(const struct keyword *const *kws, const size_t *co
     size_t total = 0, n = 0;
     for (size_t i = 0; i < nitems; i++)
         total += counts[i];
-    struct scored *out = calloc(total + 1, sizeof *out);
-    if (!out)
-        abort();
+    struct scored *out = xcalloc(total + 1, sizeof *out);
     for (size_t i = 0; i < nitems; i++)
         for (size_t k = 0; k < counts[i]; k++)
             out[n++] = (struct scored){&kws[i][k], i, 0};
@@ -124,10 +123,8 @@ void router_pick(const struct config *cfg, const char *text, size_t len,
 
     int best, tie;
     size_t nitems = cfg->ncategories > cfg->ndistricts ? cfg->ncategories : cfg->ndistricts;
-    const struct keyword **kws = calloc(nitems + 1, sizeof *kws);
-    size_t *counts = calloc(nitems + 1, sizeof *counts), nstems;
-    if (!kws || !counts)
-        abort();
+    const struct keyword **kws = xcalloc(nitems + 1, sizeof *kws);
+    size_t *counts = xcalloc(nitems + 1, sizeof *counts), nstems;
 
     for (size_t i = 0; i < cfg->ncategories; i++)
         kws[i] = cfg->categories[i].keywords, counts[i] = cfg->categories[i].nkeywords;

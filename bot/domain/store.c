@@ -11,6 +11,7 @@
 #include "bot/domain/case_state.h"
 #include "bot/lib/bell.h"
 #include "bot/lib/log.h"
+#include "bot/lib/xalloc.h"
 
 /*
  * Migrations: each entry moves the schema from version i to i+1 and runs in
@@ -535,9 +536,7 @@ fail:
 
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err)
 {
-    struct store *s = calloc(1, sizeof *s);
-    if (!s)
-        return -1;
+    struct store *s = xcalloc(1, sizeof *s);
     /*
      * Citizens' phone numbers and words: a new database is readable by its owner
      * only, and SQLite gives the -wal and -shm files the database's mode.

@@ -1,17 +1,15 @@
 #include "bot/lib/pacer.h"
+#include "bot/lib/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int window_init(struct window *w, int max, int64_t span_ms)
+static void window_init(struct window *w, int max, int64_t span_ms)
 {
     memset(w, 0, sizeof *w);
-    w->times = calloc((size_t)max, sizeof *w->times);
-    if (!w->times)
-        return -1;
+    w->times = xcalloc((size_t)max, sizeof *w->times);
     w->max = max;
     w->span_ms = span_ms;
-    return 0;
 }
 
 static void window_free(struct window *w)
@@ -37,17 +35,15 @@ static void window_record(struct window *w, int64_t now_ms)
         w->count++;
 }
 
-int pacer_init(struct pacer *p, int global_max, int64_t global_span_ms, int per_max,
-               int64_t per_span_ms)
+void pacer_init(struct pacer *p, int global_max, int64_t global_span_ms, int per_max,
+                int64_t per_span_ms)
 {
     memset(p, 0, sizeof *p);
     p->per_max = per_max;
     p->per_span_ms = per_span_ms;
     p->cap = 1024;
-    p->map = calloc(p->cap, sizeof *p->map);
-    if (!p->map || window_init(&p->global, global_max, global_span_ms) < 0)
-        return -1;
-    return 0;
+    p->map = xcalloc(p->cap, sizeof *p->map);
+    window_init(&p->global, global_max, global_span_ms);
 }
 
 void pacer_free(struct pacer *p)
@@ -74,9 +70,7 @@ static void grow(struct pacer *p, int64_t now_ms)
     struct pacer_entry *old = p->map;
     size_t old_cap = p->cap;
     p->cap *= 2;
-    p->map = calloc(p->cap, sizeof *p->map);
-    if (!p->map)
-        abort();
+    p->map = xcalloc(p->cap, sizeof *p->map);
     p->used = 0;
     for (size_t i = 0; i < old_cap; i++) {
         if (!old[i].used)
@@ -105,8 +99,7 @@ static struct pacer_entry *find(struct pacer *p, int64_t key, int create, int64_
                 return NULL;
             e->used = 1;
             e->key = key;
-            if (window_init(&e->win, p->per_max, p->per_span_ms) < 0)
-                abort();
+            window_init(&e->win, p->per_max, p->per_span_ms);
             p->used++;
             return e;
         }

@@ -38,8 +38,8 @@ struct pacer {
 };
 
 /* global_max per global_span_ms in all; per_max per per_span_ms for each key. */
-int pacer_init(struct pacer *p, int global_max, int64_t global_span_ms, int per_max,
-               int64_t per_span_ms);
+void pacer_init(struct pacer *p, int global_max, int64_t global_span_ms, int per_max,
+                int64_t per_span_ms);
 void pacer_free(struct pacer *p);
 int64_t pacer_ready_at(struct pacer *p, int64_t key, int64_t now_ms);
 void pacer_record(struct pacer *p, int64_t key, int64_t now_ms);

@@ -1,20 +1,11 @@
 #include "bot/lib/sbuf.h"
+#include "bot/lib/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 char sbuf_empty[1];
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q) {
-        fputs("tyndau: out of memory\n", stderr);
-        abort();
-    }
-    return q;
-}
 
 void sbuf_init(struct sbuf *sb, size_t hint)
 {

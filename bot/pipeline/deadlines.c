@@ -8,6 +8,7 @@
 #include "handlers/handler.h"
 #include "bot/domain/calendar.h"
 #include "bot/lib/log.h"
+#include "bot/lib/xalloc.h"
 #include "bot/domain/stages.h"
 
 #define RECONNECT_MS 1000
@@ -212,10 +213,8 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     char tmp_next[128], tmp_due[128];
     snprintf(tmp_next, sizeof tmp_next, "%s:rebuild", dl->key_next);
     snprintf(tmp_due, sizeof tmp_due, "%s:rebuild", dl->key_due);
-    struct batch *next_add = calloc(1, sizeof *next_add), *due_add = calloc(1, sizeof *due_add);
+    struct batch *next_add = xcalloc(1, sizeof *next_add), *due_add = xcalloc(1, sizeof *due_add);
     long result = -1;
-    if (!next_add || !due_add)
-        abort();
     redisAppendCommand(dl->redis, "DEL %s %s", tmp_next, tmp_due);
     pipeline_appended(dl);
     batch_start(next_add, "ZADD", tmp_next);
@@ -263,10 +262,8 @@ static int deadlines_sync(struct deadlines *dl, struct store *store)
 {
     if (!dl->redis)
         return -1;
-    struct batch *b = calloc(4, sizeof *b);
+    struct batch *b = xcalloc(4, sizeof *b);
     int result = -1;
-    if (!b)
-        abort();
     batch_start(&b[0], "ZADD", dl->key_next);
     batch_start(&b[1], "ZADD", dl->key_due);
     batch_start(&b[2], "ZREM", dl->key_next);
@@ -308,10 +305,8 @@ static int fire_due(struct deadlines *dl, struct store *store, int64_t now_ms, i
         return 0;
     }
     size_t n = r->elements;
-    int64_t *ids = calloc(n + 1, sizeof *ids), *next = calloc(n + 1, sizeof *next);
+    int64_t *ids = xcalloc(n + 1, sizeof *ids), *next = xcalloc(n + 1, sizeof *next);
     int result = -1;
-    if (!ids || !next)
-        abort();
     for (size_t i = 0; i < n; i++)
         ids[i] = strtoll(r->element[i]->str, NULL, 10);
     freeReplyObject(r);
@@ -334,9 +329,7 @@ static int fire_due(struct deadlines *dl, struct store *store, int64_t now_ms, i
     if (store_commit(store) < 0)
         goto out;
     /* committed: now move each case on to its next stage */
-    struct batch *b = calloc(2, sizeof *b);
-    if (!b)
-        abort();
+    struct batch *b = xcalloc(2, sizeof *b);
     batch_start(&b[0], "ZADD", dl->key_next);
     batch_start(&b[1], "ZREM", dl->key_next);
     for (size_t i = 0; i < n; i++) {

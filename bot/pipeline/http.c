@@ -9,6 +9,7 @@
 
 #include "bot/lib/log.h"
 #include "bot/lib/urlform.h"
+#include "bot/lib/xalloc.h"
 
 #define HTTP_IDLE_SECONDS 10
 #define HTTP_PER_ADDRESS 32
@@ -71,9 +72,7 @@ int http_secret_equal(const char *given, const char *expected)
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     (void)cls, (void)conn;
-    struct pending *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    struct pending *p = xcalloc(1, sizeof *p);
     sbuf_init(&p->uri, 0);
     sbuf_init(&p->body, 0);
     sbuf_addstr(&p->uri, uri);
