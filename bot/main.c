@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "bot/domain/case_state.h"
+#include "gateways/channels.h"
 #include "gateways/console.h"
 #include "gateways/sms.h"
 #include "handlers/handler.h"
@@ -331,14 +332,16 @@ static int print_case(void *ctx, const struct case_rec *c)
     if (cc->csv) {
         char late_s[16];
         snprintf(late_s, sizeof late_s, "%d", days_late);
-        const char *f[] = {c->number,   reg,         due,     c->status, c->type,
-                           c->category, c->district, c->body, late_s};
+        const char *f[] = {c->number, reg,         due,         case_status_name(c->status),
+                           c->type,   c->category, c->district, c->body,
+                           late_s};
         for (size_t i = 0; i < sizeof f / sizeof *f; i++)
             csv_field(f[i], strlen(f[i]), 0);
         csv_field(c->text.buf, c->text.len, 1);
     } else {
-        printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s %s%s\n", c->number, reg, due, c->status,
-               c->category, c->body, c->district, late ? "OVERDUE " : "", late ? "" : "");
+        printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s %s%s\n", c->number, reg, due,
+               case_status_name(c->status), c->category, c->body, c->district,
+               late ? "OVERDUE " : "", late ? "" : "");
         if (late)
             printf("%-10s %d working day(s) overdue\n", "", days_late);
     }
@@ -386,6 +389,7 @@ int main(int argc, char **argv)
     struct cli cli = {.config_path = DEFAULT_CONFIG};
     int opt;
     xalloc_init();
+    channels_register();
     /* a peer that went away (Redis, an HTTP client) is an error to handle, not a reason to die */
     signal(SIGPIPE, SIG_IGN);
     /* a file that may not grow (a size limit, a full quota) is a write error, not a reason to die

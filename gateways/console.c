@@ -22,6 +22,8 @@ struct console {
     int64_t clock_offset_ms;          /* fixed_now - real now, kept as time passes */
 };
 
+const struct channel_profile console_profile = {.name = "console"};
+
 static int64_t real_now_ms(void)
 {
     struct timeval tv;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bot/domain/channel.h"
 #include "bot/domain/config.h"
 #include "bot/pipeline/deadlines.h"
 #include "bot/domain/store.h"
@@ -28,5 +29,8 @@ struct console_opts {
 
 /* Runs until end of input or ":quit".  Returns 0, or -1 if the store failed. */
 int console_run(const struct config *cfg, struct store *store, const struct console_opts *opts);
+
+/* The console: plain text, no limits; buttons as a numbered list. */
+extern const struct channel_profile console_profile;
 
 #endif

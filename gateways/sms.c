@@ -18,6 +18,24 @@
 /* A message cut off by a crash waits this long for a report that it went before going again. */
 #define SMS_REPORT_GRACE_MS 60000
 
+static int sms_budget_parts(const struct config *cfg)
+{
+    return cfg->sms.max_parts;
+}
+
+static int sms_parts_of(const char *text, size_t len)
+{
+    return sms_cost(text, len).segments;
+}
+
+const struct channel_profile sms_profile = {
+    .name = "sms",
+    .text_variant = "_sms",
+    .parts_budget = sms_budget_parts,
+    .parts_of = sms_parts_of,
+    .fit = sms_fit,
+};
+
 static int64_t mono_ms(void)
 {
     struct timespec ts;

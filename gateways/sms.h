@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include "bot/domain/channel.h"
 #include "bot/domain/config.h"
 #include "bot/lib/diag.h"
 #include "bot/pipeline/http.h"
@@ -56,5 +57,8 @@ typedef void (*sms_catalog_fn)(void *ctx, const struct i18n_entry *e, enum lang 
 void sms_catalog_each(const struct config *cfg, sms_catalog_fn fn, void *ctx);
 /* The segments a text may take: 1 for the acknowledgement, 2 for other *_sms texts, 0 = none. */
 int sms_budget(const char *key);
+
+/* SMS: paid per segment, shorter "_sms" texts, answers cut to sms.max_parts, numbered menus. */
+extern const struct channel_profile sms_profile;
 
 #endif

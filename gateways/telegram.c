@@ -16,6 +16,14 @@
 #define MAX_PAGE 100
 #define WEBHOOK_MAX_BODY (4u * 1024 * 1024)
 
+const struct channel_profile telegram_profile = {
+    .name = "telegram",
+    .max_chars = 4096, /* one message: sendMessage and editMessageText refuse more */
+    .edits = 1,
+    .files = 1,
+    .keyboard = 1,
+};
+
 static const char *const allowed_updates[] = {"message", "edited_message", "callback_query",
                                               "my_chat_member"};
 
@@ -283,16 +291,15 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     cJSON *p = cJSON_CreateObject();
     cJSON_AddNumberToObject(p, "chat_id", (double)chat_of(address));
     char card_id[64] = "";
-    if (!strncmp(m->media, "edit:", 5) &&
-        store_outbox_remote_id(tg->send_store, strtoll(m->media + 5, NULL, 10), card_id,
-                               sizeof card_id) == 1) {
+    if (m->edit_of &&
+        store_outbox_remote_id(tg->send_store, m->edit_of, card_id, sizeof card_id) == 1) {
         /* the card is there: rewrite it in place */
         method = "editMessageText";
         cJSON_AddNumberToObject(p, "message_id", strtod(card_id, NULL));
         cJSON_AddStringToObject(p, "text", m->text.buf);
         /* always a keyboard: without one Telegram keeps the old buttons */
         cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.len ? m->buttons.buf : "[]"));
-    } else if (!strncmp(m->media, "edit:", 5)) {
+    } else if (m->edit_of) {
         /* the card never arrived: send the current one instead */
         cJSON_AddStringToObject(p, "text", m->text.buf);
     } else if (m->media[0]) {

@@ -30,6 +30,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 
+#include "bot/domain/channel.h"
 #include "bot/domain/config.h"
 #include "bot/pipeline/http.h"
 #include "bot/lib/pacer.h"
@@ -72,5 +73,8 @@ int telegram_poll_once(struct telegram *tg);
 int telegram_receive_problem(struct telegram *tg, char *why, size_t size);
 /* Adds /telegram/webhook to the listener. */
 int telegram_webhook_route(struct telegram *tg, struct http *http);
+
+/* Telegram: 4,096 characters a message, cards edited in place, files by id, inline keyboards. */
+extern const struct channel_profile telegram_profile;
 
 #endif

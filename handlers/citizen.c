@@ -7,8 +7,8 @@
  * a due date and a responsible body.  The conversation (state, draft case,
  * choices offered) lives in the store, so a restart mid-flow resumes it.
  *
- *   idle --text--> [ask_district] --> [ask_category] --> confirm --> ask_type --> idle
- *                   (only what the router could not guess)   (change: back to a question)
+ * The states and their moves are drawn in bot/domain/conversation.h; the
+ * case's own statuses and transitions in handlers/lifecycle.h.
  *
  * Commands work in every state: /start [CODE], /help, /status N (or just
  * the number), /cases, /lang, /cancel; the catalogs hold the same words in
@@ -25,7 +25,13 @@
 #include "bot/lib/phone.h"
 #include "bot/domain/router.h"
 #include "bot/lib/utf8.h"
+#include "bot/domain/case_state.h"
+#include "bot/domain/payload.h"
 #include "handlers/handler.h"
+#include "handlers/lifecycle.h"
+#include "handlers/names.h"
+#include "handlers/notify.h"
+#include "handlers/reply.h"
 
 #define CASES_LISTED 10
 
@@ -49,10 +55,29 @@ static int reply_simple(struct turn *t, const char *key, const struct i18n_var *
     return reply_queue(&r);
 }
 
-/* Queues r and makes its buttons the choices a digit can pick. */
-static int reply_with_choices(struct turn *t, struct reply *r, const char *state)
+/* A payload with an id (a district, a category, a type). */
+static struct payload with_id(enum payload_kind kind, const char *id)
 {
-    snprintf(t->cv.state, sizeof t->cv.state, "%s", state);
+    struct payload p = {.kind = kind};
+    snprintf(p.id, sizeof p.id, "%s", id);
+    return p;
+}
+
+/* A button that sends p; its label is the catalog text label_key, or raw_label when given. */
+static void offer(struct reply *r, const char *label_key, const char *raw_label, struct payload p)
+{
+    char text[PAYLOAD_MAX];
+    payload_format(&p, text);
+    if (raw_label)
+        reply_button_raw(r, raw_label, text);
+    else
+        reply_button(r, label_key, text);
+}
+
+/* Queues r and makes its buttons the choices a digit can pick. */
+static int reply_with_choices(struct turn *t, struct reply *r, enum conv_state state)
+{
+    t->cv.state = state;
     sbuf_reset(&t->cv.choices);
     sbuf_addstr(&t->cv.choices, r->choices.buf);
     if (store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now) < 0) {
@@ -64,7 +89,7 @@ static int reply_with_choices(struct turn *t, struct reply *r, const char *state
 
 static int set_idle(struct turn *t)
 {
-    snprintf(t->cv.state, sizeof t->cv.state, "idle");
+    t->cv.state = CONV_IDLE;
     t->cv.case_id = 0;
     sbuf_reset(&t->cv.choices);
     return store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now);
@@ -162,7 +187,7 @@ static int show_status(struct turn *t, const char *typed)
     }
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c.id);
-    handler_case_summary(t->hx, &c, t->citizen->lang, t->in->channel, &r.msg.text);
+    names_case_summary(t->hx, &c, t->citizen->lang, t->in->channel, &r.msg.text);
     rc = reply_queue(&r);
 out:
     case_release(&c);
@@ -179,7 +204,7 @@ static int list_one(void *ctx, const struct case_rec *c)
 {
     struct list_ctx *lc = ctx;
     sbuf_addstr(&lc->r->msg.text, "\n");
-    handler_case_summary(lc->t->hx, c, lc->t->citizen->lang, lc->t->in->channel, &lc->r->msg.text);
+    names_case_summary(lc->t->hx, c, lc->t->citizen->lang, lc->t->in->channel, &lc->r->msg.text);
     lc->n++;
     return 0;
 }
@@ -270,13 +295,13 @@ static int offer_languages(struct turn *t)
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, t->cv.case_id);
     reply_text(&r, "language_choose", NULL);
-    reply_button(&r, "language_name_kk", "l:kk");
-    reply_button(&r, "language_name_ru", "l:ru");
-    reply_button(&r, "language_name_en", "l:en");
+    for (int l = 0; l < LANG_COUNT; l++) {
+        char key[32];
+        snprintf(key, sizeof key, "language_name_%s", lang_codes[l]);
+        offer(&r, key, NULL, (struct payload){.kind = PAYLOAD_LANG, .lang = (enum lang)l});
+    }
     /* keep the draft: a language switch mid-flow must not lose the appeal */
-    char state[40];
-    snprintf(state, sizeof state, "lang");
-    return reply_with_choices(t, &r, state);
+    return reply_with_choices(t, &r, CONV_LANG);
 }
 
 static int cancel_draft(struct turn *t)
@@ -284,12 +309,8 @@ static int cancel_draft(struct turn *t)
     if (t->cv.case_id) {
         struct case_rec c;
         case_init(&c);
-        if (store_case_get(t->hx->store, t->cv.case_id, &c) == 1 && !strcmp(c.status, "draft")) {
-            snprintf(c.status, sizeof c.status, "closed");
-            snprintf(c.outcome, sizeof c.outcome, "withdrawn");
-            c.closed_at = t->hx->now;
-            if (handler_case_save(t->hx, &c) < 0 ||
-                handler_event(t->hx, &c, t->actor, "withdrawn", "draft cancelled") < 0) {
+        if (store_case_get(t->hx->store, t->cv.case_id, &c) == 1 && c.status == CASE_DRAFT) {
+            if (lifecycle_withdraw(t->hx, &c, t->actor) < 0) {
                 case_release(&c);
                 return -1;
             }
@@ -311,32 +332,28 @@ static int ask_next(struct turn *t, struct case_rec *c)
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
     if (!*c->district) {
         reply_text(&r, "ask_district", NULL);
-        for (size_t i = 0; i < cfg->ndistricts; i++) {
-            char payload[48];
-            snprintf(payload, sizeof payload, "d:%s", cfg->districts[i].id);
-            reply_button_raw(&r, cfg->districts[i].name[lang], payload);
-        }
-        return reply_with_choices(t, &r, "ask_district");
+        for (size_t i = 0; i < cfg->ndistricts; i++)
+            offer(&r, NULL, cfg->districts[i].name[lang],
+                  with_id(PAYLOAD_DISTRICT, cfg->districts[i].id));
+        return reply_with_choices(t, &r, CONV_ASK_DISTRICT);
     }
     if (!*c->category) {
         reply_text(&r, "ask_category", NULL);
-        for (size_t i = 0; i < cfg->ncategories; i++) {
-            char payload[48];
-            snprintf(payload, sizeof payload, "c:%s", cfg->categories[i].id);
-            reply_button_raw(&r, cfg->categories[i].name[lang], payload);
-        }
-        return reply_with_choices(t, &r, "ask_category");
+        for (size_t i = 0; i < cfg->ncategories; i++)
+            offer(&r, NULL, cfg->categories[i].name[lang],
+                  with_id(PAYLOAD_CATEGORY, cfg->categories[i].id));
+        return reply_with_choices(t, &r, CONV_ASK_CATEGORY);
     }
-    struct i18n_var vars[] = {{"category", handler_category_name(cfg, c->category, lang)},
-                              {"district", handler_district_name(cfg, c->district, lang)},
-                              {"body", handler_body_name(cfg, c->body, lang)},
+    struct i18n_var vars[] = {{"category", names_category(cfg, c->category, lang)},
+                              {"district", names_district(cfg, c->district, lang)},
+                              {"body", names_body(cfg, c->body, lang)},
                               {NULL, NULL}};
     reply_text(&r, "confirm_route", vars);
-    reply_button(&r, "button_confirm", "ok");
-    reply_button(&r, "button_change_category", "chg:c");
-    reply_button(&r, "button_change_district", "chg:d");
-    reply_button(&r, "button_cancel", "cancel");
-    return reply_with_choices(t, &r, "confirm");
+    offer(&r, "button_confirm", NULL, (struct payload){.kind = PAYLOAD_CONFIRM});
+    offer(&r, "button_change_category", NULL, (struct payload){.kind = PAYLOAD_CHANGE_CATEGORY});
+    offer(&r, "button_change_district", NULL, (struct payload){.kind = PAYLOAD_CHANGE_DISTRICT});
+    offer(&r, "button_cancel", NULL, (struct payload){.kind = PAYLOAD_CANCEL});
+    return reply_with_choices(t, &r, CONV_CONFIRM);
 }
 
 static int ask_type(struct turn *t, struct case_rec *c)
@@ -344,12 +361,9 @@ static int ask_type(struct turn *t, struct case_rec *c)
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c->id);
     reply_text(&r, "ask_type", NULL);
-    for (size_t i = 0; i < sizeof appeal_types / sizeof *appeal_types; i++) {
-        char payload[32];
-        snprintf(payload, sizeof payload, "t:%s", appeal_types[i]);
-        reply_button(&r, handler_type_key(appeal_types[i]), payload);
-    }
-    return reply_with_choices(t, &r, "ask_type");
+    for (size_t i = 0; i < sizeof appeal_types / sizeof *appeal_types; i++)
+        offer(&r, names_type_key(appeal_types[i]), NULL, with_id(PAYLOAD_TYPE, appeal_types[i]));
+    return reply_with_choices(t, &r, CONV_ASK_TYPE);
 }
 
 static void apply_route(const struct config *cfg, struct case_rec *c)
@@ -362,41 +376,13 @@ static void apply_route(const struct config *cfg, struct case_rec *c)
 
 static int register_case(struct turn *t, struct case_rec *c)
 {
-    const struct handler_ctx *hx = t->hx;
-    const struct config *cfg = hx->cfg;
-    int64_t seq;
-    char due[11], detail[320];
-
-    if (store_sequence_next(hx->store, "case_number", CASENUM_FIRST, &seq) < 0)
+    if (lifecycle_register(t->hx, c, t->actor) < 0)
         return -1;
-    casenum_make(seq, c->number);
-    snprintf(c->status, sizeof c->status, "registered");
-    c->registered_at = hx->now;
-    /* The legal clock starts from when the appeal arrived, not when the questions ended. */
-    c->received_day = calendar_local_day(&cfg->calendar, c->created_at);
-    c->due_day = calendar_due_day(&cfg->calendar, c->received_day, cfg->deadlines.working_days);
-    if (handler_case_save(hx, c) < 0)
-        return -1;
-    handler_format_day(c->due_day, due);
-    snprintf(detail, sizeof detail, "number=%s type=%s category=%s district=%s body=%s due=%s",
-             c->number, c->type, c->category, c->district, c->body, due);
-    if (handler_event(hx, c, t->actor, "registered", detail) < 0)
-        return -1;
-
+    /* the district is remembered for the citizen's next appeal */
     snprintf(t->citizen->district, sizeof t->citizen->district, "%s", c->district);
-    if (store_citizen_save(hx->store, t->citizen) < 0 || set_idle(t) < 0)
+    if (store_citizen_save(t->hx->store, t->citizen) < 0)
         return -1;
-
-    enum lang lang = t->citizen->lang;
-    struct i18n_var ack[] = {{"number", c->number},
-                             {"due", due},
-                             {"body", handler_body_name(cfg, c->body, lang)},
-                             {NULL, NULL}};
-    if (reply_simple(t, "registered", ack) < 0)
-        return -1;
-
-    const struct body *body = config_body(cfg, c->body);
-    return body ? handler_send_card(hx, body, c) : 0;
+    return set_idle(t);
 }
 
 static int start_appeal(struct turn *t);
@@ -414,14 +400,14 @@ static int follow_up(struct turn *t)
     if (id <= 0)
         return id < 0 ? -1 : 0;
     case_init(&c);
-    if (store_case_get(hx->store, id, &c) != 1 || !c.number[0] || !strcmp(c.status, "closed") ||
+    if (store_case_get(hx->store, id, &c) != 1 || !c.number[0] || c.status == CASE_CLOSED ||
         store_same_person(hx->store, c.citizen_id, t->citizen->id) != 1)
         goto out; /* not an open case of theirs: treat as new words */
     const struct body *body = config_body(hx->cfg, c.body);
     struct i18n_var vars[] = {{"number", c.number}, {"text", t->text.buf}, {NULL, NULL}};
     if (store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
-        handler_event(hx, &c, t->actor, "follow_up", "") < 0 ||
-        (body && handler_notify_body(hx, body, &c, "follow_up_to_body", vars) < 0) ||
+        lifecycle_event(hx, &c, t->actor, "follow_up", "") < 0 ||
+        (body && notify_body(hx, body, &c, "follow_up_to_body", vars) < 0) ||
         reply_simple(t, "follow_up_sent", vars) < 0)
         rc = -1;
     else
@@ -431,49 +417,30 @@ out:
     return rc;
 }
 
-/* r:NUMBER:SCORE: the citizen's verdict on an answer. */
-static int on_rating(struct turn *t, const char *payload)
+/* A rating (r:NUMBER:SCORE): the citizen's verdict on an answer. */
+static int on_rating(struct turn *t, const struct payload *p)
 {
     const struct handler_ctx *hx = t->hx;
-    const struct config *cfg = hx->cfg;
-    char number[24] = "";
-    int score = 0, rc = -1;
+    int rc = -1;
     struct case_rec c;
-    if (sscanf(payload, "r:%23[0-9]:%d", number, &score) != 2 || score < 1 || score > 5)
-        return reply_simple(t, "choice_stale", NULL);
     case_init(&c);
-    int found = store_case_by_number(hx->store, number, &c);
+    int found = store_case_by_number(hx->store, p->number, &c);
     int mine = found == 1 ? store_same_person(hx->store, c.citizen_id, t->citizen->id) : 0;
     if (found < 0 || mine < 0)
         goto out;
-    if (!found || !mine || strcmp(c.status, "answered") != 0) {
+    if (!found || !mine || c.status != CASE_ANSWERED) {
         rc = reply_simple(t, "choice_stale", NULL); /* rated already, or not theirs */
         goto out;
     }
-    char detail[16];
-    snprintf(detail, sizeof detail, "%d", score);
-    c.rating = score;
-    if (score > cfg->deadlines.low_rating) {
-        snprintf(c.status, sizeof c.status, "closed");
-        snprintf(c.outcome, sizeof c.outcome, "resolved");
-        c.closed_at = hx->now;
-        rc = (handler_case_save(hx, &c) < 0 ||
-              handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
-              handler_event(hx, &c, "system", "closed", "rated by the citizen") < 0 ||
-              set_idle(t) < 0)
-                 ? -1
-                 : reply_simple(t, "rated_thanks", NULL);
+    int reopened = lifecycle_rate(hx, &c, t->actor, p->score);
+    if (reopened < 0)
+        goto out;
+    if (!reopened) {
+        rc = set_idle(t) < 0 ? -1 : reply_simple(t, "rated_thanks", NULL);
         goto out;
     }
-    /* a formal reply contested: the case reopens with a new legal term */
-    snprintf(c.status, sizeof c.status, "reopened");
-    int32_t today = calendar_local_day(&cfg->calendar, hx->now);
-    c.due_day = calendar_due_day(&cfg->calendar, today, cfg->deadlines.working_days);
-    if (handler_case_save(hx, &c) < 0 || handler_event(hx, &c, t->actor, "rated", detail) < 0 ||
-        handler_event(hx, &c, t->actor, "reopened", "low rating") < 0 ||
-        handler_notify_oversight(hx, &c, "case_reopened_oversight", "rating", detail) < 0)
-        goto out;
-    snprintf(t->cv.state, sizeof t->cv.state, "contest");
+    /* the answer was contested: ask what is wrong with it */
+    t->cv.state = CONV_CONTEST;
     t->cv.case_id = c.id;
     sbuf_reset(&t->cv.choices);
     if (store_conversation_set(hx->store, t->citizen->id, &t->cv, hx->now) < 0)
@@ -498,9 +465,9 @@ static int contest_reason(struct turn *t)
     const struct body *body = config_body(hx->cfg, c.body);
     struct i18n_var vars[] = {{"number", c.number}, {"text", t->text.buf}, {NULL, NULL}};
     if (store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
-        handler_event(hx, &c, t->actor, "contested", "") < 0 ||
-        (body && handler_notify_body(hx, body, &c, "contest_to_body", vars) < 0) ||
-        handler_notify_supervisors(hx, &c, "contest_to_supervisor", "text", t->text.buf) < 0 ||
+        lifecycle_event(hx, &c, t->actor, "contested", "") < 0 ||
+        (body && notify_body(hx, body, &c, "contest_to_body", vars) < 0) ||
+        notify_supervisors(hx, &c, "contest_to_supervisor", "text", t->text.buf) < 0 ||
         set_idle(t) < 0)
         goto out;
     rc = reply_simple(t, "contest_received", NULL);
@@ -510,17 +477,14 @@ out:
 }
 
 /* A choice from a button or a digit; the payload was among those offered. */
-static int on_choice(struct turn *t, const char *payload)
+static int on_choice(struct turn *t, const struct payload *p)
 {
     const struct config *cfg = t->hx->cfg;
     struct case_rec c;
     int rc = -1;
 
-    if (!strncmp(payload, "l:", 2)) {
-        enum lang lang;
-        if (lang_parse(payload + 2, &lang) < 0)
-            return reply_simple(t, "choice_stale", NULL);
-        t->citizen->lang = lang;
+    if (p->kind == PAYLOAD_LANG) {
+        t->citizen->lang = p->lang;
         t->citizen->lang_chosen = 1;
         if (store_citizen_save(t->hx->store, t->citizen) < 0)
             return -1;
@@ -529,45 +493,57 @@ static int on_choice(struct turn *t, const char *payload)
         if (!t->cv.case_id)
             return set_idle(t);
     }
-    if (!strcmp(payload, "cancel"))
+    if (p->kind == PAYLOAD_CANCEL)
         return cancel_draft(t);
 
     case_init(&c);
     if (!t->cv.case_id || store_case_get(t->hx->store, t->cv.case_id, &c) != 1 ||
-        strcmp(c.status, "draft") != 0) {
+        c.status != CASE_DRAFT) {
         case_release(&c);
         if (set_idle(t) < 0)
             return -1;
         return reply_simple(t, "choice_stale", NULL);
     }
-    if (!strncmp(payload, "l:", 2)) {
+    switch (p->kind) {
+    case PAYLOAD_LANG:
         rc = ask_next(t, &c); /* back to where the citizen was, in the new language */
         goto out;
-    }
-    if (!strncmp(payload, "d:", 2) && config_district(cfg, payload + 2)) {
-        snprintf(c.district, sizeof c.district, "%s", payload + 2);
-    } else if (!strncmp(payload, "c:", 2) && config_category(cfg, payload + 2)) {
-        snprintf(c.category, sizeof c.category, "%s", payload + 2);
-    } else if (!strcmp(payload, "chg:c")) {
+    case PAYLOAD_DISTRICT:
+        if (!config_district(cfg, p->id))
+            goto stale;
+        snprintf(c.district, sizeof c.district, "%s", p->id);
+        break;
+    case PAYLOAD_CATEGORY:
+        if (!config_category(cfg, p->id))
+            goto stale;
+        snprintf(c.category, sizeof c.category, "%s", p->id);
+        break;
+    case PAYLOAD_CHANGE_CATEGORY:
         c.category[0] = 0;
-    } else if (!strcmp(payload, "chg:d")) {
+        break;
+    case PAYLOAD_CHANGE_DISTRICT:
         c.district[0] = 0;
-    } else if (!strcmp(payload, "ok")) {
+        break;
+    case PAYLOAD_CONFIRM:
         rc = ask_type(t, &c);
         goto out;
-    } else if (!strncmp(payload, "t:", 2) && handler_type_key(payload + 2)) {
-        snprintf(c.type, sizeof c.type, "%s", payload + 2);
+    case PAYLOAD_TYPE:
+        if (!names_type_key(p->id))
+            goto stale;
+        snprintf(c.type, sizeof c.type, "%s", p->id);
         apply_route(cfg, &c);
         rc = register_case(t, &c);
         goto out;
-    } else {
-        rc = reply_simple(t, "choice_stale", NULL);
-        goto out;
+    default:
+        goto stale;
     }
     apply_route(cfg, &c);
-    if (handler_case_save(t->hx, &c) < 0)
+    if (lifecycle_save(t->hx, &c) < 0)
         goto out;
     rc = ask_next(t, &c);
+    goto out;
+stale:
+    rc = reply_simple(t, "choice_stale", NULL);
 out:
     case_release(&c);
     return rc;
@@ -609,7 +585,6 @@ static int start_appeal(struct turn *t)
     case_init(&c);
     route_pick_init(&pick);
     c.citizen_id = t->citizen->id;
-    snprintf(c.status, sizeof c.status, "draft");
     c.lang = t->citizen->lang;
     sbuf_add(&c.text, t->text.buf, t->text.len);
     c.created_at = t->in->received_at; /* the dispatcher's receipt time */
@@ -626,9 +601,8 @@ static int start_appeal(struct turn *t)
     if (pick.district)
         snprintf(c.district, sizeof c.district, "%s", pick.district->id);
     apply_route(cfg, &c);
-    if (store_case_insert(hx->store, &c) < 0 ||
-        store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
-        handler_event(hx, &c, t->actor, "drafted", pick.why.buf) < 0)
+    if (lifecycle_draft(hx, &c, t->actor, pick.why.buf) < 0 ||
+        store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0)
         goto out;
     if (t->in->attachment_kind && store_attachment_add(hx->store, c.id, t->in->attachment_kind,
                                                        t->in->attachment_ref, hx->now) < 0)
@@ -668,7 +642,7 @@ static int draft_has_room(struct turn *t, struct case_rec *c)
     struct i18n_var vars[] = {{"max", max}, {"parts", nparts}, {NULL, NULL}};
     if (reply_simple(t, "draft_full", vars) < 0)
         return -1;
-    return (!strcmp(t->cv.state, "ask_type") ? ask_type(t, c) : ask_next(t, c)) < 0 ? -1 : 0;
+    return (t->cv.state == CONV_ASK_TYPE ? ask_type(t, c) : ask_next(t, c)) < 0 ? -1 : 0;
 }
 
 /* More words while a draft is open belong to the appeal. */
@@ -677,7 +651,7 @@ static int add_to_draft(struct turn *t)
     struct case_rec c;
     int rc = -1;
     case_init(&c);
-    if (store_case_get(t->hx->store, t->cv.case_id, &c) != 1 || strcmp(c.status, "draft")) {
+    if (store_case_get(t->hx->store, t->cv.case_id, &c) != 1 || c.status != CASE_DRAFT) {
         case_release(&c);
         if (set_idle(t) < 0)
             return -1;
@@ -690,12 +664,12 @@ static int add_to_draft(struct turn *t)
     }
     sbuf_addch(&c.text, '\n');
     sbuf_add(&c.text, t->text.buf, t->text.len);
-    if (handler_case_save(t->hx, &c) < 0 ||
+    if (lifecycle_save(t->hx, &c) < 0 ||
         store_message_add(t->hx->store, c.id, t->hx->now, t->actor, t->text.buf, t->text.len) < 0)
         goto out;
     if (reply_simple(t, "draft_added", NULL) < 0)
         goto out;
-    rc = !strcmp(t->cv.state, "ask_type") ? ask_type(t, &c) : ask_next(t, &c);
+    rc = t->cv.state == CONV_ASK_TYPE ? ask_type(t, &c) : ask_next(t, &c);
 out:
     case_release(&c);
     return rc;
@@ -707,13 +681,13 @@ static int add_media_to_draft(struct turn *t)
     struct case_rec c;
     int rc = -1;
     case_init(&c);
-    if (store_case_get(t->hx->store, t->cv.case_id, &c) != 1 || strcmp(c.status, "draft")) {
+    if (store_case_get(t->hx->store, t->cv.case_id, &c) != 1 || c.status != CASE_DRAFT) {
         case_release(&c);
         return reply_simple(t, "attachment_needs_text", NULL);
     }
     if (t->in->has_location) {
         c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
-        if (handler_case_save(t->hx, &c) < 0)
+        if (lifecycle_save(t->hx, &c) < 0)
             goto out;
     }
     if (t->in->attachment_kind && store_attachment_add(t->hx->store, c.id, t->in->attachment_kind,
@@ -727,13 +701,13 @@ static int add_media_to_draft(struct turn *t)
         }
         sbuf_addch(&c.text, '\n');
         sbuf_add(&c.text, t->text.buf, t->text.len);
-        if (handler_case_save(t->hx, &c) < 0)
+        if (lifecycle_save(t->hx, &c) < 0)
             goto out;
     }
     if (reply_simple(t, t->in->has_location ? "draft_location_added" : "draft_file_added", NULL) <
         0)
         goto out;
-    rc = !strcmp(t->cv.state, "ask_type") ? ask_type(t, &c) : ask_next(t, &c);
+    rc = t->cv.state == CONV_ASK_TYPE ? ask_type(t, &c) : ask_next(t, &c);
 out:
     case_release(&c);
     return rc;
@@ -805,7 +779,7 @@ static int handle_command(struct turn *t)
     } else if (slash) {
         struct i18n_var vars[] = {{"command", word}, {NULL, NULL}};
         rc = reply_simple(t, "unknown_command", vars);
-    } else if (!strcmp(t->cv.state, "idle") && casenum_looks_like(t->text.buf)) {
+    } else if (t->cv.state == CONV_IDLE && casenum_looks_like(t->text.buf)) {
         rc = show_status(t, t->text.buf);
     } else {
         command_release(&cmd);
@@ -855,27 +829,28 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const 
         }
         goto out;
     }
-    if ((in->attachment_kind || in->has_location) && t.cv.case_id &&
-        strcmp(t.cv.state, "idle") != 0) {
+    if ((in->attachment_kind || in->has_location) && t.cv.case_id && t.cv.state != CONV_IDLE) {
         rc = add_media_to_draft(&t);
         goto out;
     }
     const char *payload = in->payload;
     if (!payload && t.text.len)
         payload = choice_by_digit(&t, &holder);
-    if (payload && !strncmp(payload, "r:", 2)) {
+    struct payload chosen;
+    int parsed = payload ? payload_parse(payload, &chosen) : -1;
+    if (parsed == 0 && chosen.kind == PAYLOAD_RATE) {
         /* ratings are checked against the case, not the conversation: an old prompt still works */
-        rc = on_rating(&t, payload);
+        rc = on_rating(&t, &chosen);
         goto out;
     }
     if (payload) {
-        if (!reply_choice_offered(t.cv.choices.buf, payload)) {
+        if (parsed < 0 || !reply_choice_offered(t.cv.choices.buf, payload)) {
             /* a stale button from an old message, or a forged payload */
             log_info("citizen", "citizen %lld: payload not offered: %.64s", (long long)citizen->id,
                      payload);
             rc = reply_simple(&t, "choice_stale", NULL);
         } else {
-            rc = on_choice(&t, payload);
+            rc = on_choice(&t, &chosen);
         }
         goto out;
     }
@@ -891,9 +866,9 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const 
         goto out;
     if (in->reply_to && (rc = follow_up(&t)) != 0) {
         rc = rc < 0 ? -1 : 0;
-    } else if (!strcmp(t.cv.state, "contest") && t.cv.case_id) {
+    } else if (t.cv.state == CONV_CONTEST && t.cv.case_id) {
         rc = contest_reason(&t);
-    } else if (!strcmp(t.cv.state, "idle") || !strcmp(t.cv.state, "rate") || !t.cv.case_id) {
+    } else if (t.cv.state == CONV_IDLE || t.cv.state == CONV_RATE || !t.cv.case_id) {
         rc = start_appeal(&t);
     } else if (t.text.len <= 3 && t.text.buf[0] >= '0' && t.text.buf[0] <= '9') {
         rc = reply_simple(&t, "choice_out_of_range", NULL); /* a digit not on the list */

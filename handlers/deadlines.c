@@ -1,6 +1,6 @@
 /*
  * deadlines: what happens when a stage of a case's deadline comes
- * (see bot/stages.h), and the supervisors' daily digest.
+ * (see bot/domain/stages.h), and the supervisors' daily digest.
  *
  * A stage fires at most once per due date, and only the latest of those
  * whose time has come: stages_fired in SQLite says so,
@@ -16,26 +16,30 @@
 #include "bot/lib/log.h"
 #include "bot/domain/stages.h"
 #include "handlers/handler.h"
+#include "handlers/lifecycle.h"
+#include "handlers/names.h"
+#include "handlers/notify.h"
+#include "handlers/reply.h"
 
 static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
                       const struct stage *st)
 {
     const struct body *body = config_body(hx->cfg, c->body);
     char due[11], days[16];
-    handler_format_day(c->due_day, due);
+    names_day(c->due_day, due);
     if (!strncmp(st->name, "remind", 6)) {
         snprintf(days, sizeof days, "%s", st->name + 6);
         struct i18n_var vars[] = {
             {"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
-        if (handler_event(hx, c, "system", "reminded", st->name) < 0)
+        if (lifecycle_event(hx, c, "system", "reminded", st->name) < 0)
             return -1;
-        return body ? handler_notify_body(hx, body, c, "deadline_reminder", vars) : 0;
+        return body ? notify_body(hx, body, c, "deadline_reminder", vars) : 0;
     }
     if (!strcmp(st->name, "dueday")) {
         struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {NULL, NULL}};
-        if (handler_event(hx, c, "system", "due_today", "") < 0)
+        if (lifecycle_event(hx, c, "system", "due_today", "") < 0)
             return -1;
-        return body ? handler_notify_body(hx, body, c, "deadline_today", vars) : 0;
+        return body ? notify_body(hx, body, c, "deadline_today", vars) : 0;
     }
     /* overdue: the breach is recorded once, and supervisors are alerted */
     int late = calendar_working_days_between(&hx->cfg->calendar, c->due_day,
@@ -44,11 +48,11 @@ static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
     char detail[64];
     snprintf(detail, sizeof detail, "due=%s", due);
     struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
-    if (handler_event(hx, c, "system", "breach", detail) < 0)
+    if (lifecycle_event(hx, c, "system", "breach", detail) < 0)
         return -1;
-    if (body && handler_notify_body(hx, body, c, "deadline_overdue", vars) < 0)
+    if (body && notify_body(hx, body, c, "deadline_overdue", vars) < 0)
         return -1;
-    return handler_notify_supervisors(hx, c, "deadline_overdue_supervisor", "days", days);
+    return notify_supervisors(hx, c, "deadline_overdue_supervisor", "days", days);
 }
 
 int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *next_at)
@@ -81,7 +85,7 @@ int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *n
         int first = store_stage_fire(hx->store, c.id, stages[i].name, c.due_day, hx->now, skip);
         if (first < 0 || (first == 1 && !skip && fire_stage(hx, &c, &stages[i]) < 0) ||
             (first == 1 && skip &&
-             handler_event(hx, &c, "system", "stage_skipped", stages[i].name) < 0)) {
+             lifecycle_event(hx, &c, "system", "stage_skipped", stages[i].name) < 0)) {
             rc = -1;
             goto out;
         }
@@ -108,12 +112,12 @@ static int digest_case(void *ctx, const struct case_rec *c)
     int late = case_is_overdue(c->status, c->due_day, dc->today);
     late ? dc->overdue++ : dc->due_today++;
     char due[11], days[16];
-    handler_format_day(c->due_day, due);
+    names_day(c->due_day, due);
     snprintf(days, sizeof days, "%d",
              calendar_working_days_between(&dc->hx->cfg->calendar, c->due_day, dc->today));
     for (int l = 0; l < LANG_COUNT; l++) {
         struct i18n_var vars[] = {{"number", c->number},
-                                  {"body", handler_body_name(dc->hx->cfg, c->body, (enum lang)l)},
+                                  {"body", names_body(dc->hx->cfg, c->body, (enum lang)l)},
                                   {"due", due},
                                   {"days", days},
                                   {NULL, NULL}};
@@ -137,7 +141,7 @@ int deadline_digest(const struct handler_ctx *hx)
     char overdue[16], today[16], date[11];
     snprintf(overdue, sizeof overdue, "%d", dc.overdue);
     snprintf(today, sizeof today, "%d", dc.due_today);
-    handler_format_day(dc.today, date);
+    names_day(dc.today, date);
     /* a quiet day sends nothing: supervisors read the digest because it matters */
     for (size_t i = 0; i < cfg->nstaff && rc == 0 && dc.overdue + dc.due_today > 0; i++) {
         const struct staff *st = &cfg->staff[i];
@@ -148,7 +152,7 @@ int deadline_digest(const struct handler_ctx *hx)
         struct i18n_var vars[] = {
             {"date", date}, {"overdue", overdue}, {"today", today}, {NULL, NULL}};
         snprintf(address, sizeof address, "%lld", (long long)st->telegram);
-        reply_begin(&r, hx, "telegram", address, st->lang, 0);
+        reply_begin(&r, hx, STAFF_CHANNEL, address, st->lang, 0);
         reply_text(&r, "digest_header", vars);
         reply_raw(&r, dc.lines[st->lang].buf, dc.lines[st->lang].len);
         /* and the same figures as /stats, for the last 30 days */
@@ -174,22 +178,17 @@ struct unrated_ctx {
 static int close_unrated(void *ctx, const struct case_rec *c)
 {
     struct unrated_ctx *uc = ctx;
-    struct case_rec copy = *c;
-    sbuf_init(&copy.text, 0);
-    snprintf(copy.status, sizeof copy.status, "closed");
-    snprintf(copy.outcome, sizeof copy.outcome, "resolved");
-    copy.closed_at = uc->hx->now;
-    struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
-    sbuf_add(&copy.text, c->text.buf, c->text.len);
-    if (handler_case_save(uc->hx, &copy) < 0 ||
-        handler_event(uc->hx, &copy, "system", "closed", "no rating in time") < 0 ||
-        handler_notify_citizen(uc->hx, &copy, "closed_unrated", vars) < 0) {
+    struct case_rec own;
+    /* the store lends c for the call only: the transition works on a case of its own */
+    case_init(&own);
+    int rc = store_case_get(uc->hx->store, c->id, &own) == 1 ? lifecycle_close_unrated(uc->hx, &own)
+                                                             : -1;
+    case_release(&own);
+    if (rc < 0) {
         uc->failed = 1;
-        sbuf_release(&copy.text);
         return 1;
     }
     uc->closed++;
-    sbuf_release(&copy.text);
     return 0;
 }
 

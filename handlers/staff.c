@@ -16,10 +16,16 @@
 #include "bot/domain/calendar.h"
 #include "bot/domain/case_state.h"
 #include "bot/domain/casenum.h"
+#include "bot/domain/channel.h"
 #include "bot/lib/command.h"
 #include "bot/lib/log.h"
 #include "bot/lib/utf8.h"
+#include "bot/domain/payload.h"
 #include "handlers/handler.h"
+#include "handlers/lifecycle.h"
+#include "handlers/names.h"
+#include "handlers/notify.h"
+#include "handlers/reply.h"
 
 #define INBOX_LISTED 20
 #define ANSWER_MIN_CHARS 20
@@ -58,27 +64,11 @@ static int load_case(struct staff_turn *t, const char *number, struct case_rec *
         return rc < 0 ? -1 : (staff_reply(t, "staff_no_case", vars) < 0 ? -1 : 0);
     if (!may_act_on(t->staff, c)) {
         struct i18n_var why[] = {{"number", number},
-                                 {"body", handler_body_name(t->hx->cfg, c->body, t->staff->lang)},
+                                 {"body", names_body(t->hx->cfg, c->body, t->staff->lang)},
                                  {NULL, NULL}};
         return staff_reply(t, "staff_not_yours", why) < 0 ? -1 : 0;
     }
     return 1;
-}
-
-/* Tells the citizen the case's new status (rendered in the citizen's language). */
-static int notify_status(struct staff_turn *t, const struct case_rec *c, const char *note)
-{
-    struct citizen who;
-    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
-        return -1;
-    struct sbuf status = SBUF_INIT;
-    i18n_render(&t->hx->cfg->texts, who.lang, handler_status_key(c->status), NULL, &status);
-    struct i18n_var vars[] = {
-        {"number", c->number}, {"status", status.buf}, {"note", note ? note : ""}, {NULL, NULL}};
-    int rc =
-        handler_notify_citizen(t->hx, c, note ? "status_changed_note" : "status_changed", vars);
-    sbuf_release(&status);
-    return rc;
 }
 
 struct inbox_ctx {
@@ -93,7 +83,7 @@ static int inbox_line(void *ctx, const struct case_rec *c)
     if (ic->n >= INBOX_LISTED)
         return 1;
     sbuf_addch(&ic->r->msg.text, '\n');
-    handler_case_summary(ic->t->hx, c, ic->t->staff->lang, ic->t->in->channel, &ic->r->msg.text);
+    names_case_summary(ic->t->hx, c, ic->t->staff->lang, ic->t->in->channel, &ic->r->msg.text);
     ic->n++;
     return 0;
 }
@@ -129,11 +119,11 @@ static int overdue_line(void *ctx, const struct case_rec *c)
     struct overdue_ctx *oc = ctx;
     const struct config *cfg = oc->t->hx->cfg;
     char due[11], days[16];
-    handler_format_day(c->due_day, due);
+    names_day(c->due_day, due);
     snprintf(days, sizeof days, "%d",
              calendar_working_days_between(&cfg->calendar, c->due_day, oc->today));
     struct i18n_var vars[] = {{"number", c->number},
-                              {"body", handler_body_name(cfg, c->body, oc->t->staff->lang)},
+                              {"body", names_body(cfg, c->body, oc->t->staff->lang)},
                               {"due", due},
                               {"days", days},
                               {NULL, NULL}};
@@ -196,7 +186,7 @@ static int cmd_case(struct staff_turn *t, const char *number)
         goto out;
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, c.id);
-    handler_case_summary(t->hx, &c, t->staff->lang, t->in->channel, &r.msg.text);
+    names_case_summary(t->hx, &c, t->staff->lang, t->in->channel, &r.msg.text);
     sbuf_addstr(&r.msg.text, "\n\n");
     sbuf_add(&r.msg.text, c.text.buf, c.text.len);
     sbuf_addch(&r.msg.text, '\n');
@@ -235,11 +225,7 @@ static int take(struct staff_turn *t, struct case_rec *c, const char *arg)
 {
     (void)arg;
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
-    snprintf(c->assignee, sizeof c->assignee, "%s", t->staff->id);
-    snprintf(c->status, sizeof c->status, "in_progress");
-    if (handler_case_save(t->hx, c) < 0 ||
-        handler_event(t->hx, c, t->actor, "taken", t->staff->name) < 0 ||
-        notify_status(t, c, NULL) < 0)
+    if (lifecycle_take(t->hx, c, t->actor, t->staff) < 0)
         return -1;
     return staff_reply(t, "staff_taken", vars);
 }
@@ -261,17 +247,7 @@ static int answer(struct staff_turn *t, struct case_rec *c, const char *text)
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
     if (utf8_length(text) < ANSWER_MIN_CHARS || count_words(text) < ANSWER_MIN_WORDS)
         return staff_reply(t, "staff_answer_too_short", vars);
-    snprintf(c->status, sizeof c->status, "answered");
-    if (!*c->assignee)
-        snprintf(c->assignee, sizeof c->assignee, "%s", t->staff->id);
-    c->answered_at = t->hx->now;
-    if (!c->first_answer_at)
-        c->first_answer_at = t->hx->now;
-    c->rating = 0;
-    if (handler_case_save(t->hx, c) < 0 ||
-        store_message_add(t->hx->store, c->id, t->hx->now, t->actor, text, strlen(text)) < 0 ||
-        handler_event(t->hx, c, t->actor, "answered", "") < 0 ||
-        handler_send_answer(t->hx, c, text) < 0 || handler_ask_rating(t->hx, c) < 0)
+    if (lifecycle_answer(t->hx, c, t->actor, t->staff, text) < 0)
         return -1;
     return staff_reply(t, "staff_answered", vars);
 }
@@ -286,29 +262,9 @@ static int close_case(struct staff_turn *t, struct case_rec *c, const char *args
         return staff_reply(t, "staff_close_usage", vars);
     if (!strcmp(outcome, "rejected") && count_words(reason) < ANSWER_MIN_WORDS)
         return staff_reply(t, "staff_reject_needs_reason", vars);
-    snprintf(c->status, sizeof c->status, "closed");
-    snprintf(c->outcome, sizeof c->outcome, "%s", outcome);
-    c->closed_at = t->hx->now;
-    struct citizen who;
-    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
+    if (lifecycle_close(t->hx, c, t->actor, outcome, reason) < 0)
         return -1;
-    struct sbuf note = SBUF_INIT;
-    i18n_render(&t->hx->cfg->texts, who.lang,
-                !strcmp(outcome, "resolved") ? "outcome_resolved" : "outcome_rejected", NULL,
-                &note);
-    if (*reason) {
-        sbuf_addstr(&note, ": ");
-        sbuf_addstr(&note, reason);
-    }
-    int rc;
-    if (handler_case_save(t->hx, c) < 0 ||
-        handler_event(t->hx, c, t->actor, "closed", note.buf) < 0 ||
-        notify_status(t, c, note.buf) < 0)
-        rc = -1;
-    else
-        rc = staff_reply(t, "staff_closed", vars);
-    sbuf_release(&note);
-    return rc;
+    return staff_reply(t, "staff_closed", vars);
 }
 
 /* "DD.MM.YYYY" or "YYYY-MM-DD" */
@@ -323,30 +279,17 @@ static int parse_day(const char *s, int32_t *day)
     return calendar_parse_date(s, day);
 }
 
-/* The same day `months` later, or the month's last day when it is shorter. */
-static int32_t add_months(int32_t day, int months)
-{
-    int y, m, d;
-    calendar_ymd_from_day(day, &y, &m, &d);
-    m += months;
-    y += (m - 1) / 12;
-    m = (m - 1) % 12 + 1;
-    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = mdays[m - 1] + (m == 2 && ((y % 4 == 0 && y % 100) || y % 400 == 0));
-    return calendar_day_from_ymd(y, m, d < last ? d : last);
-}
-
 /* /extend N DATE REASON: only with a reason, at most extension_max_months after registration. */
 static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
 {
     const struct config *cfg = t->hx->cfg;
-    char date[16], from[11], to[11], limit[11];
+    char date[16], to[11], limit[11];
     int32_t new_due;
     const char *reason = args;
     command_token(&reason, date, sizeof date);
     int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
-    int32_t max_due = add_months(registered, cfg->deadlines.extension_max_months);
-    handler_format_day(max_due, limit);
+    int32_t max_due = calendar_add_months(registered, cfg->deadlines.extension_max_months);
+    names_day(max_due, limit);
     struct i18n_var vars[] = {{"number", c->number}, {"max", limit}, {NULL, NULL}};
     if (!*date || parse_day(date, &new_due) < 0 || count_words(reason) < ANSWER_MIN_WORDS)
         return staff_reply(t, "staff_extend_usage", vars);
@@ -354,105 +297,74 @@ static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
         return staff_reply(t, "staff_extend_not_later", vars);
     if (new_due > max_due)
         return staff_reply(t, "staff_extend_too_far", vars);
-    handler_format_day(c->due_day, from);
-    handler_format_day(new_due, to);
-    c->due_day = new_due;
-    struct sbuf detail = SBUF_INIT;
-    sbuf_addf(&detail, "%s -> %s: %s", from, to, reason);
+    names_day(new_due, to);
     struct i18n_var told[] = {{"number", c->number}, {"due", to}, {"reason", reason}, {NULL, NULL}};
-    int rc = (handler_case_save(t->hx, c) < 0 ||
-              handler_event(t->hx, c, t->actor, "extended", detail.buf) < 0 ||
-              handler_notify_citizen(t->hx, c, "case_extended", told) < 0)
-                 ? -1
-                 : staff_reply(t, "staff_extended", told);
-    sbuf_release(&detail);
-    return rc;
+    if (lifecycle_extend(t->hx, c, t->actor, new_due, reason) < 0)
+        return -1;
+    return staff_reply(t, "staff_extended", told);
 }
 
 /* /transfer N BODY: to another body in tyndau; the due date stays. */
 static int transfer(struct staff_turn *t, struct case_rec *c, const char *args)
 {
-    const struct config *cfg = t->hx->cfg;
     char id[CONFIG_ID_MAX];
     command_token(&args, id, sizeof id);
-    const struct body *to = config_body(cfg, id);
+    const struct body *to = config_body(t->hx->cfg, id);
     struct i18n_var vars[] = {{"number", c->number}, {"body", id}, {NULL, NULL}};
     if (!to || !strcmp(to->id, c->body))
         return staff_reply(t, "staff_transfer_usage", vars);
-    char detail[80];
-    snprintf(detail, sizeof detail, "%s -> %s", c->body, to->id);
-    snprintf(c->body, sizeof c->body, "%s", to->id);
-    snprintf(c->status, sizeof c->status, "registered");
-    c->assignee[0] = 0;
-    struct citizen who;
-    if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
-        return -1;
-    struct i18n_var told[] = {{"number", c->number}, {"body", to->name[who.lang]}, {NULL, NULL}};
     struct i18n_var done[] = {
         {"number", c->number}, {"body", to->name[t->staff->lang]}, {NULL, NULL}};
-    if (handler_case_save(t->hx, c) < 0 ||
-        handler_event(t->hx, c, t->actor, "transferred", detail) < 0 ||
-        handler_send_card(t->hx, to, c) < 0 ||
-        handler_notify_citizen(t->hx, c, "case_transferred", told) < 0)
+    if (lifecycle_transfer(t->hx, c, t->actor, to) < 0)
         return -1;
     return staff_reply(t, "staff_transferred", done);
 }
 
-/*
- * /forward N NAME: to a body outside tyndau; the case closes as forwarded.
- * The law gives forward_days working days from registration; later is flagged.
- */
+/* /forward N NAME: to a body outside tyndau; the case closes as forwarded. */
 static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
 {
-    const struct config *cfg = t->hx->cfg;
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
+    int late;
     if (utf8_length(name) < 3)
         return staff_reply(t, "staff_forward_usage", vars);
-    int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
-    int32_t today = calendar_local_day(&cfg->calendar, t->hx->now);
-    int taken = calendar_working_days_between(&cfg->calendar, registered, today);
-    snprintf(c->status, sizeof c->status, "closed");
-    snprintf(c->outcome, sizeof c->outcome, "forwarded");
-    c->closed_at = t->hx->now;
-    struct i18n_var told[] = {{"number", c->number}, {"body", name}, {NULL, NULL}};
-    if (handler_case_save(t->hx, c) < 0 ||
-        handler_event(t->hx, c, t->actor, "forwarded", name) < 0 ||
-        handler_notify_citizen(t->hx, c, "case_forwarded", told) < 0)
+    if (lifecycle_forward(t->hx, c, t->actor, name, &late) < 0)
         return -1;
-    if (taken > cfg->deadlines.forward_days) {
-        char detail[64], days[16];
-        snprintf(detail, sizeof detail, "%d working days after registration", taken);
-        snprintf(days, sizeof days, "%d", taken);
-        struct i18n_var late[] = {{"number", c->number}, {"days", days}, {NULL, NULL}};
-        if (handler_event(t->hx, c, t->actor, "forward_late", detail) < 0)
-            return -1;
-        return staff_reply(t, "staff_forward_late", late);
+    if (late) {
+        char days[16];
+        snprintf(days, sizeof days, "%d", late);
+        struct i18n_var told[] = {{"number", c->number}, {"days", days}, {NULL, NULL}};
+        return staff_reply(t, "staff_forward_late", told);
     }
+    struct i18n_var told[] = {{"number", c->number}, {"body", name}, {NULL, NULL}};
     return staff_reply(t, "staff_forwarded", told);
 }
 
-/* A button on a case card: s:ACTION:NUMBER. */
-static int card_button(struct staff_turn *t, const char *payload)
+/* A button on a case card (bot/domain/payload.h). */
+static int card_button(struct staff_turn *t, const char *text)
 {
-    char action[16] = "", number[24] = "";
-    if (sscanf(payload, "s:%15[a-z]:%23[0-9]", action, number) != 2)
+    struct payload p;
+    if (payload_parse(text, &p) < 0 || p.kind != PAYLOAD_CARD)
         return staff_reply(t, "staff_help", NULL);
-    struct i18n_var vars[] = {{"number", number}, {NULL, NULL}};
-    if (!strcmp(action, "take"))
-        return with_open_case(t, number, take, NULL);
-    if (!strcmp(action, "close"))
-        return with_open_case(t, number, close_case, "resolved");
+    struct i18n_var vars[] = {{"number", p.number}, {NULL, NULL}};
+    switch (p.action) {
+    case CARD_TAKE:
+        return with_open_case(t, p.number, take, NULL);
+    case CARD_CLOSE:
+        return with_open_case(t, p.number, close_case, "resolved");
     /* the rest need words: say how */
-    if (!strcmp(action, "answer"))
+    case CARD_ANSWER:
         return staff_reply(t, "card_answer_hint", vars);
-    if (!strcmp(action, "transfer"))
+    case CARD_TRANSFER:
         return staff_reply(t, "staff_transfer_usage", vars);
-    if (!strcmp(action, "extend"))
+    case CARD_EXTEND:
         return staff_reply(t, "staff_extend_usage", vars);
-    return staff_reply(t, "staff_help", NULL);
+    default:
+        return staff_reply(t, "staff_help", NULL);
+    }
 }
 
-/* A photo or document replying to a card goes to the citizen (on Telegram), by file id. */
+/* A photo or document replying to a card goes to the citizen by file id, where their channel takes
+ * files. */
 static int photo_to_citizen(struct staff_turn *t, struct case_rec *c, const char *arg)
 {
     (void)arg;
@@ -460,7 +372,7 @@ static int photo_to_citizen(struct staff_turn *t, struct case_rec *c, const char
     struct i18n_var vars[] = {{"number", c->number}, {NULL, NULL}};
     if (store_citizen_get(t->hx->store, c->citizen_id, &who) != 1)
         return -1;
-    if (strcmp(who.channel, "telegram") != 0 || who.unreachable)
+    if (!channel_profile(who.channel)->files || who.unreachable)
         return staff_reply(t, "staff_photo_not_sent", vars);
     struct reply r;
     reply_begin(&r, t->hx, who.channel, who.address, who.lang, c->id);
@@ -469,7 +381,7 @@ static int photo_to_citizen(struct staff_turn *t, struct case_rec *c, const char
     snprintf(r.msg.media, sizeof r.msg.media, "%s:%s", t->in->attachment_kind,
              t->in->attachment_ref);
     if (reply_queue(&r) < 0 ||
-        handler_event(t->hx, c, t->actor, "file_sent", t->in->attachment_kind) < 0)
+        lifecycle_event(t->hx, c, t->actor, "file_sent", t->in->attachment_kind) < 0)
         return -1;
     return staff_reply(t, "staff_photo_sent", vars);
 }

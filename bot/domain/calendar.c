@@ -32,6 +32,19 @@ void calendar_ymd_from_day(int32_t z, int *year, int *month, int *day)
     *day = d;
 }
 
+int32_t calendar_add_months(int32_t day, int months)
+{
+    int y, m, d;
+    calendar_ymd_from_day(day, &y, &m, &d);
+    int index = y * 12 + (m - 1) + months; /* months since year 0 */
+    y = index / 12;
+    m = index % 12 + 1;
+    /* the month's last day: the day before the next month's first */
+    int32_t last = calendar_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1) - 1;
+    int32_t same = calendar_day_from_ymd(y, m, 1) + d - 1;
+    return same < last ? same : last;
+}
+
 int calendar_weekday(int32_t day)
 {
     /* 1970-01-01 was a Thursday (4) */

@@ -33,6 +33,9 @@ struct calendar {
 
 int32_t calendar_day_from_ymd(int year, int month, int day);
 void calendar_ymd_from_day(int32_t day, int *year, int *month, int *dayofmonth);
+/* The same day `months` later, or that month's last day when it is shorter (31 Jan + 1: 28/29 Feb).
+ */
+int32_t calendar_add_months(int32_t day, int months);
 /* 1 = Monday ... 7 = Sunday */
 int calendar_weekday(int32_t day);
 /* Parses "YYYY-MM-DD"; returns 0 on success, -1 if malformed or not a real date. */

@@ -47,6 +47,12 @@ struct district {
     const struct body *default_body;
 };
 
+/*
+ * Staff and bodies are reached where the configuration gives their ids
+ * (`telegram` of a staff member, `chat` of a body): on this channel.
+ */
+#define STAFF_CHANNEL "telegram"
+
 enum body_kind { BODY_DEPARTMENT, BODY_DISTRICT_AKIMAT, BODY_COUNCIL };
 
 struct body {

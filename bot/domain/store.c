@@ -135,6 +135,11 @@ static const char *const migrations[] = {
      * is recorded; one left so by a crash is reconciled at the next drain.
      */
     "CREATE INDEX outbox_inflight ON outbox(channel, address, id) WHERE state = 'sending';",
+
+    /* 7: a card's new text names the card it rewrites in a column of its own */
+    "ALTER TABLE outbox ADD COLUMN edit_of INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE outbox SET edit_of = CAST(substr(media, 6) AS INTEGER), media = ''"
+    "  WHERE media LIKE 'edit:%';",
 };
 
 enum stmt_id {
@@ -292,12 +297,14 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
                           "VALUES (?1, ?2, ?3, ?4)",
-    [ST_OUTBOX_ADD] = "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
-                      "next_attempt_ms, created_ms, media) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
-                      "?7, ?8)",
+    [ST_OUTBOX_ADD] =
+        "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
+        "next_attempt_ms, created_ms, media, edit_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+        "?7, ?7, ?8, ?9)",
     [ST_OUTBOX_DUE] =
         "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
-        "o.next_attempt_ms, o.media FROM outbox o WHERE o.state = 'pending' AND o.channel = ?1 "
+        "o.next_attempt_ms, o.media, o.edit_of FROM outbox o WHERE o.state = 'pending' AND "
+        "o.channel = ?1 "
         "AND o.next_attempt_ms <= ?2 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
         "p.state = 'pending' AND p.channel = o.channel AND p.address = o.address AND "
         "p.id < o.id) AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending' AND "
@@ -758,30 +765,20 @@ int store_citizen_save(struct store *s, const struct citizen *c)
     return step_done(s, st);
 }
 
-void conversation_init(struct conversation *cv)
-{
-    memset(cv, 0, sizeof *cv);
-    strcpy(cv->state, "idle");
-    sbuf_init(&cv->choices, 0);
-}
-
-void conversation_release(struct conversation *cv)
-{
-    sbuf_release(&cv->choices);
-}
-
 int store_conversation_get(struct store *s, int64_t citizen_id, struct conversation *cv)
 {
     sqlite3_stmt *st = stmt(s, ST_CONV_GET);
     if (!st)
         return -1;
-    strcpy(cv->state, "idle");
+    cv->state = CONV_IDLE;
     cv->case_id = 0;
     sbuf_reset(&cv->choices);
     sqlite3_bind_int64(st, 1, citizen_id);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        copy_col(st, 0, cv->state, sizeof cv->state);
+        char state[32];
+        copy_col(st, 0, state, sizeof state);
+        cv->state = conv_state_parse(state);
         cv->case_id = sqlite3_column_int64(st, 1);
         sbuf_add(&cv->choices, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
     }
@@ -796,7 +793,7 @@ int store_conversation_set(struct store *s, int64_t citizen_id, const struct con
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, citizen_id);
-    bind_str(st, 2, cv->state);
+    bind_str(st, 2, conv_state_name(cv->state));
     sqlite3_bind_int64(st, 3, cv->case_id);
     sqlite3_bind_text(st, 4, cv->choices.buf, (int)cv->choices.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
@@ -822,7 +819,7 @@ static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
     bind_str(st, 4, c->category);
     bind_str(st, 5, c->district);
     bind_str(st, 6, c->body);
-    bind_str(st, 7, c->status);
+    bind_str(st, 7, case_status_name(c->status));
     bind_str(st, 8, c->assignee);
     bind_str(st, 9, c->outcome);
     bind_str(st, 10, lang_codes[c->lang]);
@@ -854,7 +851,10 @@ static void read_case(sqlite3_stmt *st, struct case_rec *c)
     copy_col(st, 4, c->category, sizeof c->category);
     copy_col(st, 5, c->district, sizeof c->district);
     copy_col(st, 6, c->body, sizeof c->body);
-    copy_col(st, 7, c->status, sizeof c->status);
+    char status[16];
+    copy_col(st, 7, status, sizeof status);
+    if (case_status_parse(status, &c->status) < 0)
+        c->status = CASE_REGISTERED; /* no other name is ever written */
     copy_col(st, 8, c->assignee, sizeof c->assignee);
     copy_col(st, 9, c->outcome, sizeof c->outcome);
     copy_col(st, 10, lang, sizeof lang);
@@ -1085,6 +1085,7 @@ int store_outbox_add(struct store *s, const struct outbox_msg *m, int64_t now_ms
     sqlite3_bind_text(st, 6, m->buttons.buf, (int)m->buttons.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 7, now_ms);
     bind_str(st, 8, m->media);
+    sqlite3_bind_int64(st, 9, m->edit_of);
     return step_done(s, st);
 }
 
@@ -1112,6 +1113,7 @@ int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struc
         m->attempts = sqlite3_column_int(st, 6);
         m->next_attempt_ms = sqlite3_column_int64(st, 7);
         copy_col(st, 8, m->media, sizeof m->media);
+        m->edit_of = sqlite3_column_int64(st, 9);
     }
     finish(st);
     return n;

@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bot/domain/case_state.h"
+#include "bot/domain/conversation.h"
 #include "bot/domain/lang.h"
 #include "bot/lib/sbuf.h"
 
@@ -47,13 +49,6 @@ struct citizen {
     int stopped;     /* asked for no more messages (SMS STOP) */
 };
 
-/* What a citizen is in the middle of; choices are the payloads last offered, '\n'-separated. */
-struct conversation {
-    char state[32];
-    int64_t case_id;
-    struct sbuf choices;
-};
-
 struct case_rec {
     int64_t id;
     char number[24]; /* "" while a draft */
@@ -62,7 +57,7 @@ struct case_rec {
     char category[STORE_ID_MAX];
     char district[STORE_ID_MAX];
     char body[STORE_ID_MAX];
-    char status[16];
+    enum case_status status; /* changed only by handlers/lifecycle.c */
     char assignee[STORE_ID_MAX];
     char outcome[16];
     enum lang lang;
@@ -90,6 +85,7 @@ struct outbox_msg {
     int attempts;
     int64_t next_attempt_ms;
     char media[300]; /* "photo:FILE_ID" or "document:FILE_ID" to send instead of text, or "" */
+    int64_t edit_of; /* the outbox id of a card this text rewrites in place (kind "edit"), or 0 */
 };
 
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
@@ -123,8 +119,6 @@ int store_citizen_get_or_create(struct store *s, const char *channel, const char
 int store_citizen_get(struct store *s, int64_t id, struct citizen *out);
 int store_citizen_save(struct store *s, const struct citizen *c);
 
-void conversation_init(struct conversation *cv);
-void conversation_release(struct conversation *cv);
 /* An absent conversation reads as state "idle". */
 int store_conversation_get(struct store *s, int64_t citizen_id, struct conversation *cv);
 int store_conversation_set(struct store *s, int64_t citizen_id, const struct conversation *cv,

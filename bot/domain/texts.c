@@ -16,8 +16,8 @@ const char *const texts_required_keys[] = {
     "keywords_help", "keywords_status", "keywords_cases", "keywords_language", "keywords_cancel",
     /* appeal types and statuses */
     "type_complaint", "type_application", "type_proposal", "type_request", "status_draft",
-    "status_registered", "status_assigned", "status_in_progress", "status_answered",
-    "status_closed", "status_reopened",
+    "status_registered", "status_in_progress", "status_answered", "status_closed",
+    "status_reopened",
     /* staff */
     "case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",

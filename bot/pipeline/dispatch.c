@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers/handler.h"
+#include "handlers/reply.h"
 #include "bot/lib/log.h"
 #include "bot/lib/utf8.h"
 

@@ -8,6 +8,7 @@
  */
 #include <unistd.h>
 
+#include "gateways/channels.h"
 #include "bot/pipeline/dispatch.h"
 #include "bot/lib/log.h"
 #include "fuzz.h"
@@ -23,6 +24,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     struct diag d = DIAG_INIT;
     struct sbuf err = SBUF_INIT;
     log_set_level(LOG_QUIET);
+    channels_register();
     if (config_load(&cfg, FUZZ_CONFIG, &d) < 0)
         fuzz_fail("%s", d.text.buf);
     diag_release(&d);

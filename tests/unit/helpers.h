@@ -18,6 +18,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
+#include "gateways/channels.h"
 #include "bot/domain/calendar.h"
 #include "bot/domain/config.h"
 #include "bot/pipeline/dispatch.h"
@@ -26,9 +27,11 @@
 
 #define EXAMPLE_CONFIG "config/tyndau.conf"
 
+/* The example config, with the channels' profiles registered as `tyndau` does at start. */
 static inline void load_example_config(struct config *conf)
 {
     struct diag d = DIAG_INIT;
+    channels_register();
     int rc = config_load(conf, EXAMPLE_CONFIG, &d);
     if (rc != 0)
         fprintf(stderr, "%s", d.text.buf);

@@ -30,6 +30,20 @@ static void test_dates(void **state)
     assert_int_equal(calendar_parse_date("", &d), -1);
 }
 
+/* A month on: the same day, or the month's last when it is shorter; leap years from the calendar.
+ */
+static void test_add_months(void **state)
+{
+    (void)state;
+    assert_int_equal(calendar_add_months(day("2026-12-15"), 1), day("2027-01-15"));
+    assert_int_equal(calendar_add_months(day("2027-01-31"), 1), day("2027-02-28"));
+    assert_int_equal(calendar_add_months(day("2028-01-31"), 1), day("2028-02-29"));
+    assert_int_equal(calendar_add_months(day("2099-11-30"), 3), day("2100-02-28"));
+    assert_int_equal(calendar_add_months(day("1999-11-30"), 3), day("2000-02-29"));
+    assert_int_equal(calendar_add_months(day("2026-08-31"), 1), day("2026-09-30"));
+    assert_int_equal(calendar_add_months(day("2026-11-23"), 24), day("2028-11-23"));
+}
+
 static void test_weekend(void **state)
 {
     (void)state;
@@ -118,6 +132,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dates),
+        cmocka_unit_test(test_add_months),
         cmocka_unit_test(test_weekend),
         cmocka_unit_test(test_holidays_and_carry_over),
         cmocka_unit_test(test_received_on_holiday),

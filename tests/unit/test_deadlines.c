@@ -264,7 +264,7 @@ static void test_index_sync_carries_every_batch(void **state)
         case_init(&c);
         snprintf(c.number, sizeof c.number, "9%05d", i);
         c.citizen_id = who.id;
-        snprintf(c.status, sizeof c.status, "registered");
+        c.status = CASE_REGISTERED;
         snprintf(c.body, sizeof c.body, "energy");
         c.created_at = c.registered_at = at("2026-11-23", 9, 0);
         c.due_day = due;

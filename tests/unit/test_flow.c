@@ -9,6 +9,7 @@
 #include "bot/domain/casenum.h"
 #include "bot/lib/render.h"
 #include "handlers/handler.h"
+#include "handlers/lifecycle.h"
 
 static char dir[64];
 static struct store *store;
@@ -805,10 +806,38 @@ static void test_sms_report_names_an_sms(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 1);
 }
 
+/* A status changes only through a transition: a plain save that would change it is refused. */
+static void test_status_only_by_transition(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-02", 10);
+    char *number = file_complaint("citizen:t", "Алмалы ауданында үш күннен бері су жоқ", now);
+    struct handler_ctx hx = {store, &cfg, now + 60, (now + 60) * 1000};
+    struct case_rec c;
+    case_init(&c);
+    assert_int_equal(store_case_by_number(store, number, &c), 1);
+    assert_int_equal(c.status, CASE_REGISTERED);
+    c.status = CASE_CLOSED;
+    assert_int_equal(lifecycle_save(&hx, &c), -1);
+    c.status = CASE_REGISTERED;
+    sbuf_addstr(&c.text, " (and more)");
+    assert_int_equal(lifecycle_save(&hx, &c), 0); /* what is not a status saves */
+    const struct staff *officer = config_staff_by_telegram(&cfg, cfg.staff[0].telegram);
+    assert_int_equal(lifecycle_take(&hx, &c, "staff:test", officer), 0);
+    case_release(&c);
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT status FROM cases WHERE number = '%s'", number);
+    char *status = db_text(dir, sql);
+    assert_string_equal(status, "in_progress");
+    free(status);
+    free(number);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_kazakh_complaint, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_status_only_by_transition, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_russian_complaint_on_weekend, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_status_only_of_own_cases, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_bad_input, fresh, cleanup),

@@ -8,6 +8,7 @@
 
 #include "bot/domain/casenum.h"
 #include "bot/domain/lang.h"
+#include "bot/domain/payload.h"
 #include "bot/lib/phone.h"
 #include "bot/lib/split.h"
 #include "bot/lib/utf8.h"
@@ -160,6 +161,61 @@ static void test_phone(void **state)
 }
 
 /* Numbers where Telegram sends integer ids: refused, never converted out of range. */
+/* Every payload reads back as written; what is not one of ours is refused, whatever its shape. */
+static void test_payloads(void **state)
+{
+    (void)state;
+    static const char *const ours[] = {"l:kk",        "l:en",
+                                       "d:almaly",    "c:water_supply",
+                                       "t:complaint", "chg:c",
+                                       "chg:d",       "ok",
+                                       "cancel",      "r:100001:5",
+                                       "r:123456:1",  "s:take:100001",
+                                       "s:answer:7",  "s:transfer:100002",
+                                       "s:extend:9",  "s:close:1"};
+    for (size_t i = 0; i < sizeof ours / sizeof *ours; i++) {
+        struct payload p;
+        char back[PAYLOAD_MAX];
+        assert_int_equal(payload_parse(ours[i], &p), 0);
+        payload_format(&p, back);
+        assert_string_equal(back, ours[i]);
+    }
+    struct payload p;
+    assert_int_equal(payload_parse("r:100001:4", &p), 0);
+    assert_int_equal(p.kind, PAYLOAD_RATE);
+    assert_int_equal(p.score, 4);
+    assert_string_equal(p.number, "100001");
+    assert_int_equal(payload_parse("s:take:100001", &p), 0);
+    assert_int_equal(p.action, CARD_TAKE);
+    static const char *const forged[] = {"",
+                                         "r",
+                                         "s",
+                                         "l",
+                                         "l:",
+                                         "l:de",
+                                         "d:",
+                                         "d:a b",
+                                         "c:x;drop",
+                                         "t:",
+                                         "r:1:9",
+                                         "r:1:0",
+                                         "r::5",
+                                         "r:12a:5",
+                                         "r:1:55",
+                                         "r:1",
+                                         "s:fly:100001",
+                                         "s:take:",
+                                         "s:take:12x",
+                                         "s::1",
+                                         "s:take",
+                                         "chg:x",
+                                         "okay",
+                                         "r:123456789012345678901234:5",
+                                         "x:1"};
+    for (size_t i = 0; i < sizeof forged / sizeof *forged; i++)
+        assert_int_equal(payload_parse(forged[i], &p), -1);
+}
+
 static void test_update_ids(void **state)
 {
     (void)state;
@@ -195,7 +251,7 @@ int main(void)
         cmocka_unit_test(test_utf8_valid),  cmocka_unit_test(test_lower),
         cmocka_unit_test(test_lang_detect), cmocka_unit_test(test_casenum),
         cmocka_unit_test(test_split),       cmocka_unit_test(test_phone),
-        cmocka_unit_test(test_update_ids),
+        cmocka_unit_test(test_update_ids),  cmocka_unit_test(test_payloads),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }

@@ -1,0 +1,28 @@
+/*
+ * names: how a case and what it refers to are named to people, in their
+ * language: the appeal type, a day, a body, a category, a district, and the
+ * one-line summary of a case (/status, /inbox, /cases).
+ */
+#ifndef TYNDAU_NAMES_H
+#define TYNDAU_NAMES_H
+
+#include <stdint.h>
+
+#include "bot/domain/config.h"
+#include "bot/domain/store.h"
+#include "bot/lib/sbuf.h"
+
+struct handler_ctx;
+
+/* The catalog key of an appeal type ("type_complaint"), or NULL for no type of ours. */
+const char *names_type_key(const char *type);
+/* DD.MM.YYYY */
+void names_day(int32_t day, char out[11]);
+const char *names_body(const struct config *cfg, const char *body_id, enum lang lang);
+const char *names_category(const struct config *cfg, const char *id, enum lang lang);
+const char *names_district(const struct config *cfg, const char *id, enum lang lang);
+/* Appends "No. N: status, body, due DATE" in lang, in the channel's variant (shorter on SMS). */
+void names_case_summary(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
+                        const char *channel, struct sbuf *out);
+
+#endif
