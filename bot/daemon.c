@@ -14,6 +14,7 @@
 #include "bot/pipeline/deadlines.h"
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
+#include "bot/pipeline/metrics.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
 #include "bot/pipeline/sender.h"
@@ -214,6 +215,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     sender_init(&d.sender, d.send_store, cfg);
     if (health_init(&d.health, cfg, &d.deadlines, &d.sender, &d.http, &err) < 0)
         goto fail;
+    metrics_route(&d.health, &d.http);
     if (telegram) {
         if (telegram_start(&d.telegram, cfg, d.recv_store, d.send_store, stop, &err) < 0)
             goto fail;

@@ -92,6 +92,8 @@ static int load_config(struct cli *cli)
     if (rc < 0)
         fprintf(stderr, "tyndau: %d error(s) in the configuration\n", d.errors);
     diag_release(&d);
+    if (rc == 0)
+        log_set_utc_offset(cli->cfg.calendar.utc_offset_min);
     if (rc == 0 && log_get_level() > LOG_DEBUG) {
         enum log_level level;
         if (log_level_parse(cli->cfg.log.level, &level) == 0)
@@ -110,13 +112,15 @@ static int load_config(struct cli *cli)
             return -1;
         }
         cli->now = calendar_day_start(&cli->cfg.calendar, day) + hh * 3600 + mm * 60;
+        clock_set_now(cli->now); /* before any thread: every reader of the time sees it */
     }
     return rc;
 }
 
 static int64_t cli_now(const struct cli *cli)
 {
-    return cli->now ? cli->now : (int64_t)time(NULL);
+    (void)cli;
+    return clock_now_ms() / 1000;
 }
 
 /* Creates the directory that will hold the database, if missing. */
@@ -173,7 +177,7 @@ static int cmd_console(struct cli *cli)
         return 1;
     struct deadlines dl;
     deadlines_init(&dl, &cli->cfg);
-    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), cli->now, &dl};
+    struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), &dl};
     int rc = console_run(&cli->cfg, store, &opts);
     deadlines_close(&dl);
     store_close(store);
@@ -203,8 +207,6 @@ static int cmd_run(struct cli *cli)
     sigaction(SIGHUP, &sa, NULL); /* a logrotate postrotate sends it: reload, never die */
     if (ensure_parent_dir(cfg->storage.path) < 0)
         return 1;
-    if (cli->now)
-        clock_set_now(cli->now);
     return daemon_run(cfg, &stopping, &reloading);
 }
 

@@ -4,10 +4,10 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "bot/lib/clock.h"
 #include "bot/domain/calendar.h"
 #include "bot/pipeline/dispatch.h"
 #include "bot/lib/log.h"
@@ -19,22 +19,9 @@ struct console {
     struct store *store;
     const struct console_opts *opts;
     char identity[STORE_ADDRESS_MAX]; /* "citizen:NAME" or "staff:ID" */
-    int64_t clock_offset_ms;          /* fixed_now - real now, kept as time passes */
 };
 
 const struct channel_profile console_profile = {.name = "console"};
-
-static int64_t real_now_ms(void)
-{
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-static int64_t console_now_ms(const struct console *c)
-{
-    return real_now_ms() + c->clock_offset_ms;
-}
 
 /* Who a message for (channel, address) is for, in words. */
 static void recipient_label(const struct console *c, const struct outbox_msg *m, struct sbuf *out)
@@ -142,7 +129,7 @@ static void console_command(struct console *c, const char *line)
             fprintf(c->opts->out, "Write the time as YYYY-MM-DDTHH:MM.\n\n");
             return;
         }
-        c->clock_offset_ms = t * 1000 - real_now_ms();
+        clock_set_now(t); /* the console runs no other thread */
         fprintf(c->opts->out, "The clock now reads %s.\n\n", arg1);
     } else {
         show_help(c);
@@ -154,9 +141,9 @@ static int drain(struct console *c, struct sender *s)
 {
     int n, fired;
     if (c->opts->deadlines &&
-        deadlines_tick(c->opts->deadlines, c->store, console_now_ms(c), 500, &fired) < 0)
+        deadlines_tick(c->opts->deadlines, c->store, clock_now_ms(), 500, &fired) < 0)
         return -1;
-    while ((n = sender_drain(s, console_now_ms(c))) > 0)
+    while ((n = sender_drain(s, clock_now_ms())) > 0)
         ;
     return n;
 }
@@ -200,7 +187,7 @@ static int read_line(int fd, struct sbuf *pending, struct sbuf *line, int *eof)
 
 int console_run(const struct config *cfg, struct store *store, const struct console_opts *opts)
 {
-    struct console c = {cfg, store, opts, "citizen:1", 0};
+    struct console c = {cfg, store, opts, "citizen:1"};
     struct sender sender;
     /* everything the gateway would send anywhere is shown here */
     struct transport transports[] = {
@@ -214,10 +201,8 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
     char session[48], external_id[80];
     int rc = 0;
 
-    if (opts->fixed_now)
-        c.clock_offset_ms = opts->fixed_now * 1000 - real_now_ms();
     /* ids unique across sessions, so the dedup table never drops a new line */
-    snprintf(session, sizeof session, "%lld-%d", (long long)real_now_ms(), (int)getpid());
+    snprintf(session, sizeof session, "%lld-%d", (long long)time(NULL), (int)getpid());
     sender_init(&sender, store, cfg);
     for (size_t i = 0; i < sizeof transports / sizeof *transports; i++)
         sender_add_transport(&sender, &transports[i]);
@@ -266,7 +251,7 @@ int console_run(const struct config *cfg, struct store *store, const struct cons
             .text = line,
             .text_len = len,
         };
-        if (dispatch_batch(store, cfg, &in, 1, console_now_ms(&c), NULL, NULL) < 0) {
+        if (dispatch_batch(store, cfg, &in, 1, clock_now_ms(), NULL, NULL) < 0) {
             fprintf(opts->out, "(not saved: the store failed; see the log)\n\n");
             rc = -1;
             break;

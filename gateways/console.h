@@ -23,7 +23,6 @@ struct console_opts {
     FILE *in;
     FILE *out;
     int interactive;             /* print prompts */
-    int64_t fixed_now;           /* unix seconds to pretend it is (0 = the real clock) */
     struct deadlines *deadlines; /* ticked between lines and every second; may be NULL */
 };
 

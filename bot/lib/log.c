@@ -6,11 +6,17 @@
 #include <time.h>
 
 static enum log_level current_level = LOG_INFO;
+static int offset_min; /* the local time of the log: the calendar's */
 static const char *level_names[] = {"debug", "info", "warn", "error", "quiet"};
 
 void log_set_level(enum log_level level)
 {
     current_level = level;
+}
+
+void log_set_utc_offset(int minutes)
+{
+    offset_min = minutes;
 }
 
 enum log_level log_get_level(void)
@@ -33,11 +39,15 @@ void log_msg(enum log_level level, const char *module, const char *fmt, ...)
 {
     if (level < current_level)
         return;
-    char stamp[32];
-    time_t now = time(NULL) + 5 * 3600; /* operators read Almaty time */
+    char stamp[40], zone[8];
+    time_t now = time(NULL) + (time_t)offset_min * 60;
     struct tm tm;
     gmtime_r(&now, &tm);
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S+05:00", &tm);
+    int off = offset_min < 0 ? -offset_min : offset_min;
+    snprintf(zone, sizeof zone, "%c%02d:%02d", offset_min < 0 ? '-' : '+', off / 60 % 100,
+             off % 60);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
+    strcat(stamp, zone);
     char line[2048];
     va_list ap;
     va_start(ap, fmt);

@@ -1,6 +1,7 @@
 /*
  * log: one line per event on stderr, "2026-11-23T10:00:00+05:00 LEVEL module: text".
- * The level is process-wide and set once at start from the config or -v.
+ * The level and the local time (the calendar's UTC offset; UTC until set) are process-wide
+ * and set once at start from the config or -v.  The stamp is the real time, not --now.
  */
 #ifndef TYNDAU_LOG_H
 #define TYNDAU_LOG_H
@@ -9,6 +10,7 @@ enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_QUIET };
 
 void log_set_level(enum log_level level);
 enum log_level log_get_level(void);
+void log_set_utc_offset(int minutes);
 int log_level_parse(const char *name, enum log_level *out);
 void log_msg(enum log_level level, const char *module, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,5 +1,5 @@
 /*
- * health: /healthz and /metrics.
+ * health: /healthz, and the state /metrics (bot/pipeline/metrics.h) reads too.
  *
  * /healthz tells a load balancer and an operator what the daemon can do:
  *   503 {"status":"down"}      the store does not answer, the database takes no
@@ -10,9 +10,8 @@
  *                              sending, the SMS provider), with why;
  *   200 {"status":"ok"}        everything answers.
  * Each part is a field: store, sending, redis, and one per channel check.
- * /metrics is the Prometheus text format.  Both read through their own SQLite
- * connection, on the listener's thread; the checks read state other threads
- * keep (atomics and locked strings), never the network.
+ * It reads through its own SQLite connection, on the listener's thread; the checks read state other
+ * threads keep (atomics and locked strings), never the network.
  */
 #ifndef TYNDAU_HEALTH_H
 #define TYNDAU_HEALTH_H
@@ -45,7 +44,7 @@ struct health {
     int nchecks;
 };
 
-/* Opens the health service's own store connection and adds its routes. */
+/* Opens the health service's own store connection and adds /healthz. */
 int health_init(struct health *h, const struct config *cfg, struct deadlines *dl,
                 struct sender *sender, struct http *http, struct sbuf *err);
 /* A channel's check (its problems degrade the status, they do not take it down). */
