@@ -21,7 +21,6 @@ const struct channel_profile telegram_profile = {
     .max_chars = 4096, /* one message: sendMessage and editMessageText refuse more */
     .edits = 1,
     .files = 1,
-    .keyboard = 1,
 };
 
 static const char *const allowed_updates[] = {"message", "edited_message", "callback_query",

@@ -366,6 +366,12 @@ static int ask_type(struct turn *t, struct case_rec *c)
     return reply_with_choices(t, &r, CONV_ASK_TYPE);
 }
 
+/* The question the draft is waiting for, asked again after more words or a file. */
+static int ask_again(struct turn *t, struct case_rec *c)
+{
+    return t->cv.state == CONV_ASK_TYPE ? ask_type(t, c) : ask_next(t, c);
+}
+
 static void apply_route(const struct config *cfg, struct case_rec *c)
 {
     const struct category *cat = config_category(cfg, c->category);
@@ -642,7 +648,7 @@ static int draft_has_room(struct turn *t, struct case_rec *c)
     struct i18n_var vars[] = {{"max", max}, {"parts", nparts}, {NULL, NULL}};
     if (reply_simple(t, "draft_full", vars) < 0)
         return -1;
-    return (t->cv.state == CONV_ASK_TYPE ? ask_type(t, c) : ask_next(t, c)) < 0 ? -1 : 0;
+    return ask_again(t, c) < 0 ? -1 : 0;
 }
 
 /* More words while a draft is open belong to the appeal. */
@@ -669,7 +675,7 @@ static int add_to_draft(struct turn *t)
         goto out;
     if (reply_simple(t, "draft_added", NULL) < 0)
         goto out;
-    rc = t->cv.state == CONV_ASK_TYPE ? ask_type(t, &c) : ask_next(t, &c);
+    rc = ask_again(t, &c);
 out:
     case_release(&c);
     return rc;
@@ -707,7 +713,7 @@ static int add_media_to_draft(struct turn *t)
     if (reply_simple(t, t->in->has_location ? "draft_location_added" : "draft_file_added", NULL) <
         0)
         goto out;
-    rc = t->cv.state == CONV_ASK_TYPE ? ask_type(t, &c) : ask_next(t, &c);
+    rc = ask_again(t, &c);
 out:
     case_release(&c);
     return rc;

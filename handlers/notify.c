@@ -166,8 +166,6 @@ int notify_citizen(const struct handler_ctx *hx, const struct case_rec *c, const
     return reply_queue(&r);
 }
 
-#define CARD_MAX_CHARS 4096 /* one Telegram message: an edit over it is refused */
-
 /*
  * The card of a case as it stands, in lang, titled by title_key.  The
  * citizen's words are cut so that the card stays one message; the full text
@@ -208,10 +206,13 @@ static void card_text(const struct handler_ctx *hx, const struct case_rec *c, en
     size_t frame = utf8_length(out->buf) + utf8_length(tail.buf);
     sbuf_reset(out);
     sbuf_add(&text, c->text.buf, c->text.len);
-    if (frame + utf8_length(text.buf) > CARD_MAX_CHARS) {
+    /* one message of the staff's channel: an edit over it would be refused */
+    size_t max = channel_profile(STAFF_CHANNEL)->max_chars;
+    if (max && frame + utf8_length(text.buf) > max) {
         struct sbuf cut = SBUF_INIT;
         i18n_render(&cfg->texts, lang, "card_text_cut", num, &cut);
-        size_t room = CARD_MAX_CHARS - frame - utf8_length(cut.buf) - 1, n = 0;
+        size_t used = frame + utf8_length(cut.buf) + 1, n = 0;
+        size_t room = max > used ? max - used : 0;
         const char *p = text.buf;
         while (*p && n < room) {
             utf8_next(&p);
@@ -239,9 +240,11 @@ static int queue_card(const struct handler_ctx *hx, const struct case_rec *c, co
     struct reply r;
     reply_begin(&r, hx, STAFF_CHANNEL, address, lang, c->id);
     card_text(hx, c, lang, title_key, &r.msg.text);
+    /* where a sent message cannot be rewritten, the card as it is now comes as a new one */
+    if (!channel_profile(STAFF_CHANNEL)->edits)
+        edit_of = 0;
     snprintf(r.msg.kind, sizeof r.msg.kind, "%s", edit_of ? "edit" : "card");
-    if (edit_of)
-        r.msg.edit_of = edit_of;
+    r.msg.edit_of = edit_of;
     if (with_buttons) {
         /* the card's buttons act on the case */
         for (int a = 0; a < CARD_ACTIONS; a++) {

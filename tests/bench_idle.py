@@ -47,6 +47,8 @@ def measure(tyndau, seconds, work):
                          stdout=log, stderr=log)
     try:
         time.sleep(2)  # started, index rebuilt
+        if p.poll() is not None:
+            sys.exit("%s did not start:\n%s" % (tyndau, open(os.path.join(work, "log")).read()))
         s0, c0 = threads_counts(p.pid)
         time.sleep(seconds)
         s1, c1 = threads_counts(p.pid)

@@ -2,7 +2,9 @@
  * channel: what differs between channels, as the outbox and the handlers
  * need to know it, in one profile per channel.
  *
- * A gateway owns its channel's profile (gateways/channels.c registers them
+ * How buttons look (an inline keyboard, a numbered list) is the gateway's
+ * own business, in its transport's send: handlers only give label, payload
+ * and key.  A gateway owns its channel's profile (gateways/channels.c registers them
  * all at start, before any thread); handlers and the reply builder look a
  * channel up by name and never test for one.  A channel nobody registered
  * gets the plain profile: no limit, no variants, no edits, no files.
@@ -35,9 +37,8 @@ struct channel_profile {
     int (*parts_budget)(const struct config *cfg);
     int (*parts_of)(const char *text, size_t len);
     size_t (*fit)(const char *text, size_t len, int parts);
-    int edits;    /* a sent message can be rewritten in place (case cards) */
-    int files;    /* photos and documents go by the channel's file id */
-    int keyboard; /* buttons are tapped (inline keyboard), not typed from a numbered list */
+    int edits; /* a sent message can be rewritten in place (case cards) */
+    int files; /* photos and documents go by the channel's file id */
 };
 
 /* Registers p (kept by pointer); at start, before threads.  A second one of a name replaces it. */
