@@ -117,12 +117,6 @@ static int load_config(struct cli *cli)
     return rc;
 }
 
-static int64_t cli_now(const struct cli *cli)
-{
-    (void)cli;
-    return clock_now_ms() / 1000;
-}
-
 /* Creates the directory that will hold the database, if missing. */
 static int ensure_parent_dir(const char *path)
 {
@@ -282,7 +276,7 @@ static int cmd_due(struct cli *cli, int argc, char **argv)
         }
     }
     if (!date) {
-        received = calendar_local_day(&cfg->calendar, cli_now(cli));
+        received = calendar_local_day(&cfg->calendar, clock_now_ms() / 1000);
     } else if (calendar_parse_date(date, &received) < 0) {
         fprintf(stderr, "tyndau: `%s` is not a date YYYY-MM-DD\n", date);
         return 2;
@@ -364,7 +358,7 @@ static int cmd_cases(struct cli *cli, int argc, char **argv)
             return 2;
         }
     }
-    cc.today = calendar_local_day(&cli->cfg.calendar, cli_now(cli));
+    cc.today = calendar_local_day(&cli->cfg.calendar, clock_now_ms() / 1000);
     struct store *store;
     if (open_store(cli, &store) < 0)
         return 1;

@@ -26,7 +26,7 @@ static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
 {
     const struct body *body = config_body(hx->cfg, c->body);
     char due[11], days[16];
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     if (!strncmp(st->name, "remind", 6)) {
         snprintf(days, sizeof days, "%s", st->name + 6);
         struct i18n_var vars[] = {
@@ -112,7 +112,7 @@ static int digest_case(void *ctx, const struct case_rec *c)
     int late = case_is_overdue(c->status, c->due_day, dc->today);
     late ? dc->overdue++ : dc->due_today++;
     char due[11], days[16];
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     snprintf(days, sizeof days, "%d",
              calendar_working_days_between(&dc->hx->cfg->calendar, c->due_day, dc->today));
     for (int l = 0; l < LANG_COUNT; l++) {
@@ -141,7 +141,7 @@ int deadline_digest(const struct handler_ctx *hx)
     char overdue[16], today[16], date[11];
     snprintf(overdue, sizeof overdue, "%d", dc.overdue);
     snprintf(today, sizeof today, "%d", dc.due_today);
-    names_day(dc.today, date);
+    calendar_format_local(dc.today, date);
     /* a quiet day sends nothing: supervisors read the digest because it matters */
     for (size_t i = 0; i < cfg->nstaff && rc == 0 && dc.overdue + dc.due_today > 0; i++) {
         const struct staff *st = &cfg->staff[i];

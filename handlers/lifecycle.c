@@ -92,7 +92,7 @@ int lifecycle_register(const struct handler_ctx *hx, struct case_rec *c, const c
     c->due_day = calendar_due_day(&cfg->calendar, c->received_day, cfg->deadlines.working_days);
     if (save(hx, c, 1) < 0)
         return -1;
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     snprintf(detail, sizeof detail, "number=%s type=%s category=%s district=%s body=%s due=%s",
              c->number, c->type, c->category, c->district, c->body, due);
     if (lifecycle_event(hx, c, actor, "registered", detail) < 0)
@@ -254,8 +254,8 @@ int lifecycle_extend(const struct handler_ctx *hx, struct case_rec *c, const cha
                      int32_t new_due, const char *reason)
 {
     char from[11], to[11];
-    names_day(c->due_day, from);
-    names_day(new_due, to);
+    calendar_format_local(c->due_day, from);
+    calendar_format_local(new_due, to);
     c->due_day = new_due;
     struct sbuf detail = SBUF_INIT;
     sbuf_addf(&detail, "%s -> %s: %s", from, to, reason);

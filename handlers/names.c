@@ -21,11 +21,6 @@ const char *names_type_key(const char *type)
     return NULL;
 }
 
-void names_day(int32_t day, char out[11])
-{
-    calendar_format_local(day, out);
-}
-
 const char *names_body(const struct config *cfg, const char *id, enum lang lang)
 {
     const struct body *b = config_body(cfg, id);
@@ -49,7 +44,7 @@ void names_case_summary(const struct handler_ctx *hx, const struct case_rec *c, 
 {
     char due[11];
     struct sbuf status = SBUF_INIT;
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     i18n_render(&hx->cfg->texts, lang, case_status_key(c->status), NULL, &status);
     struct i18n_var vars[] = {{"number", c->number},
                               {"status", status.buf},

@@ -16,8 +16,6 @@ struct handler_ctx;
 
 /* The catalog key of an appeal type ("type_complaint"), or NULL for no type of ours. */
 const char *names_type_key(const char *type);
-/* DD.MM.YYYY */
-void names_day(int32_t day, char out[11]);
 const char *names_body(const struct config *cfg, const char *body_id, enum lang lang);
 const char *names_category(const struct config *cfg, const char *id, enum lang lang);
 const char *names_district(const struct config *cfg, const char *id, enum lang lang);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/domain/calendar.h"
 #include "bot/domain/case_state.h"
 #include "bot/domain/channel.h"
 #include "bot/domain/payload.h"
@@ -71,7 +72,7 @@ int notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c, c
 {
     const struct config *cfg = hx->cfg;
     char due[11], address[32];
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     for (size_t i = 0; i < cfg->nstaff; i++) {
         const struct staff *st = &cfg->staff[i];
         if (st->role != ROLE_SUPERVISOR || !st->telegram)
@@ -179,7 +180,7 @@ static void card_text(const struct handler_ctx *hx, const struct case_rec *c, en
     struct sbuf type = SBUF_INIT, status = SBUF_INIT, title = SBUF_INIT, tail = SBUF_INIT;
     struct sbuf text = SBUF_INIT;
     struct i18n_var num[] = {{"number", c->number}, {NULL, NULL}};
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     i18n_render(&cfg->texts, lang, names_type_key(c->type), NULL, &type);
     i18n_render(&cfg->texts, lang, case_status_key(c->status), NULL, &status);
     i18n_render(&cfg->texts, lang, title_key, num, &title);
@@ -357,7 +358,7 @@ int notify_oversight(const struct handler_ctx *hx, const struct case_rec *c, con
 {
     const struct config *cfg = hx->cfg;
     char due[11];
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     /* the public councils and every supervisor see reopened cases */
     for (size_t b = 0; b < cfg->nbodies; b++) {
         const struct body *body = &cfg->bodies[b];

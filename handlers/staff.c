@@ -119,7 +119,7 @@ static int overdue_line(void *ctx, const struct case_rec *c)
     struct overdue_ctx *oc = ctx;
     const struct config *cfg = oc->t->hx->cfg;
     char due[11], days[16];
-    names_day(c->due_day, due);
+    calendar_format_local(c->due_day, due);
     snprintf(days, sizeof days, "%d",
              calendar_working_days_between(&cfg->calendar, c->due_day, oc->today));
     struct i18n_var vars[] = {{"number", c->number},
@@ -289,7 +289,7 @@ static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
     command_token(&reason, date, sizeof date);
     int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
     int32_t max_due = calendar_add_months(registered, cfg->deadlines.extension_max_months);
-    names_day(max_due, limit);
+    calendar_format_local(max_due, limit);
     struct i18n_var vars[] = {{"number", c->number}, {"max", limit}, {NULL, NULL}};
     if (!*date || parse_day(date, &new_due) < 0 || count_words(reason) < ANSWER_MIN_WORDS)
         return staff_reply(t, "staff_extend_usage", vars);
@@ -297,7 +297,7 @@ static int extend(struct staff_turn *t, struct case_rec *c, const char *args)
         return staff_reply(t, "staff_extend_not_later", vars);
     if (new_due > max_due)
         return staff_reply(t, "staff_extend_too_far", vars);
-    names_day(new_due, to);
+    calendar_format_local(new_due, to);
     struct i18n_var told[] = {{"number", c->number}, {"due", to}, {"reason", reason}, {NULL, NULL}};
     if (lifecycle_extend(t->hx, c, t->actor, new_due, reason) < 0)
         return -1;

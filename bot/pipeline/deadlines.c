@@ -462,8 +462,9 @@ int deadlines_next_wake(struct deadlines *dl, struct store *store, int64_t now_m
     *at_ms = dl->redis ? now_ms + INDEX_CHECK_MS : dl->retry_at_ms;
     if (dl->redis && next_stage_at(dl, &at) && at * 1000 < *at_ms)
         *at_ms = at * 1000;
-    if (cfg->deadlines.digest_hour >= 0 && next_digest_at(cfg, now_ms / 1000) * 1000 < *at_ms)
-        *at_ms = next_digest_at(cfg, now_ms / 1000) * 1000;
+    if (cfg->deadlines.digest_hour >= 0 &&
+        (at = next_digest_at(cfg, now_ms / 1000) * 1000) < *at_ms)
+        *at_ms = at;
     int rc = store_answered_oldest(store, &at);
     if (rc < 0)
         return -1;
