@@ -3,7 +3,8 @@ CC ?= cc
 PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
-	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev
+	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev \
+	prometheus
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -32,7 +33,7 @@ all: $(B)/tyndau
 # On a fresh machine the first `make run` or `make test` installs what is missing.
 deps-check:
 	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null && \
-		command -v clang >/dev/null || $(MAKE) --no-print-directory deps
+		command -v clang >/dev/null && command -v promtool >/dev/null || $(MAKE) --no-print-directory deps
 
 # $(1) the build directory, $(2) its flags, $(3) its compiler
 define build_rules

@@ -15,6 +15,8 @@
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
 #include "bot/pipeline/metrics.h"
+#include "bot/lib/prom.h"
+#include "bot/lib/service.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
 #include "bot/pipeline/sender.h"
@@ -136,8 +138,11 @@ static void *deadline_thread(void *arg)
     while (!atomic_load(d->stop)) {
         int fired, rc, found = 0;
         int64_t at = 0;
-        if (atomic_exchange(d->reload, 0))
+        if (atomic_exchange(d->reload, 0)) {
+            service_notify("RELOADING=1");
             reload(d);
+            service_notify("READY=1");
+        }
         const struct config *cfg = config_hold(d->cfg);
         d->deadlines.cfg = cfg; /* the restart-only settings (Redis) are the same in every one */
         rc = deadlines_tick(&d->deadlines, d->deadline_store, clock_now_ms(), 500, &fired);
@@ -148,9 +153,13 @@ static void *deadline_thread(void *arg)
         if ((rc < 0 || found < 0) && !store_write_fault(NULL, 0)) /* a full disk is said once */
             log_error("daemon", "deadlines: the store failed (%s); retrying",
                       store_errmsg(d->deadline_store));
+        /* systemd's watchdog hears from this thread, which wakes every few seconds anyway */
+        int64_t watchdog = service_watchdog();
+        int64_t wait = rc < 0 || found < 0 ? STORE_RETRY_MS : sleep_until(found, at);
+        if (watchdog >= 0 && (wait < 0 || wait > watchdog))
+            wait = watchdog;
         if (fired < 500)
-            bell_wait(&d->deadline_bell,
-                      rc < 0 || found < 0 ? STORE_RETRY_MS : sleep_until(found, at));
+            bell_wait(&d->deadline_bell, wait);
     }
     return NULL;
 }
@@ -209,13 +218,13 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     store_ring_on_commit(d.http_store, &d.deadline_bell);
     store_ring_on_commit(d.deadline_store, &d.sender_bell);
     running = &d;
+    metrics_declare();
     deadlines_init(&d.deadlines, cfg);
     config_live_start(cfg);
     http_init(&d.http);
     sender_init(&d.sender, d.send_store, cfg);
     if (health_init(&d.health, cfg, &d.deadlines, &d.sender, &d.http, &err) < 0)
         goto fail;
-    metrics_route(&d.health, &d.http);
     if (telegram) {
         if (telegram_start(&d.telegram, cfg, d.recv_store, d.send_store, stop, &err) < 0)
             goto fail;
@@ -231,6 +240,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
         sender_add_transport(&d.sender, &d.sms.transport);
         health_add_check(&d.health, "sms", sms_problem, &d);
     }
+    metrics_route(&d.health, &d.http);
     if (*cfg->http.listen && http_start(&d.http, cfg->http.listen, &err) < 0)
         goto fail;
     if (pthread_create(&sender, NULL, sender_thread, &d) != 0)
@@ -240,6 +250,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
         goto fail;
     threads++;
     log_info("daemon", "running");
+    service_notify("READY=1");
     rc = 0;
     while (!atomic_load(stop)) {
         if (telegram && !strcmp(cfg->telegram.mode, "polling"))
@@ -248,6 +259,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
             bell_wait(&d.signal_bell, -1);
     }
     log_info("daemon", "stopping");
+    service_notify("STOPPING=1");
     goto out;
 fail:
     fprintf(stderr, "tyndau: %s\n", err.buf);
@@ -270,6 +282,7 @@ out:
     store_close(d.http_store);
     sender_free(&d.sender);
     running = NULL;
+    prom_reset();
     bell_close(&d.sender_bell);
     bell_close(&d.deadline_bell);
     bell_close(&d.signal_bell);

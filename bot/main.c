@@ -385,6 +385,7 @@ int main(int argc, char **argv)
     struct cli cli = {.config_path = DEFAULT_CONFIG};
     int opt;
     xalloc_init();
+    log_detect_journal();
     channels_register();
     /* a peer that went away (Redis, an HTTP client) is an error to handle, not a reason to die */
     signal(SIGPIPE, SIG_IGN);

@@ -173,19 +173,32 @@ static void kannel_send(const struct config *cfg, void *curl, const struct outbo
     CURLcode rc = curl_easy_perform(c);
     long code = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    res->http_status = rc == CURLE_OK ? (int)code : 0;
+    while (answer.len && (answer.buf[answer.len - 1] == '\n' || answer.buf[answer.len - 1] == '\r'))
+        sbuf_setlen(&answer, answer.len - 1);
     if (rc != CURLE_OK) {
-        res->status = SEND_RETRY;
+        res->status = SEND_DOWN; /* Kannel is not there: the channel is down */
         sbuf_addf(&res->detail, "sendsms: %s", curl_easy_strerror(rc));
     } else if (code >= 200 && code < 300) {
         res->status = SEND_OK;
         snprintf(res->remote_id, sizeof res->remote_id, "kannel:%lld", (long long)m->id);
-    } else {
-        /* 503: Kannel is busy or its queue is full; other 4xx: the request is wrong */
-        res->status = code >= 500 ? SEND_RETRY : SEND_FAILED;
-        while (answer.len &&
-               (answer.buf[answer.len - 1] == '\n' || answer.buf[answer.len - 1] == '\r'))
-            sbuf_setlen(&answer, answer.len - 1);
+    } else if (code >= 500) {
+        res->status = SEND_RETRY; /* 503: Kannel is busy or its queue is full */
         sbuf_addf(&res->detail, "sendsms HTTP %ld: %.200s", code, answer.buf);
+    } else if (code == 403 && strstr(answer.buf, "black-lists")) {
+        res->status = SEND_FAILED; /* this number is barred by the sendsms-user's lists */
+        sbuf_addf(&res->detail, "sendsms HTTP %ld: %.200s", code, answer.buf);
+    } else {
+        /*
+         * tyndau builds every request itself: any other 4xx (404 from a wrong
+         * URL, 403 from a wrong password or a setting the sendsms-user forbids)
+         * is the channel's configuration, and no SMS can go until it is fixed.
+         */
+        res->status = SEND_DOWN;
+        sbuf_addf(&res->detail,
+                  "sendsms HTTP %ld: %.200s (a configuration error: check sms.sendsms_url, "
+                  "sms.username, sms.password and Kannel's sendsms-user)",
+                  code, answer.len ? answer.buf : "");
     }
     sbuf_release(&url);
     sbuf_release(&dlr);

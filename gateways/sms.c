@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "bot/pipeline/dispatch.h"
+#include "bot/lib/prom.h"
+#include "bot/pipeline/metric_names.h"
 #include "bot/lib/clock.h"
 #include "bot/lib/log.h"
 #include "bot/lib/phone.h"
@@ -130,6 +132,12 @@ static void delivery_report(void *ctx, const struct http_request *req, struct ht
         res->status = 503;
     else if (rc == 0)
         log_info("sms", "delivery report about unknown message %lld", (long long)id);
+    if (rc >= 0)
+        prom_add(METRIC_DLR,
+                 state == SMS_DLR_DELIVERED ? "state=\"delivered\""
+                 : state == SMS_DLR_FAILED  ? "state=\"failed\""
+                                            : "state=\"pending\"",
+                 1);
 out:
     sbuf_release(&why);
     sbuf_release(&detail);

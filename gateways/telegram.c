@@ -10,6 +10,8 @@
 #include "bot/pipeline/dispatch.h"
 #include "bot/lib/clock.h"
 #include "bot/lib/log.h"
+#include "bot/lib/prom.h"
+#include "bot/pipeline/metric_names.h"
 #include "bot/lib/xalloc.h"
 #include "gateways/telegram_update.h"
 
@@ -108,6 +110,11 @@ int telegram_poll_once(struct telegram *tg)
     /* the HTTP timeout a little longer than the poll, so a quiet poll is not an error */
     enum tg_status st = tg_call(&tg->api, "getUpdates", p, tg->poll_timeout_s + 10, &r);
     cJSON_Delete(p);
+    prom_add(METRIC_POLLS, "", 1);
+    if (st == TG_OK)
+        prom_set(METRIC_LAST_POLL, "", (double)time(NULL));
+    else if (!atomic_load(tg->stop))
+        prom_add(METRIC_POLL_ERRORS, "", 1);
     pthread_mutex_lock(&tg->poll_lock);
     if (st == TG_OK)
         tg->poll_why[0] = 0;
@@ -242,15 +249,19 @@ static int is_blocked(const char *description)
 }
 
 /*
- * What any Bot API answer means for the sender: Telegram, the network or the
- * token failing is retried with backoff (nothing is wrong with the message),
- * 429 waits exactly retry_after, any other error is final.
+ * What any Bot API answer means for the sender: the network failing, a
+ * refused token (401) or a wrong api_url (404) is the channel down, not the
+ * message's fault; Telegram's 5xx is retried with backoff; 429 waits exactly
+ * retry_after; any other error is final for this message.
  */
 static void outcome(enum tg_status st, const struct tg_result *r, struct send_result *res)
 {
+    res->http_status = st == TG_TRANSPORT ? 0 : (int)r->http_code;
     if (st == TG_OK) {
         res->status = SEND_OK;
-    } else if (st == TG_TRANSPORT || r->error_code >= 500 || r->error_code == 401) {
+    } else if (st == TG_TRANSPORT || r->error_code == 401 || r->error_code == 404) {
+        res->status = SEND_DOWN;
+    } else if (r->error_code >= 500) {
         res->status = SEND_RETRY;
     } else if (r->error_code == 429) {
         res->status = SEND_RETRY_AFTER;
@@ -258,6 +269,9 @@ static void outcome(enum tg_status st, const struct tg_result *r, struct send_re
     } else {
         res->status = SEND_FAILED;
     }
+    if (r->error_code == 401 || r->error_code == 404)
+        sbuf_addf(&res->detail,
+                  "HTTP %d, check telegram.token and telegram.api_url: ", r->error_code);
     sbuf_add(&res->detail, r->description.buf, r->description.len);
 }
 
@@ -316,6 +330,7 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     tg_result_init(&r);
     enum tg_status st = tg_call(&tg->send_api, method, p, 30, &r);
     cJSON_Delete(p);
+    res->http_status = st == TG_TRANSPORT ? 0 : (int)r.http_code;
     int64_t chat = chat_of(address), now = mono_ms();
     if (st == TG_ERROR && r.error_code == 400 && strstr(r.description.buf, "not modified")) {
         snprintf(res->remote_id, sizeof res->remote_id, "%s", card_id); /* it already says this */

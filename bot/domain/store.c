@@ -204,7 +204,6 @@ enum stmt_id {
     ST_INDEX_CLEAR,
     ST_INDEX_DEQUEUE_UPTO,
     ST_METRICS,
-    ST_OVERDUE_COUNT,
     ST_CITIZEN_REACHABLE,
     ST_CHAT_MIGRATE,
     ST_CHAT_MIGRATE_OUTBOX,
@@ -359,17 +358,37 @@ static const char *const stmt_sql[ST_COUNT] = {
                                "address = ?2 AND state = 'pending'",
     [ST_CHAT_CURRENT] = "SELECT new_address FROM chat_migrations WHERE channel = ?1 AND "
                         "old_address = ?2",
-    [ST_METRICS] = "SELECT 'cases', status, count(*) FROM cases GROUP BY status "
-                   "UNION ALL SELECT 'outbox_pending', channel, count(*) FROM outbox WHERE "
-                   "state = 'pending' GROUP BY channel "
-                   "UNION ALL SELECT 'outbox_failed', channel, count(*) FROM outbox WHERE "
-                   "state = 'failed' GROUP BY channel "
-                   "UNION ALL SELECT 'outbox_sent', channel, count(*) FROM outbox WHERE "
-                   "state = 'sent' GROUP BY channel "
-                   "UNION ALL SELECT 'inbound', channel, count(*) FROM inbound_seen GROUP BY "
-                   "channel "
-                   "UNION ALL SELECT 'rejected', channel, count(*) FROM rejected GROUP BY channel",
-    [ST_OVERDUE_COUNT] = "SELECT count(*) FROM cases WHERE " CASE_OVERDUE_SQL("?1"),
+    [ST_METRICS] =
+        "SELECT 'tyndau_cases', 'status', status, NULL, NULL, count(*) FROM cases GROUP BY status "
+        "UNION ALL SELECT 'tyndau_overdue_cases', 'body', body, NULL, NULL, count(*) FROM cases "
+        "WHERE " CASE_OVERDUE_SQL(
+            "?1") " GROUP BY body "
+                  "UNION ALL SELECT 'tyndau_outbox_messages', 'channel', channel, 'state', state, "
+                  "count(*) "
+                  "FROM outbox GROUP BY channel, state "
+                  "UNION ALL SELECT 'oldest_unsent', 'channel', channel, NULL, NULL, "
+                  "min(created_ms) "
+                  "FROM outbox WHERE state IN ('pending', 'sending') GROUP BY channel "
+                  "UNION ALL SELECT 'tyndau_inbound_messages_total', 'channel', channel, NULL, "
+                  "NULL, "
+                  "count(*) FROM inbound_seen GROUP BY channel "
+                  "UNION ALL SELECT 'tyndau_inbound_refused_total', 'channel', channel, 'reason', "
+                  "reason, "
+                  "count(*) FROM rejected GROUP BY channel, reason "
+                  "UNION ALL SELECT 'tyndau_deadline_stages_fired_total', 'stage', stage, NULL, "
+                  "NULL, "
+                  "count(*) FROM stages_fired GROUP BY stage "
+                  "UNION ALL SELECT 'tyndau_citizens', 'state', 'unreachable', NULL, NULL, "
+                  "count(*) FROM "
+                  "citizens WHERE unreachable "
+                  "UNION ALL SELECT 'tyndau_citizens', 'state', 'stopped', NULL, NULL, count(*) "
+                  "FROM "
+                  "citizens WHERE stopped "
+                  "UNION ALL SELECT 'tyndau_deadline_index_backlog', NULL, NULL, NULL, NULL, "
+                  "count(*) "
+                  "FROM index_queue "
+                  "UNION ALL SELECT 'tyndau_database_size_bytes', NULL, NULL, NULL, NULL, "
+                  "page_count * page_size FROM pragma_page_count(), pragma_page_size()",
     [ST_DELIVERY_ADD] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
                         "VALUES (?1, ?2, ?3, ?4)",
 };
@@ -1178,18 +1197,19 @@ int store_outbox_sent(struct store *s, int64_t id, int64_t now_ms, const char *r
 }
 
 int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next_ms,
-                       int count_attempt, const char *error)
+                       enum outbox_retry why, const char *error)
 {
     sqlite3_stmt *st = stmt(s, ST_OUTBOX_RETRY);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, id);
     sqlite3_bind_int64(st, 2, next_ms);
-    sqlite3_bind_int(st, 3, count_attempt ? 1 : 0);
+    sqlite3_bind_int(st, 3, why == RETRY_BACKOFF);
     bind_str(st, 4, error);
     if (step_done(s, st) < 0)
         return -1;
-    return delivery_add(s, id, now_ms, count_attempt ? "retry" : "throttled", error);
+    static const char *const result[] = {"retry", "throttled", "down"};
+    return delivery_add(s, id, now_ms, result[why], error);
 }
 
 int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error)
@@ -1317,21 +1337,17 @@ int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx)
     int rc;
     if (!st)
         return -1;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        fn(ctx, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-           sqlite3_column_int64(st, 2));
-    finish(st);
-    if (rc != SQLITE_DONE)
-        return -1;
-    st = stmt(s, ST_OVERDUE_COUNT);
-    if (!st)
-        return -1;
     sqlite3_bind_int(st, 1, today);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        fn(ctx, "overdue", "", sqlite3_column_int64(st, 0));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        struct store_metric m = {
+            (const char *)sqlite3_column_text(st, 0),
+            {(const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 3)},
+            {(const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 4)},
+            sqlite3_column_int64(st, 5)};
+        fn(ctx, &m);
+    }
     finish(st);
-    return rc == SQLITE_ROW ? 0 : -1;
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int store_citizen_set_reachable(struct store *s, const char *channel, const char *address,

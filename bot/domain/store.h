@@ -175,8 +175,16 @@ int store_outbox_next_due(struct store *s, const char *channel, int64_t *at_ms);
 /* Since when the oldest message of channel has been 'sending': 1 with *at_ms, 0 none, -1. */
 int store_outbox_sending_since(struct store *s, const char *channel, int64_t *at_ms);
 int store_outbox_sent(struct store *s, int64_t id, int64_t now_ms, const char *remote_id);
+/*
+ * Why a message goes back to pending, and the delivery row that says so:
+ * RETRY_BACKOFF ("retry") counts an attempt against outbox.max_attempts;
+ * RETRY_THROTTLED ("throttled", a 429) and RETRY_CHANNEL_DOWN ("down": the
+ * channel could not be reached or refused its configuration, nothing is wrong
+ * with the message) do not.
+ */
+enum outbox_retry { RETRY_BACKOFF, RETRY_THROTTLED, RETRY_CHANNEL_DOWN };
 int store_outbox_retry(struct store *s, int64_t id, int64_t now_ms, int64_t next_ms,
-                       int count_attempt, const char *error);
+                       enum outbox_retry why, const char *error);
 int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char *error);
 /*
  * Marks a pending message 'sending' (committed at once) just before its
@@ -216,10 +224,19 @@ int store_index_rows(struct store *s, int queued_only, int limit, store_index_fn
 int store_index_dequeue_upto(struct store *s, int64_t last_case_id);
 int store_index_clear(struct store *s);
 
-typedef void (*store_metric_fn)(void *ctx, const char *name, const char *label, int64_t value);
+/* One /metrics series: its family, up to two labels (NULL when absent) and its value. */
+struct store_metric {
+    const char *family;
+    const char *label[2], *value[2];
+    int64_t n;
+};
+typedef void (*store_metric_fn)(void *ctx, const struct store_metric *m);
 /*
- * Counts for /metrics: cases by status, outbox by state and channel, inbound
- * and rejected messages by channel, and open cases overdue as of `today`.
+ * What /metrics reads from SQLite (the families are bot/pipeline/metrics.c's):
+ * cases by status, open cases overdue as of `today` in all and per body,
+ * the outbox by channel and state, the creation time (ms) of the oldest
+ * unsent message per channel, inbound and refused messages, deadline stages
+ * fired, unreachable and stopped citizens, the database's size in bytes.
  */
 int store_metrics(struct store *s, int32_t today, store_metric_fn fn, void *ctx);
 

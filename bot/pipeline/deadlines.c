@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "handlers/handler.h"
 #include "bot/domain/calendar.h"
 #include "bot/lib/log.h"
+#include "bot/lib/prom.h"
+#include "bot/pipeline/metric_names.h"
 #include "bot/lib/xalloc.h"
 #include "bot/domain/stages.h"
 
@@ -74,8 +77,10 @@ int deadlines_connect(struct deadlines *dl, int64_t now_ms)
     redisSetTimeout(c, timeout);
     dl->redis = c;
     atomic_store(&dl->up, 1);
-    if (dl->outage_logged)
+    if (dl->outage_logged) {
         log_info("deadlines", "redis is back: rebuilding the deadline index");
+        prom_add(METRIC_REDIS_RECONNECTS, "", 1);
+    }
     dl->outage_logged = 0;
     dl->needs_rebuild = 1; /* whatever changed while it was away */
     return 1;
@@ -252,6 +257,7 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     dl->needs_rebuild = 0;
     result = f.count;
     log_info("deadlines", "index rebuilt from SQLite: %ld open cases", result);
+    prom_set(METRIC_LAST_REBUILD, "", (double)time(NULL));
 out:
     free(next_add);
     free(due_add);

@@ -8,12 +8,16 @@
 
 #include "bot/domain/calendar.h"
 
-static void healthz(void *ctx, const struct http_request *req, struct http_response *res)
+/* What /healthz and /readyz say: the state of each part, and how bad it is overall. */
+struct verdict {
+    int down;     /* nothing new can be accepted */
+    int degraded; /* something a user would notice fails */
+    cJSON *json;
+};
+
+static void judge(struct health *h, struct verdict *v)
 {
-    struct health *h = ctx;
-    (void)req;
     char why[200], store[240], checks[HEALTH_MAX_CHECKS][240];
-    int down = 0, degraded = 0;
     int64_t pending = store_count(h->store, "outbox WHERE state = 'pending'");
     if (pending < 0)
         snprintf(store, sizeof store, "error: does not answer");
@@ -21,21 +25,21 @@ static void healthz(void *ctx, const struct http_request *req, struct http_respo
         snprintf(store, sizeof store, "not writable: %s", why);
     else
         snprintf(store, sizeof store, "ok");
-    down |= strcmp(store, "ok") != 0;
+    v->down = strcmp(store, "ok") != 0;
     int paused = h->sender && sender_paused(h->sender);
-    down |= paused;
+    v->down |= paused;
     int redis = deadlines_up(h->deadlines);
-    degraded |= !redis;
+    v->degraded = !redis;
     for (int i = 0; i < h->nchecks; i++) {
         int bad = h->checks[i].fn(h->checks[i].ctx, why, sizeof why);
-        degraded |= bad;
+        v->degraded |= bad;
         if (bad)
             snprintf(checks[i], sizeof checks[i], "failing: %s", why);
         else
             snprintf(checks[i], sizeof checks[i], "ok");
     }
-    cJSON *j = cJSON_CreateObject();
-    cJSON_AddStringToObject(j, "status", down ? "down" : degraded ? "degraded" : "ok");
+    cJSON *j = v->json = cJSON_CreateObject();
+    cJSON_AddStringToObject(j, "status", v->down ? "down" : v->degraded ? "degraded" : "ok");
     cJSON_AddStringToObject(j, "store", store);
     cJSON_AddStringToObject(j, "sending", paused ? "paused: the store cannot record" : "ok");
     cJSON_AddStringToObject(j, "redis", redis ? "up" : "down");
@@ -44,12 +48,42 @@ static void healthz(void *ctx, const struct http_request *req, struct http_respo
     if (pending >= 0)
         cJSON_AddNumberToObject(j, "outbox_pending", (double)pending);
     cJSON_AddNumberToObject(j, "uptime_s", (double)(time(NULL) - h->started_at));
-    char *text = cJSON_PrintUnformatted(j);
-    res->status = down ? 503 : 200;
+}
+
+static void answer(struct verdict *v, int status, struct http_response *res)
+{
+    char *text = cJSON_PrintUnformatted(v->json);
+    res->status = status;
     res->content_type = "application/json";
     sbuf_addf(&res->body, "%s\n", text ? text : "{}");
     free(text);
-    cJSON_Delete(j);
+    cJSON_Delete(v->json);
+}
+
+/* For a person and a monitor: 503 when down, 200 when degraded or ok, every part in the body. */
+static void healthz(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct verdict v;
+    (void)req;
+    judge(ctx, &v);
+    answer(&v, v.down ? 503 : 200, res);
+}
+
+/* For a load balancer: 200 only when every part works (store, sending, Redis, channels). */
+static void readyz(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct verdict v;
+    (void)req;
+    judge(ctx, &v);
+    answer(&v, v.down || v.degraded ? 503 : 200, res);
+}
+
+/* For a supervisor (the container's HEALTHCHECK, systemd): the process answers. */
+static void livez(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    (void)ctx, (void)req;
+    res->content_type = "application/json";
+    sbuf_addstr(&res->body, "{\"status\":\"alive\"}\n");
 }
 
 int health_init(struct health *h, const struct config *cfg, struct deadlines *dl,
@@ -63,6 +97,8 @@ int health_init(struct health *h, const struct config *cfg, struct deadlines *dl
     if (store_open(&h->store, cfg->storage.path, cfg->storage.synchronous_full, err) < 0)
         return -1;
     http_route(http, "/healthz", healthz, h, 0);
+    http_route(http, "/readyz", readyz, h, 0);
+    http_route(http, "/livez", livez, h, 0);
     return 0;
 }
 

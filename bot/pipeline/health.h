@@ -10,6 +10,11 @@
  *                              sending, the SMS provider), with why;
  *   200 {"status":"ok"}        everything answers.
  * Each part is a field: store, sending, redis, and one per channel check.
+ * /readyz has the same body and answers 503 unless every part is well (a
+ * load balancer sends nothing to an instance that cannot do all of its job);
+ * /livez answers 200 while the process serves requests at all (the
+ * container's HEALTHCHECK: restart only what is dead, not what waits for
+ * Redis or Kannel).
  * It reads through its own SQLite connection, on the listener's thread; the checks read state other
  * threads keep (atomics and locked strings), never the network.
  */

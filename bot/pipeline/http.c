@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "bot/lib/log.h"
+#include "bot/lib/prom.h"
+#include "bot/pipeline/metric_names.h"
 #include "bot/lib/urlform.h"
 #include "bot/lib/xalloc.h"
 
@@ -79,9 +81,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return p;
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, int status, const char *type,
-                               const char *body, size_t len)
+/* Every answer is counted for /metrics by its route (unknown paths together) and status. */
+static enum MHD_Result respond(struct MHD_Connection *conn, const struct pending *p, int status,
+                               const char *type, const char *body, size_t len)
 {
+    char labels[200];
+    snprintf(labels, sizeof labels, "route=\"%s\",status=\"%d\"",
+             p && p->route ? p->route->path : "other", status);
+    prom_add(METRIC_HTTP, labels, 1);
     struct MHD_Response *r =
         MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -93,11 +100,11 @@ static enum MHD_Result respond(struct MHD_Connection *conn, int status, const ch
 }
 
 /* 413 at once; libmicrohttpd closes the connection instead of reading the rest. */
-static enum MHD_Result too_large(struct MHD_Connection *conn, const char *method, const char *url,
-                                 size_t max)
+static enum MHD_Result too_large(struct MHD_Connection *conn, const struct pending *p,
+                                 const char *method, const char *url, size_t max)
 {
     log_warn("http", "%s %s: body over %zu bytes refused", method, url, max);
-    return respond(conn, 413, "text/plain", "request body too large\n", 23);
+    return respond(conn, p, 413, "text/plain", "request body too large\n", 23);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -114,22 +121,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             if (!strcmp(h->routes[i].path, url))
                 p->route = &h->routes[i];
         if (!p->route)
-            return respond(conn, 404, "text/plain", "not found\n", 10);
+            return respond(conn, p, 404, "text/plain", "not found\n", 10);
         /* the headers are in, the body is not: refuse what must not be read */
         const char *q = strchr(p->uri.buf, '?');
         struct http_request head = {method, url, q ? q + 1 : "", "", 0, conn};
         if (p->route->guard && !p->route->guard(p->route->ctx, &head))
-            return respond(conn, 401, "text/plain", "unauthorized\n", 13);
+            return respond(conn, p, 401, "text/plain", "unauthorized\n", 13);
         const char *declared =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (declared && strtoull(declared, NULL, 10) > p->route->max_body)
-            return too_large(conn, method, url, p->route->max_body);
+            return too_large(conn, p, method, url, p->route->max_body);
         return MHD_YES;
     }
     if (*upload_size) {
         /* a chunked body has no length to check up front: stop it where it passes the limit */
         if (p->body.len + *upload_size > p->route->max_body)
-            return too_large(conn, method, url, p->route->max_body);
+            return too_large(conn, p, method, url, p->route->max_body);
         sbuf_add(&p->body, upload_data, *upload_size);
         *upload_size = 0;
         return MHD_YES;
@@ -138,7 +145,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct http_request req = {method, url, q ? q + 1 : "", p->body.buf, p->body.len, conn};
     struct http_response res = {200, "text/plain; charset=utf-8", SBUF_INIT};
     p->route->fn(p->route->ctx, &req, &res);
-    enum MHD_Result ret = respond(conn, res.status, res.content_type, res.body.buf, res.body.len);
+    enum MHD_Result ret =
+        respond(conn, p, res.status, res.content_type, res.body.buf, res.body.len);
     sbuf_release(&res.body);
     return ret;
 }

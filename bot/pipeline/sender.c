@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "bot/lib/log.h"
+#include "bot/lib/prom.h"
+#include "bot/pipeline/metric_names.h"
 
 #define DRAIN_BATCH 64
 
@@ -67,7 +69,10 @@ static int record(struct sender *s, struct transport *t, const struct outbox_msg
     case SEND_OK:
         return store_outbox_sent(st, m->id, now_ms, res->remote_id);
     case SEND_RETRY_AFTER:
-        return store_outbox_retry(st, m->id, now_ms, now_ms + res->retry_after_ms, 0, detail);
+        return store_outbox_retry(st, m->id, now_ms, now_ms + res->retry_after_ms, RETRY_THROTTLED,
+                                  detail);
+    case SEND_DOWN: /* due at once: the channel's probe time holds the whole queue */
+        return store_outbox_retry(st, m->id, now_ms, now_ms, RETRY_CHANNEL_DOWN, detail);
     case SEND_RETRY:
         if (m->attempts + 1 >= s->cfg->outbox.max_attempts) {
             log_warn("sender", "%s message %lld to %s failed after %d attempts: %s", t->channel,
@@ -75,7 +80,8 @@ static int record(struct sender *s, struct transport *t, const struct outbox_msg
             return store_outbox_failed(st, m->id, now_ms, detail);
         }
         return store_outbox_retry(st, m->id, now_ms,
-                                  now_ms + sender_backoff_ms(s->cfg, m->attempts), 1, detail);
+                                  now_ms + sender_backoff_ms(s->cfg, m->attempts), RETRY_BACKOFF,
+                                  detail);
     case SEND_UNREACHABLE:
         log_info("sender", "%s address %s unreachable: %s", t->channel, m->address, detail);
         if (store_citizen_set_reachable(st, t->channel, m->address, 0) < 0)
@@ -89,23 +95,72 @@ static int record(struct sender *s, struct transport *t, const struct outbox_msg
     return -1;
 }
 
-/* A retry is the channel failing (down, 5xx, timeouts); anything else is about one message. */
-static void note_channel(struct sender *s, int i, const struct send_result *res)
+/* The wait before the next probe of a channel that is down, after `streak` failed ones. */
+static int64_t probe_delay_ms(const struct config *cfg, int streak)
+{
+    int64_t delay = cfg->outbox.retry_base_ms;
+    for (int i = 1; i < streak && delay < SENDER_PROBE_MAX_MS; i++)
+        delay *= 2;
+    return delay < SENDER_PROBE_MAX_MS ? delay : SENDER_PROBE_MAX_MS;
+}
+
+/*
+ * A retry or a down is the channel failing (unreachable, misconfigured, 5xx);
+ * anything else but a 429 means it answers.  Said in the log once each way.
+ */
+static void note_channel(struct sender *s, int i, const struct send_result *res, int64_t now_ms)
 {
     struct channel_state *cs = &s->state[i];
+    const char *channel = s->transports[i]->channel;
+    const char *detail = res->detail.len ? res->detail.buf : "?";
     pthread_mutex_lock(&s->lock);
-    if (res->status == SEND_RETRY) {
-        if (!cs->failing)
-            log_warn("sender", "%s: the channel fails: %s", s->transports[i]->channel,
-                     res->detail.len ? res->detail.buf : "?");
+    if (res->status == SEND_RETRY || res->status == SEND_DOWN) {
+        if (!cs->failing) {
+            cs->failing_since = now_ms;
+            if (res->status == SEND_DOWN)
+                log_error("sender",
+                          "%s: the channel is down: %s; its messages wait, and it is "
+                          "tried again every %d s at most",
+                          channel, detail, SENDER_PROBE_MAX_MS / 1000);
+            else
+                log_warn("sender", "%s: the channel fails: %s", channel, detail);
+        }
         cs->failing = 1;
-        snprintf(cs->why, sizeof cs->why, "%s", res->detail.len ? res->detail.buf : "?");
+        snprintf(cs->why, sizeof cs->why, "%s", detail);
+        cs->down = res->status == SEND_DOWN;
+        cs->down_streak = cs->down ? cs->down_streak + 1 : 0;
+        cs->probe_at_ms = now_ms + (cs->down ? probe_delay_ms(s->cfg, cs->down_streak) : 0);
     } else if (res->status != SEND_RETRY_AFTER) {
         if (cs->failing)
-            log_info("sender", "%s: the channel answers again", s->transports[i]->channel);
-        cs->failing = 0;
+            log_info("sender", "%s: the channel answers again after %lld s", channel,
+                     (long long)((now_ms - cs->failing_since) / 1000));
+        cs->failing = cs->down = cs->down_streak = 0;
     }
     pthread_mutex_unlock(&s->lock);
+}
+
+/* The request's outcome for /metrics: sent, 429, 5xx, 4xx, network, unsendable. */
+static void count_send(const char *channel, const struct send_result *res)
+{
+    char labels[120], outcome[16];
+    if (res->status == SEND_OK)
+        snprintf(outcome, sizeof outcome, "sent");
+    else if (res->status == SEND_RETRY_AFTER || res->http_status == 429)
+        snprintf(outcome, sizeof outcome, "429");
+    else if (res->http_status >= 500)
+        snprintf(outcome, sizeof outcome, "5xx");
+    else if (res->http_status >= 400)
+        snprintf(outcome, sizeof outcome, "4xx");
+    else if (res->status == SEND_DOWN || res->status == SEND_RETRY)
+        snprintf(outcome, sizeof outcome, "network");
+    else
+        snprintf(outcome, sizeof outcome, "unsendable"); /* refused before any request */
+    snprintf(labels, sizeof labels, "channel=\"%s\",outcome=\"%s\"", channel, outcome);
+    prom_add(METRIC_SENDS, labels, 1);
+    if (res->status == SEND_RETRY_AFTER) {
+        snprintf(labels, sizeof labels, "channel=\"%s\"", channel);
+        prom_add(METRIC_RETRY_AFTER, labels, (double)res->retry_after_ms / 1000);
+    }
 }
 
 /* The outcome and its delivery row in one commit: one fsync, not two. */
@@ -179,6 +234,10 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     int attempts = 0, n;
     if (reconcile(s, i, now_ms) < 0)
         return -1;
+    if (s->state[i].down && now_ms < s->state[i].probe_at_ms) {
+        note_paced(s, s->state[i].probe_at_ms); /* what is due waits for the probe */
+        return 0;
+    }
     for (int k = 0; k < DRAIN_BATCH; k++)
         outbox_msg_init(&batch[k]);
     n = store_outbox_due(s->store, t->channel, now_ms, batch, DRAIN_BATCH);
@@ -201,17 +260,22 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
         sbuf_init(&res.detail, 0);
         t->send(t->ctx, m, &res);
         attempts++;
-        note_channel(s, i, &res);
+        count_send(t->channel, &res);
+        note_channel(s, i, &res, now_ms);
         if (record_outcome(s, i, m, &res, now_ms) < 0) {
             hold(s, i, m, &res, now_ms);
             attempts = -1;
             break;
         }
         sbuf_release(&res.detail);
+        if (s->state[i].down) {
+            note_paced(s, s->state[i].probe_at_ms); /* the rest wait for the next probe */
+            break;
+        }
     }
     for (int k = 0; k < DRAIN_BATCH; k++)
         outbox_msg_release(&batch[k]);
-    if (n == DRAIN_BATCH)
+    if (n == DRAIN_BATCH && !s->state[i].down)
         note_paced(s, now_ms); /* more may be due than one batch held */
     return n < 0 ? -1 : attempts;
 }

@@ -19,12 +19,20 @@
  *     recorded first when the store takes writes again; said once in the log
  *     and on /healthz (sender_paused).
  *
- * A transport says how a message went (ok, retry, retry-after, failed,
+ * A transport says how a message went (ok, retry, retry-after, down, failed,
  * unreachable) and may pace itself: ready_at() tells the earliest moment a
  * message may leave, which is where per-chat and global rate limits plug in.
  * A retry-after (Telegram's 429) does not count as a failed attempt; a plain
  * retry backs off exponentially up to a cap, and marks the channel failing
  * (sender_channel_problem) until a request goes through.
+ *
+ * A channel that is down (its provider cannot be reached, or refuses the
+ * request as misconfigured: a wrong URL, a wrong password) is not any
+ * message's fault: no message loses an attempt or fails for it.  While it is
+ * down only one message at a time goes, as a probe, after 1, 2, 4 s and then
+ * every SENDER_PROBE_MAX_MS; the first probe that goes through sends the
+ * queue at once.  The outage is logged once when it starts and once when it
+ * ends.
  */
 #ifndef TYNDAU_SENDER_H
 #define TYNDAU_SENDER_H
@@ -37,11 +45,21 @@
 #include "bot/domain/store.h"
 #include "bot/lib/sbuf.h"
 
-enum send_status { SEND_OK, SEND_RETRY, SEND_RETRY_AFTER, SEND_FAILED, SEND_UNREACHABLE };
+enum send_status {
+    SEND_OK,
+    SEND_RETRY,       /* the request failed (5xx): back off, an attempt counted */
+    SEND_RETRY_AFTER, /* throttled (429): wait retry_after_ms, not an attempt */
+    SEND_DOWN,        /* the channel is unreachable or misconfigured: probe it, not an attempt */
+    SEND_FAILED,      /* final: this message cannot go */
+    SEND_UNREACHABLE  /* final, and the address takes nothing more (blocked the bot) */
+};
+
+#define SENDER_PROBE_MAX_MS 5000
 
 struct send_result {
     enum send_status status;
     int64_t retry_after_ms; /* for SEND_RETRY_AFTER */
+    int http_status;        /* the provider's HTTP answer; 0 when none came (the network) */
     char remote_id[64];     /* the channel's id of the sent message, if any */
     struct sbuf detail;     /* the error as the channel described it */
 };
@@ -63,8 +81,12 @@ struct transport {
 
 struct channel_state {
     int64_t next_reconcile_ms;
-    int failing;   /* the last request failed for the channel's sake */
-    char why[160]; /* what it said */
+    int failing;           /* the last request failed for the channel's sake */
+    int down;              /* SEND_DOWN: only a probe goes, at probe_at_ms */
+    int down_streak;       /* probes that failed in a row */
+    int64_t probe_at_ms;   /* when a down channel is tried again */
+    int64_t failing_since; /* ms, for the log line that says it answers again */
+    char why[160];         /* what it said */
 };
 
 struct sender {

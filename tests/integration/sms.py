@@ -7,6 +7,7 @@ Bot API's webhook path, as in the field.
 
 Usage: sms.py TYNDAU_BINARY [--bench]
 """
+import json
 import os
 import re
 import signal
@@ -30,32 +31,65 @@ OFFICER = 700000001  # aigerim, energy department
 
 
 class Kannel:
+    """Kannel run from the shipped config/kannel.conf, only its ports, paths and secrets changed.
+
+    smsbox runs under Debian's run_kannel_box, as Debian's init script runs it, so that it comes
+    back when it exits (it does whenever bearerbox stops)."""
+
     def __init__(self, work, tyndau_listen):
         self.work = work
         self.ports = {k: tg.free_port() for k in ("ADMIN_PORT", "BOX_PORT", "SMSC_PORT", "SENDSMS_PORT")}
-        conf = open(os.path.join(ROOT, "tests/kannel/kannel.conf.in")).read()
-        values = dict(self.ports, ADMIN_PASSWORD="adm", SENDSMS_PASSWORD="sendpw", DIR=work,
-                      TYNDAU=tyndau_listen, SECRET=SECRET)
-        for k, v in values.items():
-            conf = conf.replace("@%s@" % k, str(v))
+        conf = open(os.path.join(ROOT, "config/kannel.conf")).read()
+        subs = {
+            "admin-port = 13000": "admin-port = %d" % self.ports["ADMIN_PORT"],
+            "smsbox-port = 13001": "smsbox-port = %d" % self.ports["BOX_PORT"],
+            "bearerbox-port = 13001": "bearerbox-port = %d" % self.ports["BOX_PORT"],
+            "port = 13010": "port = %d" % self.ports["SMSC_PORT"],
+            "sendsms-port = 13013": "sendsms-port = %d" % self.ports["SENDSMS_PORT"],
+            "/var/log/kannel/": work + "/",
+            "/var/spool/kannel/": work + "/",
+            "CHANGE-ME-admin": "adm",
+            "CHANGE-ME-sendsms": "sendpw",
+            "CHANGE-ME-inbound": SECRET,
+            "http://127.0.0.1:8080/": "http://%s/" % tyndau_listen,
+            "http-queue-delay = 5": "http-queue-delay = 1",
+        }
+        for a, b in subs.items():
+            assert a in conf, a
+            conf = conf.replace(a, b)
         self.conf = os.path.join(work, "kannel.conf")
         open(self.conf, "w").write(conf)
-        self.procs = []
+        self.bearerbox = self.smsbox = None
 
-    def start(self):
+    def start_bearerbox(self):
         log = open(os.path.join(self.work, "kannel.out"), "a")
-        self.procs = [subprocess.Popen(["bearerbox", self.conf], stdout=log, stderr=log)]
-        time.sleep(0.5)
-        self.procs.append(subprocess.Popen(["smsbox", self.conf], stdout=log, stderr=log))
-        tg.wait(lambda: port_open(self.ports["SENDSMS_PORT"]), 15, "smsbox")
+        self.bearerbox = subprocess.Popen(["bearerbox", self.conf], stdout=log, stderr=log)
         tg.wait(lambda: port_open(self.ports["SMSC_PORT"]), 15, "the fake SMSC")
 
+    def start(self):
+        self.start_bearerbox()
+        log = open(os.path.join(self.work, "kannel.out"), "a")
+        # run_kannel_box goes to the background as the leader of its own process group
+        pidfile = os.path.join(self.work, "smsbox.pid")
+        subprocess.run(["/usr/sbin/run_kannel_box", "--pidfile", pidfile, "--min-delay", "1",
+                        "/usr/sbin/smsbox", "--", self.conf], stdout=log, stderr=log, check=True)
+        tg.wait(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 10, "run_kannel_box")
+        self.smsbox = int(open(pidfile).read())
+        tg.wait(lambda: port_open(self.ports["SENDSMS_PORT"]), 15, "smsbox")
+
+    def stop_bearerbox(self):
+        if self.bearerbox and self.bearerbox.poll() is None:
+            self.bearerbox.kill()
+            self.bearerbox.wait()
+
     def stop(self):
-        for p in reversed(self.procs):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        self.procs = []
+        if self.smsbox:
+            try:
+                os.killpg(self.smsbox, signal.SIGKILL)  # run_kannel_box and its smsbox
+            except ProcessLookupError:
+                pass
+        self.stop_bearerbox()
+        self.smsbox = self.bearerbox = None
 
 
 def port_open(port):
@@ -156,7 +190,7 @@ def decode_ucs2(s):
 
 
 class System:
-    def __init__(self, work, dlr_retries=1, max_parts=3, flood=30):
+    def __init__(self, work, dlr_retries=1, max_parts=3, flood=30, sendsms_path="/cgi-bin/sendsms"):
         self.work = work
         self.fake = tg.Fake(work)
         self.listen = "127.0.0.1:%d" % tg.free_port()
@@ -172,13 +206,12 @@ class System:
             'webhook_secret = ""': 'webhook_secret = "tg-secret"',
             'provider = "none"': 'provider = "kannel"',
             'sendsms_url = "http://127.0.0.1:13013/cgi-bin/sendsms"':
-                'sendsms_url = "http://127.0.0.1:%d/cgi-bin/sendsms"' % self.kannel.ports["SENDSMS_PORT"],
+                'sendsms_url = "http://127.0.0.1:%d%s"' % (self.kannel.ports["SENDSMS_PORT"], sendsms_path),
             'password = "env:KANNEL_PASSWORD"': 'password = "sendpw"',
             'inbound_secret = "env:SMS_INBOUND_SECRET"': 'inbound_secret = "%s"' % SECRET,
             'dlr_url = "http://127.0.0.1:8080/sms/dlr"': 'dlr_url = "http://%s/sms/dlr"' % self.listen,
             'max_parts = 3;': 'max_parts = %d;' % max_parts,
             'dlr_retries = 1;': 'dlr_retries = %d;' % dlr_retries,
-            'retry_max_ms = 300000;': 'retry_max_ms = 4000;',
             'flood_per_hour = 30;': 'flood_per_hour = %d;' % flood,
         }
         for a, b in subs.items():
@@ -186,29 +219,59 @@ class System:
             conf = conf.replace(a, b)
         self.conf = os.path.join(work, "sms.conf")
         open(self.conf, "w").write(conf)
+        self.sendsms_path = sendsms_path
         self.proc = None
+
+    def set_sendsms_path(self, path):
+        conf = open(self.conf).read().replace(self.sendsms_path + '"', path + '"')
+        open(self.conf, "w").write(conf)
+        self.sendsms_path = path
 
     def start(self):
         self.kannel.start()
+        self.start_tyndau()
+        self.phone = Phone(self.kannel, self.work)
+        return self
+
+    def start_tyndau(self):
         env = dict(os.environ, TELEGRAM_BOT_TOKEN=tg.TOKEN)
         env.pop("TYNDAU_REDIS_SOCKET", None)
         self.proc = subprocess.Popen([TYNDAU, "-c", self.conf, "run"], env=env, stdin=subprocess.DEVNULL,
                                      stdout=open(os.path.join(self.work, "tyndau.log"), "a"),
                                      stderr=subprocess.STDOUT)
         tg.wait(lambda: port_open(int(self.listen.split(":")[1])), 15, "tyndau's listener")
-        self.phone = Phone(self.kannel, self.work)
-        return self
 
-    def stop(self):
+    def stop_tyndau(self):
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             self.proc.wait(timeout=30)
+
+    def stop(self):
+        self.stop_tyndau()
         self.phone.hangup()
         self.kannel.stop()
         self.fake.stop()
 
     def count(self, sql):
         return tg.db_value(self.db, sql)
+
+    def log(self):
+        return open(os.path.join(self.work, "tyndau.log"), errors="replace").read()
+
+    def get(self, path):
+        """The status code and the body of a GET on tyndau's listener."""
+        try:
+            with urllib.request.urlopen("http://%s%s" % (self.listen, path), timeout=10) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def metric(self, line_start):
+        """The value of the /metrics series that starts with line_start, or None."""
+        for line in self.get("/metrics")[1].splitlines():
+            if line.startswith(line_start + " "):
+                return float(line.split()[-1])
+        return None
 
     def staff(self, text, user=OFFICER, chat=tg.ENERGY_CHAT):
         status = tg.post_webhook("http://%s/telegram/webhook" % self.listen,
@@ -380,18 +443,80 @@ def scenario_kannel_down(work, outage=60):
         assert queued == 10, queued
         time.sleep(outage)
         assert s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'pending'") == 10
+        assert s.count("SELECT max(attempts) FROM outbox WHERE channel = 'sms' AND state = 'pending'") == 0
+        assert json.loads(s.get("/healthz")[1])["sms"].startswith("failing: sendsms:"), s.get("/healthz")
+        back = time.time()
         s.kannel.start()
         s.phone.listen()
-        tg.wait(lambda: s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'pending'") == 0, 60, "the queue drained")
+        # with the shipped retry settings (backoff up to 5 minutes): the queue goes within seconds
+        tg.wait(lambda: s.count("SELECT count(*) FROM outbox WHERE channel = 'sms' AND state = 'pending'") == 0,
+                15, "the queue drained")
+        drained = time.time() - back
+        assert s.log().count("sms: the channel is down") == 1, s.log()
+        assert s.log().count("sms: the channel answers again") == 1, s.log()
         tg.wait(lambda: s.phone.poll() or len(s.phone.received) >= 15, 30, "every reply at the phone")
         time.sleep(3)
         s.phone.poll()
         texts = [r["text"] for r in s.phone.received[5:]]
         assert len(texts) == 10, texts
         assert sum("тіркелді" in t for t in texts) == 5 and len(set(texts)) == 10 - 4, texts
-        print("PASS kannel down %d s: 10 replies queued, all delivered once it is back, none twice" % outage)
+        print("PASS kannel down %d s: 10 replies queued, none failed or lost an attempt, all sent %.1f s "
+              "after Kannel is back, none twice; said once each way in the log" % (outage, drained))
     finally:
         s.stop()
+
+
+def scenario_kannel_faults(work):
+    """The faults of a Kannel setup, through the shipped config/kannel.conf."""
+    s = System(work).start()
+    try:
+        # tyndau restarting when an SMS arrives: smsbox calls it again (http-request-retry), and
+        # a UCS-2 text ending in a space (button phones add one) is read whole (text=%b)
+        s.stop_tyndau()
+        s.phone.send("87015550001", "Алмалы ауданында су жоқ ")
+        time.sleep(2.5)  # smsbox's first calls find no one
+        s.start_tyndau()
+        menu = s.phone.wait_for("Иә")
+        assert "Алмалы ауданы" in menu["text"], menu
+        assert s.count("SELECT count(*) FROM rejected") == 0
+        # bearerbox restarts: smsbox exits with it, run_kannel_box brings it back, SMS flow again
+        s.kannel.stop_bearerbox()
+        tg.wait(lambda: not port_open(s.kannel.ports["SENDSMS_PORT"]), 15, "smsbox to exit")
+        s.kannel.start_bearerbox()
+        tg.wait(lambda: port_open(s.kannel.ports["SENDSMS_PORT"]), 30, "smsbox back")
+        s.phone.send("87015550001", "1")
+        s.phone.wait_for("Шағым", timeout=30)
+    finally:
+        s.stop()
+    print("PASS kannel faults: an SMS sent while tyndau restarts is taken when it is back; a UCS-2 "
+          "text ending in a space is read; smsbox returns after bearerbox restarts")
+    # a wrong sendsms URL: a configuration error on /healthz, /metrics and once in the log, and
+    # the reply waits (no attempt lost, not failed) until the URL is right
+    d = os.path.join(work, "wrong-url")
+    os.makedirs(d)
+    s = System(d, sendsms_path="/cgi-bin/sendsmss").start()
+    try:
+        s.phone.send("87015550002", "Алмалы ауданында су жоқ")
+        tg.wait(lambda: s.count("SELECT count(*) FROM deliveries WHERE result = 'down'") >= 3, 30,
+                "three probes")
+        code, body = s.get("/healthz")
+        health = json.loads(body)
+        assert code == 200 and health["status"] == "degraded", body
+        assert "HTTP 404" in health["sms"] and "configuration error" in health["sms"], body
+        assert s.log().count("sms: the channel is down: sendsms HTTP 404") == 1, s.log()
+        assert s.count("SELECT state || attempts FROM outbox WHERE channel = 'sms'") == "pending0"
+        assert s.metric('tyndau_sends_total{channel="sms",outcome="4xx"}') >= 3
+        assert s.metric('tyndau_channel_up{channel="sms"}') == 0
+        s.stop_tyndau()
+        s.set_sendsms_path("/cgi-bin/sendsms")
+        s.start_tyndau()
+        s.phone.listen()
+        s.phone.wait_for("Иә")
+        assert s.count("SELECT state FROM outbox WHERE channel = 'sms'") == "sent"
+    finally:
+        s.stop()
+    print("PASS kannel wrong URL: 404 is a configuration error on /healthz, /metrics and once in "
+          "the log; the reply waited, unfailed, and went once the URL was right")
 
 
 def bench(work, runs=3, n=1000):
@@ -425,7 +550,7 @@ def main():
             return
         only = os.environ.get("SMS_SCENARIO")
         for name, fn in (("flows", scenario_flows), ("bad", scenario_bad_inbound),
-                         ("down", scenario_kannel_down)):
+                         ("down", scenario_kannel_down), ("faults", scenario_kannel_faults)):
             if not only or only == name:
                 fn(os.path.join(work, name) if os.makedirs(os.path.join(work, name)) is None else work)
     print("sms: PASS")

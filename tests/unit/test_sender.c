@@ -17,6 +17,7 @@ struct fake {
     char sent[16][160];
     int64_t pace_until;
     int fill_disk_on_call; /* the disk fills during this request (1-based), 0 never */
+    int down;              /* while set, every request finds the channel down */
 };
 
 /* The disk fills (no file may grow by a byte) or frees again. */
@@ -33,7 +34,7 @@ static void fake_send(void *ctx, const struct outbox_msg *m, struct send_result 
     struct fake *f = ctx;
     if (f->fill_disk_on_call == f->calls + 1)
         disk_full(1);
-    res->status = f->calls < f->nscript ? f->script[f->calls] : SEND_OK;
+    res->status = f->down ? SEND_DOWN : f->calls < f->nscript ? f->script[f->calls] : SEND_OK;
     if (res->status == SEND_RETRY_AFTER)
         res->retry_after_ms = 7000;
     sbuf_addstr(&res->detail, "scripted");
@@ -335,6 +336,53 @@ static void test_next_wake(void **state)
     sender_free(&s);
 }
 
+/*
+ * A channel that is down (its provider unreachable, or refusing a wrong URL or password) costs
+ * no message an attempt: after two hours of it, with max_attempts 3, nothing has failed; only one
+ * message at a time probes it, at most every SENDER_PROBE_MAX_MS, and once it answers the whole
+ * queue goes at the next probe, seconds later, not after a backoff grown to minutes.
+ */
+static void test_channel_down(void **state)
+{
+    (void)state;
+    struct fake f = {.down = 1};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
+    struct sender s;
+    int64_t at = -1, now;
+    cfg.outbox.max_attempts = 3;
+    start(&s, &t);
+    for (int i = 0; i < 10; i++) {
+        char address[8];
+        snprintf(address, sizeof address, "A%d", i);
+        queue(address, "x", 0);
+    }
+    assert_int_equal(sender_drain(&s, 0), 1); /* one probe, not ten requests */
+    char why[160];
+    assert_int_equal(sender_channel_problem(&s, "fake", why, sizeof why), 1);
+    assert_int_equal(sender_next_wake(&s, &at), 1);
+    assert_int_equal(at, cfg.outbox.retry_base_ms);
+    for (now = 1; now < 2 * 3600 * 1000; now += 250)
+        sender_drain(&s, now);
+    /* probes back off to the cap and stay there: about one every 5 s */
+    assert_in_range(f.calls, 2 * 3600 / 5, 2 * 3600 / 5 + 10);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'pending'"), 10);
+    assert_int_equal(db_count(dir, "SELECT max(attempts) FROM outbox"), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM deliveries WHERE result = 'down'"),
+                     f.calls);
+    f.down = 0; /* it is back */
+    int64_t back = now;
+    while (db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'") < 10 &&
+           now < back + 60000) {
+        while (sender_drain(&s, now) > 0)
+            ;
+        now += 250;
+    }
+    assert_in_range(now - back, 0, SENDER_PROBE_MAX_MS + 250);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 10);
+    assert_int_equal(sender_channel_problem(&s, "fake", why, sizeof why), 0);
+    sender_free(&s);
+}
+
 /* A ring before the wait is kept; a wait with no ring ends at its timeout. */
 static void test_bell(void **state)
 {
@@ -373,6 +421,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interrupted_goes_again, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_interrupted_waits_for_a_report, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_next_wake, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_channel_down, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_bell, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("sender", tests, NULL, NULL);
