@@ -51,12 +51,19 @@ static config_setting_t *member(const config_setting_t *group, const char *name)
     return group ? config_setting_get_member(group, name) : NULL;
 }
 
-/* "env:NAME" takes the value from the environment, so secrets stay out of the file. */
+/*
+ * "env:NAME" takes the value from the environment, so secrets stay out of the
+ * file; "env:NAME:DEFAULT" takes DEFAULT when NAME is unset or empty (a
+ * container's settings: "env:TYNDAU_LISTEN:0.0.0.0:8080").
+ */
 static char *resolve_env(const char *value)
 {
     if (strncmp(value, "env:", 4) == 0) {
-        const char *v = getenv(value + 4);
-        return xstrdup(v ? v : "");
+        const char *name = value + 4, *colon = strchr(name, ':');
+        char var[128];
+        snprintf(var, sizeof var, "%.*s", colon ? (int)(colon - name) : (int)strlen(name), name);
+        const char *v = getenv(var);
+        return xstrdup(v && *v ? v : colon ? colon + 1 : "");
     }
     return xstrdup(value);
 }
@@ -290,6 +297,18 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
         check_keys(ld, g, "redis", redis_keys);
     get_str(ld, g, "host", "127.0.0.1", 0, &c->redis.host);
     get_int(ld, g, "port", 6379, 0, 65535, &c->redis.port);
+    /* "HOST:PORT" in host (from one environment variable) sets both */
+    char *colon = strrchr(c->redis.host, ':');
+    if (colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1) &&
+        strchr(c->redis.host, ':') == colon) {
+        long port = strtol(colon + 1, NULL, 10);
+        if (port > 0 && port <= 65535) {
+            c->redis.port = (int)port;
+            *colon = 0;
+        } else {
+            ERR(ld, member(g, "host"), "`host` has a port out of range: %s", colon + 1);
+        }
+    }
     get_str(ld, g, "socket", "", 0, &c->redis.socket);
     get_str(ld, g, "prefix", "tyndau:", 0, &c->redis.prefix);
 

@@ -229,6 +229,40 @@ static void test_secret_from_environment(void **state)
     diag_release(&d);
 }
 
+/* A container's settings: "env:NAME:DEFAULT", and Redis's "HOST:PORT" from one variable. */
+static void test_environment_with_defaults(void **state)
+{
+    (void)state;
+    char path[128];
+    struct config loaded;
+    struct diag d = DIAG_INIT;
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, NULL, NULL,
+                 "http = { listen = \"env:TYNDAU_TEST_LISTEN:0.0.0.0:8080\"; };\n"
+                 "redis = { host = \"env:TYNDAU_TEST_REDIS:127.0.0.1\"; };");
+    unsetenv("TYNDAU_TEST_LISTEN");
+    unsetenv("TYNDAU_TEST_REDIS");
+    assert_int_equal(config_load(&loaded, path, &d), 0);
+    assert_string_equal(loaded.http.listen, "0.0.0.0:8080");
+    assert_string_equal(loaded.redis.host, "127.0.0.1");
+    assert_int_equal(loaded.redis.port, 6379);
+    config_free(&loaded);
+    setenv("TYNDAU_TEST_LISTEN", "10.0.0.5:9090", 1);
+    setenv("TYNDAU_TEST_REDIS", "redis.internal:6380", 1);
+    assert_int_equal(config_load(&loaded, path, &d), 0);
+    assert_string_equal(loaded.http.listen, "10.0.0.5:9090");
+    assert_string_equal(loaded.redis.host, "redis.internal");
+    assert_int_equal(loaded.redis.port, 6380);
+    config_free(&loaded);
+    setenv("TYNDAU_TEST_REDIS", "redis.internal:99999", 1);
+    assert_int_equal(config_load(&loaded, path, &d), -1);
+    assert_non_null(strstr(d.text.buf, "port out of range"));
+    config_free(&loaded);
+    unsetenv("TYNDAU_TEST_LISTEN");
+    unsetenv("TYNDAU_TEST_REDIS");
+    diag_release(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -243,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_text_missing_from_a_language),
         cmocka_unit_test(test_placeholder_mismatch),
         cmocka_unit_test(test_secret_from_environment),
+        cmocka_unit_test(test_environment_with_defaults),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
 }
