@@ -1,4 +1,6 @@
-# tyndau: make, make test, make bench, make run, make deps
+# tyndau: make, make test, make bench, make run, make deps, make install, make uninstall
+#   CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured; the hardening flags are on by default
+#   (HARDENING= turns them off); PREFIX (/usr/local) and DESTDIR place the install.
 CC ?= cc
 PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
@@ -9,7 +11,10 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-DTYNDAU_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-OPT ?= -O2 -g
+CFLAGS ?= -O2 -g
+HARDENING ?= -fstack-protector-strong -fstack-clash-protection -fcf-protection \
+	-D_FORTIFY_SOURCE=2 -fPIE
+HARDENING_LDFLAGS ?= -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
 LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
 LIB_SRC := $(filter-out bot/main.c,$(wildcard bot/*.c bot/*/*.c)) $(wildcard handlers/*.c) \
@@ -24,7 +29,8 @@ SAN := $(B)/asan
 SAN_FLAGS := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 
-.PHONY: all test bench run deps deps-check clean format asan test-bins fuzz fuzz-bins
+.PHONY: all test bench run deps deps-check clean format asan test-bins fuzz fuzz-bins install \
+	uninstall
 # keep objects of test programs: they are not throwaway intermediates
 .SECONDARY:
 
@@ -35,7 +41,7 @@ deps-check:
 	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null && \
 		command -v clang >/dev/null && command -v promtool >/dev/null || $(MAKE) --no-print-directory deps
 
-# $(1) the build directory, $(2) its flags, $(3) its compiler
+# $(1) the build directory, $(2) its compile flags, $(3) its compiler, $(4) its link flags
 define build_rules
 $(1)/obj/%.o: %.c
 	@mkdir -p $$(dir $$@)
@@ -46,19 +52,19 @@ $(1)/libtyndau.a: $$(patsubst %.c,$(1)/obj/%.o,$$(LIB_SRC))
 	ar rcs $$@ $$^
 
 $(1)/tyndau: $(1)/obj/bot/main.o $(1)/libtyndau.a
-	$(3) $(2) $$^ $$(LIBS) -o $$@
+	$(3) $(4) $$^ $$(LIBS) -o $$@
 
 $(1)/tests/%: $(1)/obj/tests/unit/%.o $(1)/libtyndau.a
 	@mkdir -p $$(dir $$@)
-	$(3) $(2) $$^ $$(LIBS) -lcmocka -o $$@
+	$(3) $(4) $$^ $$(LIBS) -lcmocka -o $$@
 
 $(1)/tools/%: $(1)/obj/tests/tools/%.o $(1)/libtyndau.a
 	@mkdir -p $$(dir $$@)
-	$(3) $(2) $$^ $$(LIBS) -o $$@
+	$(3) $(4) $$^ $$(LIBS) -o $$@
 endef
 
-$(eval $(call build_rules,$(B),$(OPT),$$(CC)))
-$(eval $(call build_rules,$(SAN),-O1 -g $(SAN_FLAGS),$$(CC)))
+$(eval $(call build_rules,$(B),$$(HARDENING) $$(CPPFLAGS) $$(CFLAGS),$$(CC),$$(CFLAGS) $$(LDFLAGS) $$(HARDENING_LDFLAGS)))
+$(eval $(call build_rules,$(SAN),-O1 -g $(SAN_FLAGS),$$(CC),-O1 -g $(SAN_FLAGS)))
 
 # libFuzzer targets (tests/fuzz/fuzz_*.c): clang, the library instrumented for coverage
 # and built with ASan+UBSan in build/fuzz/.  `make fuzz` runs each for FUZZ_SECONDS,
@@ -70,7 +76,7 @@ FUZZ_DEFS := -DFUZZ_TEXTS_DIR='"$(CURDIR)/config/texts"' -DFUZZ_CONFIG='"$(CURDI
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow \
 	-fno-sanitize-recover=all -fno-omit-frame-pointer $(FUZZ_DEFS)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(FUZZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(eval $(call build_rules,$(FUZZ),$(FUZZ_FLAGS),clang))
+$(eval $(call build_rules,$(FUZZ),$(FUZZ_FLAGS),clang,$(FUZZ_FLAGS)))
 
 $(FUZZ)/fuzz_%: $(FUZZ)/obj/tests/fuzz/fuzz_%.o $(FUZZ)/libtyndau.a
 	clang -fsanitize=fuzzer,address,undefined,float-cast-overflow $^ $(LIBS) -o $@
@@ -102,6 +108,37 @@ bench: deps-check
 run: deps-check
 	$(MAKE) --no-print-directory $(B)/tyndau
 	scripts/run-local
+
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, man pages, the systemd unit and its
+# user, the example configuration, texts and secrets file in /etc/tyndau (an existing one is
+# kept), the state directory; scripts/install-config says what it did.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/tyndau
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SYSCONFDIR ?= /etc
+STATEDIR ?= /var/lib/tyndau
+
+install: $(B)/tyndau
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(B)/tyndau $(DESTDIR)$(BINDIR)/tyndau
+	install -m 0644 docs/man/tyndau.1 $(DESTDIR)$(MANDIR)/man1/tyndau.1
+	install -m 0644 docs/man/tyndau.conf.5 $(DESTDIR)$(MANDIR)/man5/tyndau.conf.5
+	install -m 0644 config/kannel.conf README.md CHANGELOG.md LICENSE $(DESTDIR)$(DOCDIR)/
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/tyndau.service.in >$(DESTDIR)$(UNITDIR)/tyndau.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tyndau.service
+	install -m 0644 packaging/tyndau.sysusers $(DESTDIR)$(SYSUSERSDIR)/tyndau.conf
+	scripts/install-config "$(DESTDIR)" "$(SYSCONFDIR)/tyndau" "$(STATEDIR)" "$(SYSUSERSDIR)"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tyndau $(DESTDIR)$(MANDIR)/man1/tyndau.1 \
+		$(DESTDIR)$(MANDIR)/man5/tyndau.conf.5 $(DESTDIR)$(UNITDIR)/tyndau.service \
+		$(DESTDIR)$(SYSUSERSDIR)/tyndau.conf
+	rm -rf $(DESTDIR)$(DOCDIR)
+	@echo "tyndau: kept $(SYSCONFDIR)/tyndau (the configuration) and $(STATEDIR) (the data)"
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then \
