@@ -25,6 +25,10 @@
 #include "bot/domain/calendar.h"
 #include "bot/domain/config.h"
 #include "bot/lib/clock.h"
+#include "bot/lib/csv.h"
+#include "handlers/names.h"
+#include "bot/domain/i18n.h"
+#include "bot/domain/lang.h"
 #include "bot/daemon.h"
 #include "bot/pipeline/deadlines.h"
 #include "bot/pipeline/health.h"
@@ -71,7 +75,7 @@ static void usage(FILE *out)
         "  console              a terminal session as a citizen or any staff member\n"
         "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
         "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
-        "  cases [--overdue] [--csv]  list registered cases\n"
+        "  cases [--overdue] [--csv] [--lang L]  registered cases; --csv for spreadsheets\n"
         "  reindex              rebuild the Redis deadline index from SQLite\n"
         "\n"
         "Options:\n"
@@ -299,21 +303,49 @@ struct cases_ctx {
     const struct config *cfg;
     int overdue_only; /* only what store_cases_overdue lists */
     int csv;
+    enum lang lang; /* of the CSV's names and header */
     int32_t today;
     int n;
+    struct sbuf out;
 };
 
-/* CSV field: quoted, with quotes doubled, so any text survives a spreadsheet. */
-static void csv_field(const char *s, size_t len, int last)
+/* A unix time as the calendar's local date, "" for none. */
+static void local_date(const struct config *cfg, int64_t at, char out[11])
 {
-    putchar('"');
-    for (size_t i = 0; i < len; i++) {
-        if (s[i] == '"')
-            putchar('"');
-        putchar(s[i]);
-    }
-    putchar('"');
-    putchar(last ? '\n' : ',');
+    out[0] = 0;
+    if (at > 0)
+        calendar_format_date(calendar_local_day(&cfg->calendar, at), out);
+}
+
+/* One row of the spreadsheet, every id named in cc->lang. */
+static void csv_case(struct cases_ctx *cc, const struct case_rec *c, int days_late)
+{
+    const struct config *cfg = cc->cfg;
+    const struct i18n *t = &cfg->texts;
+    char reg[11], due[11], answered[11], late[16] = "", rating[16] = "";
+    local_date(cfg, c->registered_at, reg);
+    calendar_format_date(c->due_day, due);
+    local_date(cfg, c->answered_at, answered);
+    if (days_late > 0)
+        snprintf(late, sizeof late, "%d", days_late);
+    if (c->rating > 0)
+        snprintf(rating, sizeof rating, "%d", c->rating);
+    const char *type_key = names_type_key(c->type);
+    const struct staff *officer = *c->assignee ? config_staff(cfg, c->assignee) : NULL;
+    const char *cells[] = {c->number,
+                           reg,
+                           type_key ? i18n_get(t, cc->lang, type_key) : c->type,
+                           names_category(cfg, c->category, cc->lang),
+                           names_district(cfg, c->district, cc->lang),
+                           names_body(cfg, c->body, cc->lang),
+                           i18n_get(t, cc->lang, case_status_key(c->status)),
+                           due,
+                           answered,
+                           late,
+                           rating,
+                           officer ? officer->name : c->assignee,
+                           c->text.buf ? c->text.buf : ""};
+    csv_row(&cc->out, cells, sizeof cells / sizeof *cells);
 }
 
 static int print_case(void *ctx, const struct case_rec *c)
@@ -326,14 +358,9 @@ static int print_case(void *ctx, const struct case_rec *c)
     int days_late =
         late ? calendar_working_days_between(&cc->cfg->calendar, c->due_day, cc->today) : 0;
     if (cc->csv) {
-        char late_s[16];
-        snprintf(late_s, sizeof late_s, "%d", days_late);
-        const char *f[] = {c->number, reg,         due,         case_status_name(c->status),
-                           c->type,   c->category, c->district, c->body,
-                           late_s};
-        for (size_t i = 0; i < sizeof f / sizeof *f; i++)
-            csv_field(f[i], strlen(f[i]), 0);
-        csv_field(c->text.buf, c->text.len, 1);
+        csv_case(cc, c, days_late);
+        fwrite(cc->out.buf, 1, cc->out.len, stdout);
+        sbuf_reset(&cc->out);
     } else {
         printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s %s%s\n", c->number, reg, due,
                case_status_name(c->status), c->category, c->body, c->district,
@@ -345,16 +372,36 @@ static int print_case(void *ctx, const struct case_rec *c)
     return 0;
 }
 
+/* The header of the CSV in the chosen language: the catalog's csv_columns, split at commas. */
+static void csv_header(struct cases_ctx *cc)
+{
+    const char *cols = i18n_get(&cc->cfg->texts, cc->lang, "csv_columns");
+    sbuf_addstr(&cc->out, CSV_BOM);
+    for (const char *p = cols;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        csv_cell(&cc->out, p, len, !comma);
+        if (!comma)
+            break;
+        p = comma + 1;
+    }
+    fwrite(cc->out.buf, 1, cc->out.len, stdout);
+    sbuf_reset(&cc->out);
+}
+
 static int cmd_cases(struct cli *cli, int argc, char **argv)
 {
-    struct cases_ctx cc = {&cli->cfg, 0, 0, 0, 0};
+    struct cases_ctx cc = {&cli->cfg, 0, 0, cli->cfg.intake.default_lang, 0, 0, SBUF_INIT};
     for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--overdue"))
+        if (!strcmp(argv[i], "--overdue")) {
             cc.overdue_only = 1;
-        else if (!strcmp(argv[i], "--csv"))
+        } else if (!strcmp(argv[i], "--csv")) {
             cc.csv = 1;
-        else {
-            fprintf(stderr, "Usage: tyndau cases [--overdue] [--csv]\n");
+        } else if (!strcmp(argv[i], "--lang") && i + 1 < argc &&
+                   lang_parse(argv[i + 1], &cc.lang) == 0) {
+            i++;
+        } else {
+            fprintf(stderr, "Usage: tyndau cases [--overdue] [--csv] [--lang kk|ru|en]\n");
             return 2;
         }
     }
@@ -363,7 +410,7 @@ static int cmd_cases(struct cli *cli, int argc, char **argv)
     if (open_store(cli, &store) < 0)
         return 1;
     if (cc.csv)
-        printf("number,registered,due,status,type,category,district,body,days_overdue,text\n");
+        csv_header(&cc);
     else
         printf("%-10s %-10s %-10s %-12s %-12s %-14s %-10s\n", "number", "registered", "due",
                "status", "category", "body", "district");
@@ -371,6 +418,7 @@ static int cmd_cases(struct cli *cli, int argc, char **argv)
                              : store_cases_all(store, print_case, &cc);
     if (!cc.csv)
         printf("%d case(s)\n", cc.n);
+    sbuf_release(&cc.out);
     store_close(store);
     return rc < 0 ? 1 : 0;
 }

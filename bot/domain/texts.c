@@ -17,7 +17,7 @@ const char *const texts_required_keys[] = {
     /* appeal types and statuses */
     "type_complaint", "type_application", "type_proposal", "type_request", "status_draft",
     "status_registered", "status_in_progress", "status_answered", "status_closed",
-    "status_reopened",
+    "status_reopened", "csv_columns",
     /* staff */
     "case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",

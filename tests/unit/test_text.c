@@ -1,6 +1,8 @@
 /* UTF-8 checks, case folding, language detection and case numbers. */
 #include "helpers.h"
 
+#include "bot/lib/csv.h"
+
 #include <cjson/cJSON.h>
 
 #include "gateways/telegram_api.h"
@@ -245,6 +247,21 @@ static void test_update_ids(void **state)
     cJSON_Delete(n);
 }
 
+/* Spreadsheet cells: quoted, quotes doubled, CRLF rows, a would-be formula shown as text. */
+static void test_csv(void **state)
+{
+    (void)state;
+    struct sbuf out = SBUF_INIT;
+    const char *row[] = {"=1+1", "+7 701", "-2", "@SUM(A1)", "\tx", "say \"hi\"", "", "10008"};
+    csv_row(&out, row, sizeof row / sizeof *row);
+    assert_string_equal(out.buf, "\"'=1+1\",\"'+7 701\",\"'-2\",\"'@SUM(A1)\",\"'\tx\","
+                                 "\"say \"\"hi\"\"\",\"\",\"10008\"\r\n");
+    sbuf_reset(&out);
+    csv_cell(&out, "a\nb", 3, 1); /* a line break stays inside its quoted cell */
+    assert_string_equal(out.buf, "\"a\nb\"\r\n");
+    sbuf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_lang_detect), cmocka_unit_test(test_casenum),
         cmocka_unit_test(test_split),       cmocka_unit_test(test_phone),
         cmocka_unit_test(test_update_ids),  cmocka_unit_test(test_payloads),
+        cmocka_unit_test(test_csv),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
