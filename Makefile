@@ -6,7 +6,7 @@ PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
 	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev \
-	prometheus
+	prometheus podman buildah debootstrap
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
@@ -39,7 +39,8 @@ all: $(B)/tyndau
 # On a fresh machine the first `make run` or `make test` installs what is missing.
 deps-check:
 	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null && \
-		command -v clang >/dev/null && command -v promtool >/dev/null || $(MAKE) --no-print-directory deps
+		command -v clang >/dev/null && command -v promtool >/dev/null && \
+		command -v buildah >/dev/null || $(MAKE) --no-print-directory deps
 
 # $(1) the build directory, $(2) its compile flags, $(3) its compiler, $(4) its link flags
 define build_rules

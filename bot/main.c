@@ -6,6 +6,7 @@
  * Each command loads and validates the config first; nothing runs on a
  * config with errors.
  */
+#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -77,6 +78,7 @@ static void usage(FILE *out)
         "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
         "  cases [--overdue] [--csv] [--lang L]  registered cases; --csv for spreadsheets\n"
         "  reindex              rebuild the Redis deadline index from SQLite\n"
+        "  probe [--ready]      ask the running gateway's /livez (/readyz): 0 when it answers 200\n"
         "\n"
         "Options:\n"
         "  -c, --config FILE    config file (default %s)\n"
@@ -206,6 +208,55 @@ static int cmd_run(struct cli *cli)
     if (ensure_parent_dir(cfg->storage.path) < 0)
         return 1;
     return daemon_run(cfg, &stopping, &reloading);
+}
+
+static size_t discard(char *data, size_t size, size_t n, void *userdata)
+{
+    (void)data, (void)userdata;
+    return size * n;
+}
+
+/*
+ * A health probe for a container's HEALTHCHECK (its image has no curl): GETs
+ * /livez, or /readyz with --ready, from this configuration's listener; an
+ * address of all interfaces is asked on loopback.  0 when it answers 200.
+ */
+static int cmd_probe(struct cli *cli, int argc, char **argv)
+{
+    const char *path = "/livez";
+    if (argc == 1 && !strcmp(argv[0], "--ready")) {
+        path = "/readyz";
+    } else if (argc) {
+        fprintf(stderr, "Usage: tyndau probe [--ready]\n");
+        return 2;
+    }
+    const char *listen = cli->cfg.http.listen, *colon = strrchr(listen, ':');
+    if (!*listen || !colon) {
+        fprintf(stderr, "tyndau: no listener configured (http.listen)\n");
+        return 1;
+    }
+    char host[128], url[256];
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    if (!*host || !strcmp(host, "0.0.0.0") || !strcmp(host, "*"))
+        snprintf(host, sizeof host, "127.0.0.1");
+    snprintf(url, sizeof url, "http://%s:%s%s", host, colon + 1, path);
+    CURL *c = curl_easy_init();
+    long code = 0;
+    if (!c)
+        return 1;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(c);
+    if (rc != CURLE_OK) {
+        printf("%s: %s\n", url, curl_easy_strerror(rc));
+        return 1;
+    }
+    printf("%s: %ld\n", url, code);
+    return code == 200 ? 0 : 1;
 }
 
 static int cmd_reindex(struct cli *cli)
@@ -466,7 +517,7 @@ int main(int argc, char **argv)
     int rest = argc - optind;
     char **args = argv + optind;
     static const char *const known[] = {"run", "check", "console", "route",
-                                        "due", "cases", "reindex", NULL};
+                                        "due", "cases", "reindex", "probe", NULL};
     int ok = 0;
     for (const char *const *k = known; *k; k++)
         ok |= !strcmp(command, *k);
@@ -490,6 +541,8 @@ int main(int argc, char **argv)
         rc = cmd_cases(&cli, rest, args);
     else if (!strcmp(command, "reindex"))
         rc = cmd_reindex(&cli);
+    else if (!strcmp(command, "probe"))
+        rc = cmd_probe(&cli, rest, args);
     else
         rc = cmd_run(&cli);
     config_free(&cli.cfg);
