@@ -15,7 +15,6 @@
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
 #include "bot/pipeline/metrics.h"
-#include "bot/lib/prom.h"
 #include "bot/lib/service.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
@@ -218,7 +217,6 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     store_ring_on_commit(d.http_store, &d.deadline_bell);
     store_ring_on_commit(d.deadline_store, &d.sender_bell);
     running = &d;
-    metrics_declare();
     deadlines_init(&d.deadlines, cfg);
     config_live_start(cfg);
     http_init(&d.http);
@@ -282,7 +280,6 @@ out:
     store_close(d.http_store);
     sender_free(&d.sender);
     running = NULL;
-    prom_reset();
     bell_close(&d.sender_bell);
     bell_close(&d.deadline_bell);
     bell_close(&d.signal_bell);

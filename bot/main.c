@@ -34,6 +34,7 @@
 #include "bot/pipeline/deadlines.h"
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
+#include "bot/pipeline/metrics.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
 #include "bot/domain/router.h"
@@ -485,6 +486,7 @@ int main(int argc, char **argv)
     int opt;
     xalloc_init();
     log_detect_journal();
+    metrics_declare(); /* before any thread counts, in every command that sends */
     channels_register();
     /* a peer that went away (Redis, an HTTP client) is an error to handle, not a reason to die */
     signal(SIGPIPE, SIG_IGN);
@@ -516,8 +518,8 @@ int main(int argc, char **argv)
     const char *command = optind < argc ? argv[optind++] : "run";
     int rest = argc - optind;
     char **args = argv + optind;
-    static const char *const known[] = {"run", "check", "console", "route",
-                                        "due", "cases", "reindex", "probe", NULL};
+    static const char *const known[] = {"run",   "check",   "console", "route", "due",
+                                        "cases", "reindex", "probe",   NULL};
     int ok = 0;
     for (const char *const *k = known; *k; k++)
         ok |= !strcmp(command, *k);

@@ -42,7 +42,7 @@
 #include "bot/pipeline/http.h"
 #include "bot/pipeline/metric_names.h"
 
-/* Declares every family (before any thread starts). */
+/* Declares every family (main() does, before any thread starts or anything is counted). */
 void metrics_declare(void);
 /* Serves /metrics from h's connection and state, with zero series for h's channels. */
 void metrics_route(struct health *h, struct http *http);
