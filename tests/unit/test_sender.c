@@ -352,7 +352,7 @@ static void test_channel_down(void **state)
     cfg.outbox.max_attempts = 3;
     start(&s, &t);
     for (int i = 0; i < 10; i++) {
-        char address[8];
+        char address[16];
         snprintf(address, sizeof address, "A%d", i);
         queue(address, "x", 0);
     }
