@@ -38,18 +38,38 @@ static struct i18n_entry *entry_get_or_add(struct i18n *cat, const char *key, si
     return e;
 }
 
-/* Collects "{name}" placeholders of s as a sorted, NUL-separated list. */
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Collects the "{name}" placeholders of s as a set: sorted, each once,
+ * space-separated.  Languages order words differently (Kazakh puts the verb
+ * last), so only which placeholders a text has must agree, not their order.
+ */
 static void placeholders(const char *s, struct sbuf *out)
 {
+    char *names[64];
+    size_t n = 0;
     const char *p = s;
-    while ((p = strchr(p, '{')) != NULL) {
+    while ((p = strchr(p, '{')) != NULL && n < sizeof names / sizeof *names) {
         const char *end = strchr(p, '}');
         if (!end)
             break;
-        sbuf_add(out, p, (size_t)(end - p + 1));
-        sbuf_addch(out, ' ');
+        names[n] = xmalloc((size_t)(end - p) + 2);
+        memcpy(names[n], p, (size_t)(end - p) + 1);
+        names[n][end - p + 1] = 0;
+        n++;
         p = end + 1;
     }
+    qsort(names, n, sizeof *names, str_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (i == 0 || strcmp(names[i], names[i - 1]))
+            sbuf_addf(out, "%s ", names[i]);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
 }
 
 static int load_one(struct i18n *cat, enum lang lang, const char *path, size_t *alloc,

@@ -210,6 +210,27 @@ static void test_placeholder_mismatch(void **state)
     free(out);
 }
 
+/* Translators reorder words: the same placeholders in another order (and twice) are fine. */
+static void test_placeholders_in_any_order(void **state)
+{
+    (void)state;
+    char texts[128], path[128], cmd[512];
+    int rc;
+    snprintf(texts, sizeof texts, "%s/texts3", dir);
+    copy_catalogs(texts);
+    snprintf(cmd, sizeof cmd,
+             "sed -i 's/^  staff_not_yours = .*/  staff_not_yours = \"«{body}» органына жатады: "
+             "№{number} өтініш (№{number}).\";/' %s/kk.conf",
+             texts);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, texts, NULL, NULL);
+    char *out = load(path, &rc);
+    if (rc != 0)
+        fail_msg("reordered placeholders refused:\n%s", out);
+    free(out);
+}
+
 static void test_secret_from_environment(void **state)
 {
     (void)state;
@@ -276,6 +297,7 @@ int main(void)
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_text_missing_from_a_language),
         cmocka_unit_test(test_placeholder_mismatch),
+        cmocka_unit_test(test_placeholders_in_any_order),
         cmocka_unit_test(test_secret_from_environment),
         cmocka_unit_test(test_environment_with_defaults),
     };
