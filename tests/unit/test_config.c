@@ -84,6 +84,30 @@ static void test_example_is_clean(void **state)
     free(out);
 }
 
+/*
+ * A district's body is its akimat, the office, not the akim, the person: "Акимат Алмалинского
+ * района", "Алмалы ауданының әкімдігі", "Almaly District Akimat", for all eight.
+ */
+static void test_district_bodies_are_akimats(void **state)
+{
+    (void)state;
+    struct config c;
+    int n = 0;
+    load_example_config(&c);
+    for (size_t i = 0; i < c.nbodies; i++) {
+        const struct body *b = &c.bodies[i];
+        if (b->kind != BODY_DISTRICT_AKIMAT)
+            continue;
+        n++;
+        if (strncmp(b->name[LANG_RU], "Акимат ", strlen("Акимат ")) ||
+            !strstr(b->name[LANG_KK], "әкімдігі") || !strstr(b->name[LANG_EN], "Akimat"))
+            fail_msg("body %s is named %s / %s / %s", b->id, b->name[LANG_KK], b->name[LANG_RU],
+                     b->name[LANG_EN]);
+    }
+    assert_int_equal(n, 8);
+    config_free(&c);
+}
+
 static void test_minimal_is_clean(void **state)
 {
     (void)state;
@@ -288,6 +312,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_example_is_clean),
+        cmocka_unit_test(test_district_bodies_are_akimats),
         cmocka_unit_test(test_minimal_is_clean),
         cmocka_unit_test(test_unknown_key),
         cmocka_unit_test(test_wrong_type),
