@@ -10,6 +10,7 @@ DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libcon
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wno-missing-field-initializers \
 	-DTYNDAU_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 CFLAGS ?= -O2 -g
 HARDENING ?= -fstack-protector-strong -fstack-clash-protection -fcf-protection \

@@ -473,7 +473,8 @@ static int contest_reason(struct turn *t)
     if (store_message_add(hx->store, c.id, hx->now, t->actor, t->text.buf, t->text.len) < 0 ||
         lifecycle_event(hx, &c, t->actor, "contested", "") < 0 ||
         (body && notify_body(hx, body, &c, "contest_to_body", vars) < 0) ||
-        notify_supervisors(hx, &c, "contest_to_supervisor", "text", t->text.buf) < 0 ||
+        notify_supervisors(hx, &c, "contest_to_supervisor",
+                           &(struct i18n_var){"text", t->text.buf, NULL}) < 0 ||
         set_idle(t) < 0)
         goto out;
     rc = reply_simple(t, "contest_received", NULL);
@@ -645,7 +646,8 @@ static int draft_has_room(struct turn *t, struct case_rec *c)
     char max[16], nparts[16];
     snprintf(max, sizeof max, "%d", cfg->intake.max_draft_chars);
     snprintf(nparts, sizeof nparts, "%d", cfg->intake.max_draft_parts);
-    struct i18n_var vars[] = {{"max", max}, {"parts", nparts}, {NULL, NULL}};
+    struct i18n_var vars[] = {
+        {"max", max, "chars_n"}, {"parts", nparts, "messages_n"}, {NULL, NULL}};
     if (reply_simple(t, "draft_full", vars) < 0)
         return -1;
     return ask_again(t, c) < 0 ? -1 : 0;

@@ -30,7 +30,7 @@ static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
     if (!strncmp(st->name, "remind", 6)) {
         snprintf(days, sizeof days, "%s", st->name + 6);
         struct i18n_var vars[] = {
-            {"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
+            {"number", c->number}, {"due", due}, {"days", days, "working_days_n"}, {NULL, NULL}};
         if (lifecycle_event(hx, c, "system", "reminded", st->name) < 0)
             return -1;
         return body ? notify_body(hx, body, c, "deadline_reminder", vars) : 0;
@@ -47,12 +47,13 @@ static int fire_stage(const struct handler_ctx *hx, const struct case_rec *c,
     snprintf(days, sizeof days, "%d", late > 0 ? late : 1);
     char detail[64];
     snprintf(detail, sizeof detail, "due=%s", due);
-    struct i18n_var vars[] = {{"number", c->number}, {"due", due}, {"days", days}, {NULL, NULL}};
+    struct i18n_var vars[] = {
+        {"number", c->number}, {"due", due}, {"days", days, "working_days_n"}, {NULL, NULL}};
     if (lifecycle_event(hx, c, "system", "breach", detail) < 0)
         return -1;
     if (body && notify_body(hx, body, c, "deadline_overdue", vars) < 0)
         return -1;
-    return notify_supervisors(hx, c, "deadline_overdue_supervisor", "days", days);
+    return notify_supervisors(hx, c, "deadline_overdue_supervisor", &vars[2]);
 }
 
 int deadline_fire_case(const struct handler_ctx *hx, int64_t case_id, int64_t *next_at)
@@ -119,7 +120,7 @@ static int digest_case(void *ctx, const struct case_rec *c)
         struct i18n_var vars[] = {{"number", c->number},
                                   {"body", names_body(dc->hx->cfg, c->body, (enum lang)l)},
                                   {"due", due},
-                                  {"days", days},
+                                  {"days", days, "working_days_n"},
                                   {NULL, NULL}};
         sbuf_addch(&dc->lines[l], '\n');
         i18n_render(&dc->hx->cfg->texts, (enum lang)l,

@@ -173,7 +173,8 @@ int lifecycle_rate(const struct handler_ctx *hx, struct case_rec *c, const char 
     c->due_day = calendar_due_day(&cfg->calendar, today, cfg->deadlines.working_days);
     if (save(hx, c, 1) < 0 || lifecycle_event(hx, c, actor, "rated", detail) < 0 ||
         lifecycle_event(hx, c, actor, "reopened", "low rating") < 0 ||
-        notify_oversight(hx, c, "case_reopened_oversight", "rating", detail) < 0)
+        notify_oversight(hx, c, "case_reopened_oversight",
+                         &(struct i18n_var){"rating", detail, NULL}) < 0)
         return -1;
     return 1;
 }

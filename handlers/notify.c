@@ -68,7 +68,7 @@ static int body_message(const struct handler_ctx *hx, const struct body *body,
 }
 
 int notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
-                       const char *extra_name, const char *extra)
+                       const struct i18n_var *extra)
 {
     const struct config *cfg = hx->cfg;
     char due[11], address[32];
@@ -80,7 +80,7 @@ int notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c, c
         struct i18n_var vars[] = {{"number", c->number},
                                   {"body", names_body(cfg, c->body, st->lang)},
                                   {"due", due},
-                                  {extra_name, extra},
+                                  *extra,
                                   {NULL, NULL}};
         struct reply r;
         snprintf(address, sizeof address, "%lld", (long long)st->telegram);
@@ -354,7 +354,7 @@ out:
 }
 
 int notify_oversight(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
-                     const char *extra_name, const char *extra)
+                     const struct i18n_var *extra)
 {
     const struct config *cfg = hx->cfg;
     char due[11];
@@ -367,12 +367,12 @@ int notify_oversight(const struct handler_ctx *hx, const struct case_rec *c, con
         struct i18n_var vars[] = {{"number", c->number},
                                   {"body", names_body(cfg, c->body, cfg->intake.default_lang)},
                                   {"due", due},
-                                  {extra_name, extra},
+                                  *extra,
                                   {NULL, NULL}};
         if (notify_body(hx, body, c, key, vars) < 0)
             return -1;
     }
-    return notify_supervisors(hx, c, key, extra_name, extra);
+    return notify_supervisors(hx, c, key, extra);
 }
 
 int notify_cards_rewrite(const struct handler_ctx *hx, const struct case_rec *c)

@@ -26,13 +26,13 @@ int notify_body(const struct handler_ctx *hx, const struct body *body, const str
                 const char *key, const struct i18n_var *vars);
 /*
  * Alerts every supervisor about c: {number}, {body} (in each one's language), {due}, and
- * {extra_name} filled with extra.
+ * the one more placeholder extra fills (a count is rendered in each one's language).
  */
 int notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
-                       const char *extra_name, const char *extra);
-/* Tells the public councils and the supervisors about c; {extra_name} in the text is extra. */
+                       const struct i18n_var *extra);
+/* Tells the public councils and the supervisors about c, with extra as above. */
 int notify_oversight(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
-                     const char *extra_name, const char *extra);
+                     const struct i18n_var *extra);
 /* Posts the case card (number, type, topic, district, due date, text, buttons) to a body. */
 int notify_card(const struct handler_ctx *hx, const struct body *body, const struct case_rec *c);
 /* Rewrites every card of c as the case is now (Telegram editMessageText). */

@@ -125,7 +125,7 @@ static int overdue_line(void *ctx, const struct case_rec *c)
     struct i18n_var vars[] = {{"number", c->number},
                               {"body", names_body(cfg, c->body, oc->t->staff->lang)},
                               {"due", due},
-                              {"days", days},
+                              {"days", days, "working_days_n"},
                               {NULL, NULL}};
     sbuf_addch(&oc->r->msg.text, '\n');
     i18n_render(&cfg->texts, oc->t->staff->lang, "digest_overdue_line", vars, &oc->r->msg.text);
@@ -332,7 +332,8 @@ static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
     if (late) {
         char days[16];
         snprintf(days, sizeof days, "%d", late);
-        struct i18n_var told[] = {{"number", c->number}, {"days", days}, {NULL, NULL}};
+        struct i18n_var told[] = {
+            {"number", c->number}, {"days", days, "working_days_n"}, {NULL, NULL}};
         return staff_reply(t, "staff_forward_late", told);
     }
     struct i18n_var told[] = {{"number", c->number}, {"body", name}, {NULL, NULL}};

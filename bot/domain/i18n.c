@@ -2,6 +2,7 @@
 #include "bot/domain/texts.h"
 
 #include <libconfig.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,20 +103,49 @@ static int load_one(struct i18n *cat, enum lang lang, const char *path, size_t *
     for (int i = 0; i < config_setting_length(texts); i++) {
         config_setting_t *s = config_setting_get_elem(texts, (unsigned)i);
         int line = config_setting_source_line(s);
-        const char *val = config_setting_get_string(s);
-        if (!val) {
-            diag_error(d, path, line, "text `%s` must be a string", config_setting_name(s));
-            rc = -1;
-            continue;
+        const char *forms[LANG_PLURAL_MAX + 1];
+        int n = 0, list = config_setting_is_aggregate(s);
+        if (list) {
+            n = config_setting_length(s);
+            for (int k = 0; k < n && k <= LANG_PLURAL_MAX; k++)
+                forms[k] = config_setting_get_string_elem(s, (unsigned)k);
+            if (n == 0 || n > LANG_PLURAL_MAX || config_setting_is_group(s)) {
+                diag_error(d, path, line,
+                           "text `%s` must be a string, or a list of 1 to %d plural forms",
+                           config_setting_name(s), LANG_PLURAL_MAX);
+                rc = -1;
+                continue;
+            }
+        } else {
+            forms[n++] = config_setting_get_string(s);
         }
-        if (!utf8_valid(val, strlen(val))) {
-            diag_error(d, path, line, "text `%s` is not valid UTF-8", config_setting_name(s));
+        int bad = 0;
+        for (int k = 0; k < n; k++) {
+            if (!forms[k]) {
+                diag_error(d, path, line, "text `%s` must be a string", config_setting_name(s));
+                bad = 1;
+            } else if (!utf8_valid(forms[k], strlen(forms[k]))) {
+                diag_error(d, path, line, "text `%s` is not valid UTF-8", config_setting_name(s));
+                bad = 1;
+            }
+            if (bad)
+                break;
+        }
+        if (bad) {
             rc = -1;
             continue;
         }
         struct i18n_entry *e = entry_get_or_add(cat, config_setting_name(s), alloc);
-        e->text[lang] = xstrdup(val);
+        if (e->text[lang]) {
+            diag_error(d, path, line, "text `%s` is given twice", e->key);
+            rc = -1;
+            continue;
+        }
+        e->text[lang] = xstrdup(forms[0]);
         e->line[lang] = line;
+        for (int k = 0; list && k < n; k++)
+            e->forms[lang][k] = xstrdup(forms[k]);
+        e->nforms[lang] = list ? n : 0;
     }
 out:
     config_destroy(&cf);
@@ -140,21 +170,33 @@ int i18n_load(struct i18n *cat, const char *dir, struct diag *d)
         struct i18n_entry *e = &cat->entries[i];
         struct sbuf ref = SBUF_INIT;
         int ref_lang = -1;
+        int plural = 0;
+        for (int l = 0; l < LANG_COUNT; l++)
+            plural |= e->nforms[l] > 0;
         for (int l = 0; l < LANG_COUNT; l++) {
             if (!e->text[l])
                 continue;
-            struct sbuf ph = SBUF_INIT;
-            placeholders(e->text[l], &ph);
-            if (ref_lang < 0) {
-                sbuf_addstr(&ref, ph.buf);
-                ref_lang = l;
-            } else if (strcmp(ref.buf, ph.buf) != 0) {
+            int n = e->nforms[l] ? e->nforms[l] : 1;
+            for (int k = 0; k < n; k++) {
+                struct sbuf ph = SBUF_INIT;
+                placeholders(e->nforms[l] ? e->forms[l][k] : e->text[l], &ph);
+                if (ref_lang < 0) {
+                    sbuf_addstr(&ref, ph.buf);
+                    ref_lang = l;
+                } else if (strcmp(ref.buf, ph.buf) != 0) {
+                    diag_error(d, cat->files[l], e->line[l],
+                               "text `%s` has placeholders \"%s\" but the %s text has \"%s\"",
+                               e->key, ph.buf, lang_codes[ref_lang], ref.buf);
+                    rc = -1;
+                }
+                sbuf_release(&ph);
+            }
+            if (plural && n != lang_plural_forms(l)) {
                 diag_error(d, cat->files[l], e->line[l],
-                           "text `%s` has placeholders \"%s\" but the %s text has \"%s\"", e->key,
-                           ph.buf, lang_codes[ref_lang], ref.buf);
+                           "text `%s` is counted: it needs %d plural form(s) in %s, not %d", e->key,
+                           lang_plural_forms(l), lang_codes[l], n);
                 rc = -1;
             }
-            sbuf_release(&ph);
         }
         sbuf_release(&ref);
         for (int l = 0; l < LANG_COUNT; l++) {
@@ -179,8 +221,11 @@ void i18n_free(struct i18n *cat)
 {
     for (size_t i = 0; i < cat->count; i++) {
         free(cat->entries[i].key);
-        for (int l = 0; l < LANG_COUNT; l++)
+        for (int l = 0; l < LANG_COUNT; l++) {
             free(cat->entries[i].text[l]);
+            for (int k = 0; k < cat->entries[i].nforms[l]; k++)
+                free(cat->entries[i].forms[l][k]);
+        }
     }
     free(cat->entries);
     for (int l = 0; l < LANG_COUNT; l++)
@@ -221,10 +266,36 @@ void i18n_render(const struct i18n *cat, enum lang lang, const char *key,
         for (; v && v->name; v++)
             if (strlen(v->name) == n && memcmp(v->name, open + 1, n) == 0)
                 break;
-        if (v && v->name)
+        if (v && v->name && v->count)
+            i18n_count(cat, lang, v->count, v->value ? strtol(v->value, NULL, 10) : 0, out);
+        else if (v && v->name)
             sbuf_addstr(out, v->value ? v->value : "");
         else
             sbuf_add(out, open, (size_t)(close - open + 1));
         p = close + 1;
+    }
+}
+
+void i18n_count(const struct i18n *cat, enum lang lang, const char *key, long n, struct sbuf *out)
+{
+    struct i18n_entry *e = find_entry(cat, key);
+    char num[24];
+    snprintf(num, sizeof num, "%ld", n);
+    if (!e || !e->text[lang]) {
+        log_error("i18n", "text `%s` missing for %s", key, lang_codes[lang]);
+        sbuf_addf(out, "%s [%s]", num, key);
+        return;
+    }
+    int k = lang_plural_index(lang, n);
+    const char *form = e->nforms[lang] > k ? e->forms[lang][k] : e->text[lang];
+    for (const char *p = form; *p;) {
+        const char *at = strstr(p, "{n}");
+        if (!at) {
+            sbuf_addstr(out, p);
+            break;
+        }
+        sbuf_add(out, p, (size_t)(at - p));
+        sbuf_addstr(out, num);
+        p = at + 3;
     }
 }

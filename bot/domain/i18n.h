@@ -1,7 +1,10 @@
 /*
  * i18n: the message catalogs, one libconfig file per language
  * (texts/kk.conf, texts/ru.conf, texts/en.conf), each a group `texts` of
- * key = "text with {placeholders}".  Operators edit them without recompiling;
+ * key = "text with {placeholders}", or for a counted noun a list of its
+ * plural forms, key = ["{n} рабочий день", "{n} рабочих дня", "{n} рабочих
+ * дней"], as many as the language has (bot/domain/lang.h: Kazakh 1, English
+ * 2, Russian 3).  Operators edit them without recompiling;
  * loading checks that every key exists in every language and that the
  * placeholders of a key agree across languages, so a missing translation is
  * a `tyndau check` error and not a blank message to a citizen.
@@ -17,8 +20,11 @@
 
 struct i18n_entry {
     char *key;
-    char *text[LANG_COUNT];
+    char *text[LANG_COUNT]; /* a plural text: its first form */
     int line[LANG_COUNT];
+    /* a plural text (a list in the file): its forms in the language's order, else 0 forms */
+    char *forms[LANG_COUNT][LANG_PLURAL_MAX];
+    int nforms[LANG_COUNT];
 };
 
 struct i18n {
@@ -30,6 +36,11 @@ struct i18n {
 struct i18n_var {
     const char *name;
     const char *value;
+    /*
+     * A count: value is a number and count the key of its counted noun
+     * ("working_days_n"), rendered in the reader's language and plural form.
+     */
+    const char *count;
 };
 
 /* Loads dir/kk.conf, dir/ru.conf, dir/en.conf.  Problems go to d; returns -1 on any error. */
@@ -44,5 +55,10 @@ const char *i18n_get(const struct i18n *cat, enum lang lang, const char *key);
  */
 void i18n_render(const struct i18n *cat, enum lang lang, const char *key,
                  const struct i18n_var *vars, struct sbuf *out);
+/*
+ * Appends the plural form of key that n takes in lang, with {n} replaced by n:
+ * "4 рабочих дня".  Every count a person reads is written through this.
+ */
+void i18n_count(const struct i18n *cat, enum lang lang, const char *key, long n, struct sbuf *out);
 
 #endif

@@ -40,3 +40,26 @@ int lang_detect(const char *text, size_t len)
         return -1;
     return cyr >= lat ? LANG_RU : LANG_EN;
 }
+
+int lang_plural_forms(enum lang lang)
+{
+    static const int forms[LANG_COUNT] = {1, 3, 2};
+    return forms[lang];
+}
+
+int lang_plural_index(enum lang lang, long n)
+{
+    unsigned long a = n < 0 ? (unsigned long)-(n + 1) + 1 : (unsigned long)n;
+    switch (lang) {
+    case LANG_RU:
+        if (a % 10 == 1 && a % 100 != 11)
+            return 0;
+        if (a % 10 >= 2 && a % 10 <= 4 && (a % 100 < 12 || a % 100 > 14))
+            return 1;
+        return 2;
+    case LANG_EN:
+        return a == 1 ? 0 : 1;
+    default:
+        return 0;
+    }
+}

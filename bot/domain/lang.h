@@ -20,4 +20,14 @@ int lang_parse(const char *code, enum lang *out);
  */
 int lang_detect(const char *text, size_t len);
 
+/*
+ * Plural forms (CLDR's rules for whole numbers): how many forms a counted
+ * noun has in the language (Kazakh 1: "4 жұмыс күні"; English 2: one, other;
+ * Russian 3: one "1, 21 день", few "2-4, 22 дня", many "5-20, 25 дней") and
+ * which of them n takes.
+ */
+#define LANG_PLURAL_MAX 3
+int lang_plural_forms(enum lang lang);
+int lang_plural_index(enum lang lang, long n);
+
 #endif

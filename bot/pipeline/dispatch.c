@@ -65,7 +65,7 @@ static int refuse(struct store *store, const struct config *cfg, const struct in
     struct reply r;
     char max[16];
     snprintf(max, sizeof max, "%zu", cfg->intake.max_text_chars);
-    struct i18n_var vars[] = {{"max", max}, {NULL, NULL}};
+    struct i18n_var vars[] = {{"max", max, "chars_upto_n"}, {NULL, NULL}};
     reply_begin(&r, &hx, in->channel, in->sender, lang, 0);
     reply_text(&r, key, vars);
     return reply_queue(&r);

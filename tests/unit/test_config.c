@@ -255,6 +255,28 @@ static void test_placeholders_in_any_order(void **state)
     free(out);
 }
 
+/* A counted noun needs as many plural forms as its language has: Russian three. */
+static void test_plural_forms_counted(void **state)
+{
+    (void)state;
+    char texts[128], path[128], cmd[512];
+    int rc;
+    snprintf(texts, sizeof texts, "%s/texts4", dir);
+    copy_catalogs(texts);
+    snprintf(cmd, sizeof cmd,
+             "sed -i 's/^  working_days_n = .*/  working_days_n = [\"{n} рабочий день\", "
+             "\"{n} рабочих дней\"];/' %s/ru.conf",
+             texts);
+    assert_int_equal(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, texts, NULL, NULL);
+    char *out = load(path, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(
+        strstr(out, "text `working_days_n` is counted: it needs 3 plural form(s) in ru, not 2"));
+    free(out);
+}
+
 static void test_secret_from_environment(void **state)
 {
     (void)state;
@@ -323,6 +345,7 @@ int main(void)
         cmocka_unit_test(test_text_missing_from_a_language),
         cmocka_unit_test(test_placeholder_mismatch),
         cmocka_unit_test(test_placeholders_in_any_order),
+        cmocka_unit_test(test_plural_forms_counted),
         cmocka_unit_test(test_secret_from_environment),
         cmocka_unit_test(test_environment_with_defaults),
     };

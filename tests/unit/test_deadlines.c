@@ -348,7 +348,9 @@ static void test_daily_digest_once(void **state)
     char *digest = db_text(dir, "SELECT text FROM outbox WHERE address = '700000005' AND text "
                                 "LIKE 'Сводка%'");
     assert_non_null(strstr(digest, "просрочено 1"));
-    assert_non_null(strstr(digest, "Управление энергетики и водоснабжения, 23.11.2026, 1 дн."));
+    /* the count in Russian's own plural form: 1 рабочий день, 2 рабочих дня */
+    assert_non_null(
+        strstr(digest, "Управление энергетики и водоснабжения, 23.11.2026, 1 рабочий день"));
     assert_non_null(strstr(digest, "Управление энергетики и водоснабжения: 1, открыто 1"));
     free(digest);
     /* the supervisor's overdue list has it until it is closed; an officer may not ask */
@@ -356,7 +358,7 @@ static void test_daily_digest_once(void **state)
                   at("2026-11-25", 10, 0));
     char *list = last_message_to(dir, "console", "staff:erlan");
     assert_non_null(strstr(list, "Просрочено №10008: Управление энергетики и водоснабжения, "
-                                 "23.11.2026, 2 дн."));
+                                 "23.11.2026, 2 рабочих дня"));
     free(list);
     dispatch_text(store, &cfg, "console", "staff:aigerim", "/overdue", 8, NULL,
                   at("2026-11-25", 10, 0));

@@ -262,6 +262,51 @@ static void test_csv(void **state)
     sbuf_release(&out);
 }
 
+/* Plural forms by CLDR's rules for whole numbers, and counts rendered in them. */
+static void test_plurals(void **state)
+{
+    (void)state;
+    static const struct {
+        long n;
+        int ru, en;
+    } cases[] = {{0, 2, 1},   {1, 0, 0},   {2, 1, 1},    {4, 1, 1},  {5, 2, 1},  {11, 2, 1},
+                 {12, 2, 1},  {14, 2, 1},  {21, 0, 1},   {22, 1, 1}, {25, 2, 1}, {101, 0, 1},
+                 {111, 2, 1}, {112, 2, 1}, {1001, 0, 1}, {-1, 0, 0}, {-22, 1, 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        if (lang_plural_index(LANG_RU, cases[i].n) != cases[i].ru ||
+            lang_plural_index(LANG_EN, cases[i].n) != cases[i].en ||
+            lang_plural_index(LANG_KK, cases[i].n) != 0)
+            fail_msg("plural of %ld", cases[i].n);
+    }
+    struct config c;
+    load_example_config(&c);
+    static const struct {
+        enum lang lang;
+        long n;
+        const char *want;
+    } counts[] = {{LANG_RU, 1, "1 рабочий день"},   {LANG_RU, 4, "4 рабочих дня"},
+                  {LANG_RU, 11, "11 рабочих дней"}, {LANG_RU, 21, "21 рабочий день"},
+                  {LANG_EN, 1, "1 working day"},    {LANG_EN, 4, "4 working days"},
+                  {LANG_KK, 4, "4 жұмыс күні"}};
+    for (size_t i = 0; i < sizeof counts / sizeof *counts; i++) {
+        struct sbuf out = SBUF_INIT;
+        i18n_count(&c.texts, counts[i].lang, "working_days_n", counts[i].n, &out);
+        assert_string_equal(out.buf, counts[i].want);
+        sbuf_release(&out);
+    }
+    /* a count inside a text is rendered in the reader's language */
+    struct sbuf out = SBUF_INIT;
+    struct i18n_var vars[] = {{"number", "10008"}, {"days", "3", "working_days_n"}, {NULL, NULL}};
+    i18n_render(&c.texts, LANG_RU, "staff_forward_late", vars, &out);
+    assert_non_null(strstr(out.buf, "через 3 рабочих дня после регистрации"));
+    sbuf_reset(&out);
+    struct i18n_var max[] = {{"max", "4001", "chars_upto_n"}, {NULL, NULL}};
+    i18n_render(&c.texts, LANG_RU, "message_too_long", max, &out);
+    assert_non_null(strstr(out.buf, "до 4001 символа"));
+    sbuf_release(&out);
+    config_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -269,7 +314,7 @@ int main(void)
         cmocka_unit_test(test_lang_detect), cmocka_unit_test(test_casenum),
         cmocka_unit_test(test_split),       cmocka_unit_test(test_phone),
         cmocka_unit_test(test_update_ids),  cmocka_unit_test(test_payloads),
-        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_csv),         cmocka_unit_test(test_plurals),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
