@@ -260,7 +260,7 @@ def scenario_polling(work):
         assert "skipped: message without chat.id" in log and "message text is not a string" in log, log[-2000:]
         # edited messages are not applied; a blocked user is not written to again
         fake.updates([{"update_id": next_uid(), "edited_message": message(424242, "түзету")["message"]}])
-        wait_text(fake, 424242, "Өңделген")
+        wait_text(fake, 424242, "Жіберілген хабарламадағы өзгерістер")
         fake.updates([{"update_id": next_uid(), "my_chat_member": {
             "chat": {"id": 424242, "type": "private"}, "from": {"id": 424242},
             "date": 1, "old_chat_member": {"status": "member"}, "new_chat_member": {"status": "kicked"}}}])
@@ -578,7 +578,7 @@ def scenario_staff(work):
         card = wait(lambda: [m for m in fake.to(ENERGY_CHAT) if m["kind"] == "text" and number in m["text"]],
                     10, "the card")[0]
         labels = [row[0]["text"] for row in card["reply_markup"]["inline_keyboard"]]
-        assert labels == ["Қолға алу", "Жауап беру", "Басқаға беру", "Ұзарту", "Шешілді, жабу"], labels
+        assert labels == ["Қолға алу", "Жауап беру", "Басқа органға беру", "Мерзімді ұзарту", "Шешілді, жабу"], labels
         assert any(number not in m["text"] for m in fake.to(MOBILITY_CHAT))
         # the other department's officer can neither take nor answer it
         fake.updates([message(MOBILITY_CHAT, "/take " + number, user=DMITRY)])

@@ -245,7 +245,7 @@ static void test_choices_and_stale_buttons(void **state)
     int64_t now = almaty(&cfg, "2026-11-04", 9);
     /* no district and no category named: both are asked */
     say("citizen:q", "Помогите, пожалуйста, разберитесь с ситуацией", now);
-    expect_reply("citizen:q", "О каком районе речь");
+    expect_reply("citizen:q", "В каком районе?");
     say("citizen:q", "99", now + 1);
     expect_reply("citizen:q", "Отправьте один из номеров");
     say("citizen:q", "2", now + 2); /* Almaly */
@@ -256,7 +256,7 @@ static void test_choices_and_stale_buttons(void **state)
     say_full("console", "citizen:q", NULL, 0, "c:housing", now + 4);
     expect_reply("citizen:q", "Управление жилищной политики");
     say("citizen:q", "3", now + 5); /* change district */
-    expect_reply("citizen:q", "О каком районе речь");
+    expect_reply("citizen:q", "В каком районе?");
     say("citizen:q", "/cancel", now + 6);
     expect_reply("citizen:q", "отменено");
     assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE outcome = 'withdrawn'"), 1);
