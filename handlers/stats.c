@@ -102,30 +102,79 @@ static void render_group(const struct config *cfg, enum lang lang, const char *n
     i18n_render(&cfg->texts, lang, "stats_line", vars, out);
 }
 
-/* "7d", "30d", "all" or "YYYY-MM" into [from, to); -1 if not understood. */
-static int period_bounds(const struct config *cfg, const char *period, int64_t now, int64_t *from,
-                         int64_t *to)
+enum period_kind { PERIOD_DAYS, PERIOD_ALL, PERIOD_MONTH };
+
+/* "7d", "30d" (the default), "all" or "YYYY-MM"; -1 if not understood. */
+static int period_parse(const char *period, enum period_kind *kind, int *days, int *y, int *m)
 {
-    int days, y, m;
-    char tail;
-    *to = now + 1;
-    if (!*period || !strcmp(period, "30d"))
+    char unit, tail;
+    if (!*period)
         period = "30d";
     if (!strcmp(period, "all")) {
-        *from = 0;
+        *kind = PERIOD_ALL;
         return 0;
     }
-    if (sscanf(period, "%dd%c", &days, &tail) == 1 && days > 0 && days <= 3660) {
-        *from = now - (int64_t)days * 86400;
+    if (strlen(period) == 7 && sscanf(period, "%4d-%2d%c", y, m, &tail) == 2 && *m >= 1 &&
+        *m <= 12) {
+        *kind = PERIOD_MONTH;
         return 0;
     }
-    if (sscanf(period, "%4d-%2d%c", &y, &m, &tail) == 2 && m >= 1 && m <= 12) {
-        *from = calendar_day_start(&cfg->calendar, calendar_day_from_ymd(y, m, 1));
-        *to = calendar_day_start(
-            &cfg->calendar, calendar_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1));
+    if (sscanf(period, "%d%c%c", days, &unit, &tail) == 2 && unit == 'd' && *days > 0 &&
+        *days <= 3660) {
+        *kind = PERIOD_DAYS;
         return 0;
     }
     return -1;
+}
+
+/* The period as [from, to); -1 if not understood. */
+static int period_bounds(const struct config *cfg, const char *period, int64_t now, int64_t *from,
+                         int64_t *to)
+{
+    enum period_kind kind;
+    int days = 0, y = 0, m = 0;
+    if (period_parse(period, &kind, &days, &y, &m) < 0)
+        return -1;
+    *to = now + 1;
+    *from = 0;
+    if (kind == PERIOD_DAYS) {
+        *from = now - (int64_t)days * 86400;
+    } else if (kind == PERIOD_MONTH) {
+        *from = calendar_day_start(&cfg->calendar, calendar_day_from_ymd(y, m, 1));
+        *to = calendar_day_start(
+            &cfg->calendar, calendar_day_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1));
+    }
+    return 0;
+}
+
+/* The period in words, in lang: "за 30 дней", "барлық уақыт", "November 2026". */
+static void period_words(const struct config *cfg, enum lang lang, const char *period,
+                         struct sbuf *out)
+{
+    enum period_kind kind;
+    int days = 0, y = 0, m = 0;
+    char num[16], year[8];
+    if (period_parse(period, &kind, &days, &y, &m) < 0 || kind == PERIOD_ALL) {
+        i18n_render(&cfg->texts, lang, "stats_period_all", NULL, out);
+    } else if (kind == PERIOD_DAYS) {
+        snprintf(num, sizeof num, "%d", days);
+        struct i18n_var vars[] = {{"days", num, "days_n"}, {NULL, NULL}};
+        i18n_render(&cfg->texts, lang, "stats_period_days", vars, out);
+    } else {
+        /* the m-th of the catalog's comma-separated month names */
+        const char *p = i18n_get(&cfg->texts, lang, "month_names");
+        for (int i = 1; p && i < m; i++)
+            p = (p = strchr(p, ',')) ? p + 1 : NULL;
+        while (p && *p == ' ')
+            p++;
+        struct sbuf month = SBUF_INIT;
+        if (p)
+            sbuf_add(&month, p, strchr(p, ',') ? (size_t)(strchr(p, ',') - p) : strlen(p));
+        snprintf(year, sizeof year, "%d", y);
+        struct i18n_var vars[] = {{"month", month.buf}, {"year", year}, {NULL, NULL}};
+        i18n_render(&cfg->texts, lang, "stats_period_month", vars, out);
+        sbuf_release(&month);
+    }
 }
 
 int stats_render(const struct handler_ctx *hx, enum lang lang, const char *period,
@@ -143,8 +192,11 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
         rc = -1;
         goto out;
     }
-    struct i18n_var head[] = {{"period", *period ? period : "30d"}, {NULL, NULL}};
+    struct sbuf words = SBUF_INIT;
+    period_words(cfg, lang, period, &words);
+    struct i18n_var head[] = {{"period", words.buf}, {NULL, NULL}};
     i18n_render(&cfg->texts, lang, "stats_header", head, out);
+    sbuf_release(&words);
     int any = 0;
     for (size_t i = 0; i < cfg->nbodies; i++) {
         any |= sc.bodies[i].total > 0;

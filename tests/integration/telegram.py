@@ -635,7 +635,7 @@ def scenario_staff(work):
         over = wait_reply(fake, ERLAN, "Просроченные обращения", 0)
         assert "Управление мобильности" in over, over
         fake.updates([message(ERLAN, "/stats all")])
-        st = wait_reply(fake, ERLAN, "Статистика (all)", 0)
+        st = wait_reply(fake, ERLAN, "Статистика за всё время", 0)
         # answered in time once, but the reopened case is overdue now: late
         assert "Управление энергетики и водоснабжения: 1, открыто 1, в срок 0%" in st, st
         assert "оценка 1.0" in st and "Управление мобильности: 1, открыто 1" in st, st

@@ -309,11 +309,22 @@ static void test_good_rating_and_unrated_close(void **state)
     free(row);
     /* the figures: per department and district, for a supervisor; an officer sees their own */
     say("staff:erlan", "/stats all", now + 7 * 86400);
+    expect_reply("staff:erlan", "Статистика за всё время:"); /* the period in words */
     expect_reply("staff:erlan", "Управление энергетики и водоснабжения: 2, открыто 0, в срок 100%, "
                                 "медиана 0.0, оценка 5.0");
     expect_reply("staff:erlan", "Медеуский район: 1, открыто 0");
     say("staff:dmitry", "/stats 30d", now + 7 * 86400);
     expect_reply("staff:dmitry", "обращений нет");
+    say("staff:erlan", "/stats 7d", now + 7 * 86400);
+    expect_reply("staff:erlan", "Статистика за 7 дней:");
+    say("staff:erlan", "/stats 1d", now + 7 * 86400);
+    expect_reply("staff:erlan", "Статистика за 1 день:");
+    say("staff:erlan", "/stats 2026-11", now + 7 * 86400);
+    expect_reply("staff:erlan", "Статистика за ноябрь 2026:");
+    expect_reply("staff:erlan", "Управление энергетики и водоснабжения: 2,");
+    /* a month is that month, not the last 2026 days */
+    say("staff:erlan", "/stats 2026-10", now + 7 * 86400);
+    expect_reply("staff:erlan", "обращений нет");
     say("staff:erlan", "/stats yesterday", now + 7 * 86400);
     expect_reply("staff:erlan", "/stats 7d");
     free(one);
