@@ -18,6 +18,9 @@ const char *const texts_required_keys[] = {
     "type_complaint", "type_application", "type_proposal", "type_request", "status_draft",
     "status_registered", "status_in_progress", "status_answered", "status_closed",
     "status_reopened", "csv_columns",
+    /* counted nouns (plural forms) and the words of periods */
+    "working_days_n", "days_n", "chars_n", "chars_upto_n", "messages_n", "stats_period_days",
+    "stats_period_all", "stats_period_month", "month_names",
     /* staff */
     "case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",
