@@ -26,7 +26,7 @@ static int body_addresses(const struct config *cfg, const struct body *body, bod
     char address[32];
     if (body->chat) {
         snprintf(address, sizeof address, "%lld", (long long)body->chat);
-        return fn(ctx, address, cfg->intake.default_lang);
+        return fn(ctx, address, body->lang);
     }
     for (size_t i = 0; i < cfg->nstaff; i++) {
         const struct staff *st = &cfg->staff[i];
@@ -293,6 +293,9 @@ static int rewrite_card(void *ctx, int64_t card_id, const char *address)
     long long id = strtoll(address, NULL, 10);
     const struct staff *st = config_staff_by_telegram(cfg, id);
     enum lang lang = st ? st->lang : cfg->intake.default_lang;
+    for (size_t b = 0; !st && b < cfg->nbodies; b++)
+        if (cfg->bodies[b].chat == id)
+            lang = cfg->bodies[b].lang; /* a group chat reads its body's language */
     const char *title = !here.found                        ? "card_title_moved"
                         : cc->c->status == CASE_REGISTERED ? "card_title_new"
                                                            : "card_title";
@@ -365,7 +368,7 @@ int notify_oversight(const struct handler_ctx *hx, const struct case_rec *c, con
         if (body->kind != BODY_COUNCIL)
             continue;
         struct i18n_var vars[] = {{"number", c->number},
-                                  {"body", names_body(cfg, c->body, cfg->intake.default_lang)},
+                                  {"body", names_body(cfg, c->body, body->lang)},
                                   {"due", due},
                                   *extra,
                                   {NULL, NULL}};

@@ -496,7 +496,7 @@ static void load_calendar(struct loader *ld, const config_setting_t *root)
 
 static void load_bodies(struct loader *ld, const config_setting_t *root)
 {
-    static const char *const keys[] = {"id", "kind", "names", "chat", NULL};
+    static const char *const keys[] = {"id", "kind", "names", "chat", "language", NULL};
     struct config *c = ld->cfg;
     config_setting_t *l = get_list(ld, root, "bodies", 1);
     if (!l)
@@ -522,6 +522,11 @@ static void load_bodies(struct loader *ld, const config_setting_t *root)
         free(kind);
         get_names(ld, e, b->name);
         get_int64(ld, e, "chat", &b->chat);
+        char *lang;
+        get_str(ld, e, "language", lang_codes[c->intake.default_lang], 0, &lang);
+        if (lang_parse(lang, &b->lang) < 0)
+            ERR(ld, member(e, "language"), "`language` must be kk, ru or en");
+        free(lang);
         for (size_t j = 0; j + 1 < c->nbodies; j++)
             if (*b->id && !strcmp(c->bodies[j].id, b->id))
                 ERR(ld, e, "duplicate body id `%s`", b->id);

@@ -59,7 +59,8 @@ struct body {
     char id[CONFIG_ID_MAX];
     enum body_kind kind;
     char *name[LANG_COUNT];
-    int64_t chat; /* Telegram group chat of the body, 0 if none */
+    int64_t chat;   /* Telegram group chat of the body, 0 if none */
+    enum lang lang; /* what its group chat reads (cards, reminders); intake's default if unset */
 };
 
 enum staff_role { ROLE_OFFICER, ROLE_COUNCIL_MEMBER, ROLE_SUPERVISOR };

@@ -120,6 +120,23 @@ static void test_kazakh_complaint(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM events WHERE kind = 'registered'"), 1);
 }
 
+/* A department whose group chat reads Russian gets its cards in Russian, whatever the citizen's. */
+static void test_body_language(void **state)
+{
+    (void)state;
+    struct body *energy = (struct body *)config_body(&cfg, "energy");
+    energy->lang = LANG_RU;
+    char *number = file_complaint("citizen:bl", "Алмалы ауданында үш күннен бері су жоқ",
+                                  almaty(&cfg, "2026-11-02", 10));
+    char *card = last_to("telegram", "-1001000000101");
+    energy->lang = LANG_KK;
+    assert_non_null(strstr(card, "Новое обращение №"));
+    assert_non_null(strstr(card, "Жалоба"));
+    assert_null(strstr(card, "Жаңа өтініш"));
+    free(card);
+    free(number);
+}
+
 static void test_russian_complaint_on_weekend(void **state)
 {
     (void)state;
@@ -849,6 +866,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_kazakh_complaint, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_status_only_by_transition, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_body_language, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_russian_complaint_on_weekend, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_status_only_of_own_cases, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_bad_input, fresh, cleanup),
