@@ -158,21 +158,31 @@ static int cmd_overdue(struct staff_turn *t)
 
 struct history_ctx {
     struct reply *r;
-    const struct config *cfg;
+    const struct handler_ctx *hx;
+    enum lang lang; /* the reader's */
 };
 
 static int history_line(void *ctx, int64_t at, const char *actor, const char *kind,
                         const char *detail)
 {
     struct history_ctx *hc = ctx;
+    const struct config *cfg = hc->hx->cfg;
+    struct sbuf *out = &hc->r->msg.text;
     char day[11];
-    int32_t local = calendar_local_day(&hc->cfg->calendar, at);
-    int64_t secs = at + (int64_t)hc->cfg->calendar.utc_offset_min * 60 - (int64_t)local * 86400;
+    int32_t local = calendar_local_day(&cfg->calendar, at);
+    int64_t secs = at + (int64_t)cfg->calendar.utc_offset_min * 60 - (int64_t)local * 86400;
     calendar_format_local(local, day);
-    sbuf_addf(&hc->r->msg.text, "\n%s %02d:%02d %s %s", day, (int)(secs / 3600),
-              (int)(secs / 60 % 60), actor, kind);
-    if (detail && *detail && !strchr(detail, '\n'))
-        sbuf_addf(&hc->r->msg.text, " (%s)", detail);
+    sbuf_addf(out, "\n%s %02d:%02d ", day, (int)(secs / 3600), (int)(secs / 60 % 60));
+    names_actor(hc->hx, actor, hc->lang, out);
+    sbuf_addstr(out, ": ");
+    /* a detail is one line of the history: a reason written over lines is joined */
+    struct sbuf one = SBUF_INIT;
+    sbuf_addstr(&one, detail ? detail : "");
+    for (size_t i = 0; i < one.len; i++)
+        if (one.buf[i] == '\n')
+            one.buf[i] = ' ';
+    names_event(hc->hx, kind, one.buf, hc->lang, out);
+    sbuf_release(&one);
     return 0;
 }
 
@@ -190,7 +200,7 @@ static int cmd_case(struct staff_turn *t, const char *number)
     sbuf_addstr(&r.msg.text, "\n\n");
     sbuf_add(&r.msg.text, c.text.buf, c.text.len);
     sbuf_addch(&r.msg.text, '\n');
-    struct history_ctx hc = {&r, t->hx->cfg};
+    struct history_ctx hc = {&r, t->hx, t->staff->lang};
     if (store_events_of_case(t->hx->store, c.id, history_line, &hc) < 0) {
         reply_discard(&r);
         rc = -1;

@@ -21,6 +21,12 @@ const char *const texts_required_keys[] = {
     /* counted nouns (plural forms) and the words of periods */
     "working_days_n", "days_n", "chars_n", "chars_upto_n", "messages_n", "stats_period_days",
     "stats_period_all", "stats_period_month", "month_names",
+    /* the case history */
+    "actor_citizen", "actor_system", "event_drafted", "event_registered", "event_withdrawn",
+    "event_taken", "event_answered", "event_rated", "event_closed", "event_closed_rated",
+    "event_closed_unrated", "event_reopened", "event_forwarded", "event_forward_late",
+    "event_transferred", "event_extended", "event_reminded", "event_due_today", "event_breach",
+    "event_stage_skipped", "event_follow_up", "event_contested", "event_file_sent",
     /* staff */
     "case_card", "staff_help", "staff_bad_number", "staff_no_case", "staff_not_yours",
     "staff_inbox_header", "staff_inbox_empty", "staff_case_closed", "staff_taken",

@@ -620,10 +620,10 @@ def scenario_staff(work):
         wait(lambda: any("Су әлі де жоқ" in m["text"] for m in fake.to(ENERGY_CHAT)), 15, "the follow-up")
         # every staff action is in /case N with who and when
         fake.updates([message(ERLAN, "/case " + number)])
-        wait_text(fake, ERLAN, "staff:aigerim answered")
-        hist = last_text(fake, ERLAN)
-        assert "staff:aigerim taken" in hist and "citizen:" in hist and "reopened" in hist, hist
-        assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d staff:aigerim taken", hist), hist
+        wait_text(fake, ERLAN, "Айгерім Сейітова: дан ответ")
+        hist = last_text(fake, ERLAN)  # in the supervisor's language, people by name
+        assert "гражданин (telegram)" in hist and "открыто повторно" in hist, hist
+        assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d Айгерім Сейітова: взято в работу", hist), hist
     finally:
         t.kill(signal.SIGTERM)
     # thirty days later: B's case is overdue; the figures say so

@@ -390,11 +390,14 @@ static void test_staff_rights_and_answer(void **state)
     char *dept = last_to("telegram", "-1001000000101");
     assert_non_null(strstr(dept, "Су әлі жоқ"));
     free(dept);
-    /* the history names who did what */
+    /* the history names who did what, in the reader's language, people by name */
     snprintf(cmd, sizeof cmd, "/case %s", number);
     say("staff:erlan", cmd, now + 500); /* a supervisor sees every case */
-    expect_reply("staff:erlan", "staff:aigerim taken");
-    expect_reply("staff:erlan", "staff:aigerim answered");
+    expect_reply("staff:erlan", "10:03 Айгерім Сейітова: взято в работу\n");
+    expect_reply("staff:erlan", "Айгерім Сейітова: дан ответ");
+    expect_reply("staff:erlan", "гражданин (console): зарегистрировано: №10008, Жалоба, "
+                                "Коммунальные услуги");
+    expect_reply("staff:erlan", "гражданин (console): открыто повторно из-за низкой оценки");
     /* closing needs an outcome; a rejection needs a reason */
     snprintf(cmd, sizeof cmd, "/close %s rejected", number);
     say("staff:aigerim", cmd, now + 600);
