@@ -217,18 +217,27 @@ static void test_text_missing_from_a_language(void **state)
     free(out);
 }
 
-static void test_placeholder_mismatch(void **state)
+/*
+ * Loads the example config with its catalogs copied to dir/SUBDIR and one sed
+ * expression applied to LANG.conf; returns the diagnostics (free them), rc in *rc.
+ */
+static char *load_edited_catalog(const char *subdir, const char *lang, const char *sed, int *rc)
 {
-    (void)state;
-    char texts[128], path[128], cmd[512];
-    int rc;
-    snprintf(texts, sizeof texts, "%s/texts2", dir);
+    char texts[128], path[128], cmd[1024];
+    snprintf(texts, sizeof texts, "%s/%s", dir, subdir);
     copy_catalogs(texts);
-    snprintf(cmd, sizeof cmd, "sed -i 's/№{number} тіркелді/№{nomer} тіркелді/' %s/kk.conf", texts);
+    snprintf(cmd, sizeof cmd, "sed -i '%s' %s/%s.conf", sed, texts, lang);
     assert_int_equal(system(cmd), 0);
     snprintf(path, sizeof path, "%s/t.conf", dir);
     write_config(path, texts, NULL, NULL);
-    char *out = load(path, &rc);
+    return load(path, rc);
+}
+
+static void test_placeholder_mismatch(void **state)
+{
+    (void)state;
+    int rc;
+    char *out = load_edited_catalog("texts2", "kk", "s/№{number} тіркелді/№{nomer} тіркелді/", &rc);
     assert_int_equal(rc, -1);
     assert_non_null(strstr(out, "text `registered` has placeholders"));
     free(out);
@@ -238,18 +247,11 @@ static void test_placeholder_mismatch(void **state)
 static void test_placeholders_in_any_order(void **state)
 {
     (void)state;
-    char texts[128], path[128], cmd[512];
     int rc;
-    snprintf(texts, sizeof texts, "%s/texts3", dir);
-    copy_catalogs(texts);
-    snprintf(cmd, sizeof cmd,
-             "sed -i 's/^  staff_not_yours = .*/  staff_not_yours = \"«{body}» органына жатады: "
-             "№{number} өтініш (№{number}).\";/' %s/kk.conf",
-             texts);
-    assert_int_equal(system(cmd), 0);
-    snprintf(path, sizeof path, "%s/t.conf", dir);
-    write_config(path, texts, NULL, NULL);
-    char *out = load(path, &rc);
+    char *out = load_edited_catalog("texts3", "kk",
+                                    "s/^  staff_not_yours = .*/  staff_not_yours = \"«{body}» "
+                                    "органына жатады: №{number} өтініш (№{number}).\";/",
+                                    &rc);
     if (rc != 0)
         fail_msg("reordered placeholders refused:\n%s", out);
     free(out);
@@ -259,18 +261,11 @@ static void test_placeholders_in_any_order(void **state)
 static void test_plural_forms_counted(void **state)
 {
     (void)state;
-    char texts[128], path[128], cmd[512];
     int rc;
-    snprintf(texts, sizeof texts, "%s/texts4", dir);
-    copy_catalogs(texts);
-    snprintf(cmd, sizeof cmd,
-             "sed -i 's/^  working_days_n = .*/  working_days_n = [\"{n} рабочий день\", "
-             "\"{n} рабочих дней\"];/' %s/ru.conf",
-             texts);
-    assert_int_equal(system(cmd), 0);
-    snprintf(path, sizeof path, "%s/t.conf", dir);
-    write_config(path, texts, NULL, NULL);
-    char *out = load(path, &rc);
+    char *out = load_edited_catalog("texts4", "ru",
+                                    "s/^  working_days_n = .*/  working_days_n = [\"{n} рабочий "
+                                    "день\", \"{n} рабочих дней\"];/",
+                                    &rc);
     assert_int_equal(rc, -1);
     assert_non_null(
         strstr(out, "text `working_days_n` is counted: it needs 3 plural form(s) in ru, not 2"));
