@@ -424,19 +424,19 @@ static int print_case(void *ctx, const struct case_rec *c)
     return 0;
 }
 
-/* The header of the CSV in the chosen language: the catalog's csv_columns, split at commas. */
+static int header_cell(void *ctx, const char *item, size_t len, int index)
+{
+    struct cases_ctx *cc = ctx;
+    csv_cell(&cc->out, item, len, index == 0);
+    return 0;
+}
+
+/* The header of the CSV in the chosen language: the catalog's csv_columns. */
 static void csv_header(struct cases_ctx *cc)
 {
-    const char *cols = i18n_get(&cc->cfg->texts, cc->lang, "csv_columns");
     sbuf_addstr(&cc->out, CSV_BOM);
-    for (const char *p = cols;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        csv_cell(&cc->out, p, len, !comma);
-        if (!comma)
-            break;
-        p = comma + 1;
-    }
+    i18n_items(&cc->cfg->texts, cc->lang, "csv_columns", header_cell, cc);
+    csv_row_end(&cc->out);
     fwrite(cc->out.buf, 1, cc->out.len, stdout);
     sbuf_reset(&cc->out);
 }

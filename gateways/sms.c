@@ -38,13 +38,6 @@ const struct channel_profile sms_profile = {
     .fit = sms_fit,
 };
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Requests without the shared secret change nothing. */
 /* Kannel proves itself with the inbound secret in the URL (or a header), before any body. */
 static int authorized(void *ctx, const struct http_request *req)
@@ -83,7 +76,7 @@ static void inbound(void *ctx, const struct http_request *req, struct http_respo
         goto out;
     }
     /* a flood from one number is kept, not handled: nothing is lost, nobody is spammed back */
-    int64_t key = strtoll(phone + 1, NULL, 10), mono = mono_ms();
+    int64_t key = strtoll(phone + 1, NULL, 10), mono = clock_mono_ms();
     if (pacer_ready_at(&ch->flood, key, mono) > mono) {
         log_warn("sms", "%s: over %d messages an hour, kept unhandled", phone,
                  ch->cfg->sms.flood_per_hour);
@@ -155,7 +148,7 @@ static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
 {
     struct sms_channel *ch = ctx;
     (void)m;
-    int64_t mono = mono_ms();
+    int64_t mono = clock_mono_ms();
     return now + (pacer_ready_at(&ch->rate, 0, mono) - mono);
 }
 
@@ -175,7 +168,7 @@ static void send_sms(void *ctx, const struct outbox_msg *m, struct send_result *
     ch->provider->send(ch->cfg, ch->curl, &flat, res);
     sbuf_release(&flat.text);
     if (res->status == SEND_OK)
-        pacer_record(&ch->rate, 0, mono_ms());
+        pacer_record(&ch->rate, 0, clock_mono_ms());
 }
 
 int sms_start(struct sms_channel *ch, const struct config *cfg, struct store *store,

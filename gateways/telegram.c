@@ -191,14 +191,6 @@ static int64_t chat_of(const char *address)
     return strtoll(address, NULL, 10);
 }
 
-/* Pacing runs on the monotonic clock: a wall clock that steps would break the windows. */
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int is_callback(const struct outbox_msg *m)
 {
     return !strcmp(m->kind, "callback");
@@ -210,7 +202,7 @@ static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
     struct telegram *tg = ctx;
     if (is_callback(m))
         return now;
-    int64_t chat = chat_of(m->address), mono = mono_ms();
+    int64_t chat = chat_of(m->address), mono = clock_mono_ms();
     int64_t at = pacer_ready_at(&tg->chats, chat, mono);
     if (chat < 0) {
         int64_t g = pacer_ready_at(&tg->groups, chat, mono);
@@ -331,7 +323,7 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     enum tg_status st = tg_call(&tg->send_api, method, p, 30, &r);
     cJSON_Delete(p);
     res->http_status = st == TG_TRANSPORT ? 0 : (int)r.http_code;
-    int64_t chat = chat_of(address), now = mono_ms();
+    int64_t chat = chat_of(address), now = clock_mono_ms();
     if (st == TG_ERROR && r.error_code == 400 && strstr(r.description.buf, "not modified")) {
         snprintf(res->remote_id, sizeof res->remote_id, "%s", card_id); /* it already says this */
         res->status = SEND_OK;

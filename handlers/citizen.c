@@ -95,25 +95,17 @@ static int set_idle(struct turn *t)
     return store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now);
 }
 
+static int is_word(void *ctx, const char *item, size_t len, int index)
+{
+    const char *word = ctx;
+    (void)index;
+    return len && len == strlen(word) && !memcmp(item, word, len);
+}
+
 /* Is word in the comma-separated list of the catalog text `key` of language l? */
 static int in_keyword_list(const struct config *cfg, enum lang l, const char *key, const char *word)
 {
-    const char *p = i18n_get(&cfg->texts, l, key);
-    size_t n = strlen(word);
-    while (p && *p) {
-        while (*p == ' ' || *p == ',')
-            p++;
-        const char *end = p;
-        while (*end && *end != ',')
-            end++;
-        const char *last = end;
-        while (last > p && last[-1] == ' ')
-            last--;
-        if ((size_t)(last - p) == n && n && !memcmp(p, word, n))
-            return 1;
-        p = end;
-    }
-    return 0;
+    return i18n_items(&cfg->texts, l, key, is_word, (void *)word);
 }
 
 /*

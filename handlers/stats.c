@@ -147,6 +147,20 @@ static int period_bounds(const struct config *cfg, const char *period, int64_t n
     return 0;
 }
 
+struct month_pick {
+    int index; /* 0 January */
+    struct sbuf name;
+};
+
+static int month_item(void *ctx, const char *item, size_t len, int index)
+{
+    struct month_pick *pick = ctx;
+    if (index != pick->index)
+        return 0;
+    sbuf_add(&pick->name, item, len);
+    return 1;
+}
+
 /* The period in words, in lang: "за 30 дней", "барлық уақыт", "November 2026". */
 static void period_words(const struct config *cfg, enum lang lang, const char *period,
                          struct sbuf *out)
@@ -161,15 +175,9 @@ static void period_words(const struct config *cfg, enum lang lang, const char *p
         struct i18n_var vars[] = {{"days", num, "days_n"}, {NULL, NULL}};
         i18n_render(&cfg->texts, lang, "stats_period_days", vars, out);
     } else {
-        /* the m-th of the catalog's comma-separated month names */
-        const char *p = i18n_get(&cfg->texts, lang, "month_names");
-        for (int i = 1; p && i < m; i++)
-            p = (p = strchr(p, ',')) ? p + 1 : NULL;
-        while (p && *p == ' ')
-            p++;
-        struct sbuf month = SBUF_INIT;
-        if (p)
-            sbuf_add(&month, p, strchr(p, ',') ? (size_t)(strchr(p, ',') - p) : strlen(p));
+        struct month_pick pick = {m - 1, SBUF_INIT};
+        i18n_items(&cfg->texts, lang, "month_names", month_item, &pick);
+        struct sbuf month = pick.name;
         snprintf(year, sizeof year, "%d", y);
         struct i18n_var vars[] = {{"month", month.buf}, {"year", year}, {NULL, NULL}};
         i18n_render(&cfg->texts, lang, "stats_period_month", vars, out);

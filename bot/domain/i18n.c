@@ -299,3 +299,20 @@ void i18n_count(const struct i18n *cat, enum lang lang, const char *key, long n,
         p = at + 3;
     }
 }
+
+int i18n_items(const struct i18n *cat, enum lang lang, const char *key, i18n_item_fn fn, void *ctx)
+{
+    const char *p = i18n_get(cat, lang, key);
+    for (int index = 0; p && *p; index++) {
+        while (*p == ' ')
+            p++;
+        const char *end = strchr(p, ','), *last = end ? end : p + strlen(p);
+        while (last > p && last[-1] == ' ')
+            last--;
+        int rc = fn(ctx, p, (size_t)(last - p), index);
+        if (rc)
+            return rc;
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}

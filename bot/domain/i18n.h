@@ -56,6 +56,13 @@ const char *i18n_get(const struct i18n *cat, enum lang lang, const char *key);
 void i18n_render(const struct i18n *cat, enum lang lang, const char *key,
                  const struct i18n_var *vars, struct sbuf *out);
 /*
+ * Calls fn for each item of a comma-separated text (the words citizens may type,
+ * the months, a CSV header), trimmed of spaces, with its index from 0; stops
+ * when fn returns non-zero and returns that, else 0.  A missing key has no items.
+ */
+typedef int (*i18n_item_fn)(void *ctx, const char *item, size_t len, int index);
+int i18n_items(const struct i18n *cat, enum lang lang, const char *key, i18n_item_fn fn, void *ctx);
+/*
  * Appends the plural form of key that n takes in lang, with {n} replaced by n:
  * "4 рабочих дня".  Every count a person reads is written through this.
  */

@@ -12,5 +12,7 @@
 void clock_set_now(int64_t unix_seconds);
 /* Unix time in milliseconds, moved by --now if given. */
 int64_t clock_now_ms(void);
+/* The monotonic clock in milliseconds, for intervals (pacing, the watchdog): it never steps. */
+int64_t clock_mono_ms(void);
 
 #endif

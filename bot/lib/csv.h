@@ -16,8 +16,10 @@
 
 #define CSV_BOM "\xEF\xBB\xBF"
 
-/* Appends one cell; `last` ends the row. */
-void csv_cell(struct sbuf *out, const char *s, size_t len, int last);
+/* Appends one cell, after a comma unless it is the row's first. */
+void csv_cell(struct sbuf *out, const char *s, size_t len, int first);
+/* Ends the row. */
+void csv_row_end(struct sbuf *out);
 /* Appends a row of n NUL-terminated cells. */
 void csv_row(struct sbuf *out, const char *const *cells, size_t n);
 

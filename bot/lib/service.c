@@ -8,6 +8,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bot/lib/clock.h"
+
 int service_notify(const char *state)
 {
     const char *path = getenv("NOTIFY_SOCKET");
@@ -44,17 +46,10 @@ int64_t service_watchdog_ms(void)
     return us > 0 ? us / 2000 : 0;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int64_t service_watchdog(void)
 {
     static int64_t last_ms = -1;
-    int64_t every = service_watchdog_ms(), now = mono_ms();
+    int64_t every = service_watchdog_ms(), now = clock_mono_ms();
     if (every <= 0)
         return -1;
     if (last_ms < 0 || now - last_ms >= every) {

@@ -98,9 +98,7 @@ static int record(struct sender *s, struct transport *t, const struct outbox_msg
 /* The wait before the next probe of a channel that is down, after `streak` failed ones. */
 static int64_t probe_delay_ms(const struct config *cfg, int streak)
 {
-    int64_t delay = cfg->outbox.retry_base_ms;
-    for (int i = 1; i < streak && delay < SENDER_PROBE_MAX_MS; i++)
-        delay *= 2;
+    int64_t delay = sender_backoff_ms(cfg, streak - 1);
     return delay < SENDER_PROBE_MAX_MS ? delay : SENDER_PROBE_MAX_MS;
 }
 

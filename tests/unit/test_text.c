@@ -258,6 +258,7 @@ static void test_csv(void **state)
                                  "\"say \"\"hi\"\"\",\"\",\"10008\"\r\n");
     sbuf_reset(&out);
     csv_cell(&out, "a\nb", 3, 1); /* a line break stays inside its quoted cell */
+    csv_row_end(&out);
     assert_string_equal(out.buf, "\"a\nb\"\r\n");
     sbuf_release(&out);
 }
