@@ -53,19 +53,17 @@ int lifecycle_save(const struct handler_ctx *hx, const struct case_rec *c)
     return save(hx, c, 0);
 }
 
-/* Tells the citizen the case's new status, in their language; with a note when there is one. */
+/*
+ * Tells the citizen the case's new status in a sentence of its own
+ * (status_now_STATUS: "has been taken up", "has been closed"), with a note
+ * (the reason) where there is one.
+ */
 static int tell_status(const struct handler_ctx *hx, const struct case_rec *c, const char *note)
 {
-    struct citizen who;
-    if (store_citizen_get(hx->store, c->citizen_id, &who) != 1)
-        return -1;
-    struct sbuf status = SBUF_INIT;
-    i18n_render(&hx->cfg->texts, who.lang, case_status_key(c->status), NULL, &status);
-    struct i18n_var vars[] = {
-        {"number", c->number}, {"status", status.buf}, {"note", note ? note : ""}, {NULL, NULL}};
-    int rc = notify_citizen(hx, c, note ? "status_changed_note" : "status_changed", vars);
-    sbuf_release(&status);
-    return rc;
+    char key[48];
+    snprintf(key, sizeof key, "status_now_%s", case_status_name(c->status));
+    struct i18n_var vars[] = {{"number", c->number}, {"note", note ? note : ""}, {NULL, NULL}};
+    return notify_citizen(hx, c, key, vars);
 }
 
 int lifecycle_draft(const struct handler_ctx *hx, struct case_rec *c, const char *actor,

@@ -10,7 +10,7 @@ const char *const texts_required_keys[] = {
     "button_confirm", "button_change_category", "button_change_district", "button_cancel",
     "language_choose", "language_set", "language_name_kk", "language_name_ru", "language_name_en",
     "status_which", "status_mistyped", "status_not_found", "cases_header", "cases_none",
-    "case_summary", "status_changed", "status_changed_note", "answer_received", "outcome_resolved",
+    "case_summary", "status_now_in_progress", "status_now_closed", "answer_received", "outcome_resolved",
     "outcome_rejected",
     /* words citizens type instead of commands */
     "keywords_help", "keywords_status", "keywords_cases", "keywords_language", "keywords_cancel",

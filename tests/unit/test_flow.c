@@ -254,6 +254,11 @@ static void test_restart_resumes_the_flow(void **state)
     say("citizen:k", "2", now + 600);
     expect_reply("citizen:k", "тіркелді");
     assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE type = 'application'"), 1);
+    /* the appeal is "өтініш", its type "application" is "арыз": never both "өтініш" on a card */
+    char *card = last_to("telegram", "-1001000000101");
+    assert_non_null(strstr(card, "Жаңа өтініш №"));
+    assert_non_null(strstr(card, "(Арыз)"));
+    free(card);
 }
 
 static void test_choices_and_stale_buttons(void **state)
@@ -362,7 +367,7 @@ static void test_staff_rights_and_answer(void **state)
     /* the energy officer takes it; the citizen hears */
     say("staff:aigerim", cmd, now + 200);
     expect_reply("staff:aigerim", "қолға алдыңыз");
-    expect_reply("citizen:a", "қаралуда");
+    expect_reply("citizen:a", "өтінішіңіз қарауға алынды."); /* a sentence per status */
     /* a one-word answer is refused */
     snprintf(cmd, sizeof cmd, "/answer %s Жөнделді", number);
     say("staff:aigerim", cmd, now + 300);
@@ -404,7 +409,7 @@ static void test_staff_rights_and_answer(void **state)
     expect_reply("staff:aigerim", "себебін жазыңыз");
     snprintf(cmd, sizeof cmd, "/close %s resolved", number);
     say("staff:aigerim", cmd, now + 700);
-    expect_reply("citizen:a", "жабылды.\nМәселе шешілді");
+    expect_reply("citizen:a", "өтінішіңіз жабылды. Мәселе шешілді");
     say("staff:aigerim", cmd, now + 800);
     expect_reply("staff:aigerim", "жабылған");
     assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE status = 'closed' AND "
