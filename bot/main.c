@@ -163,7 +163,12 @@ static int cmd_check(struct cli *cli)
     sms_check_catalog(c, &d);
     if (d.text.len)
         fputs(d.text.buf, stderr);
+    int errors = d.errors;
     diag_release(&d);
+    if (errors) {
+        fprintf(stderr, "%s: %d error(s)\n", c->file, errors);
+        return 1;
+    }
     printf("%s: OK: %zu districts, %zu bodies, %zu categories, %zu routes, %zu staff, "
            "%zu texts in kk/ru/en\n",
            c->file, c->ndistricts, c->nbodies, c->ncategories, c->nroutes, c->nstaff,

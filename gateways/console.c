@@ -21,7 +21,14 @@ struct console {
     char identity[STORE_ADDRESS_MAX]; /* "citizen:NAME" or "staff:ID" */
 };
 
-const struct channel_profile console_profile = {.name = "console"};
+/* The console shows a reply's buttons as a numbered list, one to a line. */
+static void console_show(const char *text, size_t len, const char *buttons, struct sbuf *out)
+{
+    sbuf_add_printable(out, text, len);
+    render_numbered(buttons, out);
+}
+
+const struct channel_profile console_profile = {.name = "console", .show = console_show};
 
 /* Who a message for (channel, address) is for, in words. */
 static void recipient_label(const struct console *c, const struct outbox_msg *m, struct sbuf *out)
@@ -56,8 +63,7 @@ static void console_send(void *ctx, const struct outbox_msg *m, struct send_resu
     struct console *c = ctx;
     struct sbuf line = SBUF_INIT, label = SBUF_INIT;
     recipient_label(c, m, &label);
-    sbuf_add_printable(&line, m->text.buf, m->text.len);
-    render_numbered(m->buttons.buf, &line);
+    channel_show(&console_profile, m->text.buf, m->text.len, m->buttons.buf, &line);
     fprintf(c->opts->out, "[to %s]\n%s\n\n", label.buf, line.buf);
     fflush(c->opts->out);
     snprintf(res->remote_id, sizeof res->remote_id, "console-%lld", (long long)m->id);

@@ -30,12 +30,21 @@ static int sms_parts_of(const char *text, size_t len)
     return sms_cost(text, len).segments;
 }
 
+/* No buttons on a phone: the menu follows the text, several to a line, answered with a digit. */
+static void sms_show(const char *text, size_t len, const char *buttons, struct sbuf *out)
+{
+    sbuf_add(out, text, len);
+    render_inline(buttons, out);
+}
+
 const struct channel_profile sms_profile = {
     .name = "sms",
     .text_variant = "_sms",
     .parts_budget = sms_budget_parts,
     .parts_of = sms_parts_of,
     .fit = sms_fit,
+    .short_labels = 1,
+    .show = sms_show,
 };
 
 /* Requests without the shared secret change nothing. */
@@ -160,11 +169,9 @@ static void send_sms(void *ctx, const struct outbox_msg *m, struct send_result *
         sbuf_addstr(&res->detail, "media without text: not sent by SMS");
         return;
     }
-    /* no buttons on a phone: a numbered list, answered with a digit */
     struct outbox_msg flat = *m;
     sbuf_init(&flat.text, m->text.len + 64);
-    sbuf_add(&flat.text, m->text.buf, m->text.len);
-    render_numbered(m->buttons.buf, &flat.text);
+    channel_show(&sms_profile, m->text.buf, m->text.len, m->buttons.buf, &flat.text);
     ch->provider->send(ch->cfg, ch->curl, &flat, res);
     sbuf_release(&flat.text);
     if (res->status == SEND_OK)
@@ -208,7 +215,10 @@ void sms_stop(struct sms_channel *ch)
     memset(ch, 0, sizeof *ch);
 }
 
-/* Sample values as long as real ones get, so the budget holds in the field. */
+/*
+ * Sample values as long as real ones get, so the budget holds in the field; an
+ * officer's words (a reason) get three short ones, the room a text leaves them.
+ */
 static const struct i18n_var sample[] = {{"number", "1000008"},
                                          {"due", "23.11.2026"},
                                          {"status", "орындаушыға берілді"},
@@ -216,24 +226,39 @@ static const struct i18n_var sample[] = {{"number", "1000008"},
                                          {"days", "15"},
                                          {"command", "status"},
                                          {"district", "Наурызбай ауданы"},
+                                         {"reason", "сынама тексерілуде әлі"},
+                                         {"note", "Мәселе шешілді"},
+                                         {"organisation", "Алматы қаласының полиция департаменті"},
                                          {NULL, NULL}};
+
+/* Keeps name in *best if it is longer. */
+static void keep_longer(const char **best, const char *name)
+{
+    if (utf8_length(name) > utf8_length(*best))
+        *best = name;
+}
 
 void sms_catalog_each(const struct config *cfg, sms_catalog_fn fn, void *ctx)
 {
-    const char *longest_body[LANG_COUNT] = {"", "", ""};
-    for (size_t b = 0; b < cfg->nbodies; b++)
-        for (int l = 0; l < LANG_COUNT; l++)
-            if (utf8_length(cfg->bodies[b].name[l]) > utf8_length(longest_body[l]))
-                longest_body[l] = cfg->bodies[b].name[l];
     for (size_t i = 0; i < cfg->texts.count; i++) {
         const struct i18n_entry *e = &cfg->texts.entries[i];
         for (int l = 0; l < LANG_COUNT; l++) {
             struct sbuf text = SBUF_INIT;
-            struct i18n_var vars[16];
+            struct i18n_var vars[24];
             size_t k = 0;
             for (; sample[k].name; k++)
                 vars[k] = sample[k];
-            vars[k++] = (struct i18n_var){"body", longest_body[l]};
+            const char *body = "", *category_short = "", *district_short = "";
+            for (size_t b = 0; b < cfg->nbodies; b++)
+                keep_longer(&body, cfg->bodies[b].name[l]);
+            for (size_t c = 0; c < cfg->ncategories; c++)
+                keep_longer(&category_short, cfg->categories[c].short_name[l]);
+            for (size_t d = 0; d < cfg->ndistricts; d++)
+                keep_longer(&district_short, cfg->districts[d].short_name[l]);
+            vars[k++] = (struct i18n_var){"body", body};
+            vars[k++] = (struct i18n_var){"category_short", category_short};
+            vars[k++] = (struct i18n_var){"district_short", district_short};
+            vars[k++] = (struct i18n_var){"example", district_short};
             vars[k] = (struct i18n_var){NULL, NULL};
             i18n_render(&cfg->texts, (enum lang)l, e->key, vars, &text);
             fn(ctx, e, (enum lang)l, sms_cost(text.buf, text.len));
@@ -247,22 +272,22 @@ int sms_budget(const char *key)
     size_t n = strlen(key);
     if (n < 4 || strcmp(key + n - 4, "_sms") != 0)
         return 0; /* not an SMS text: no budget of its own */
-    return !strcmp(key, "registered_sms") ? 1 : 2;
+    return !strcmp(key, "case_summary_sms") ? 2 : 1; /* the state of an appeal may take two */
 }
 
-static void warn_over(void *ctx, const struct i18n_entry *e, enum lang l, struct sms_cost c)
+static void refuse_over(void *ctx, const struct i18n_entry *e, enum lang l, struct sms_cost c)
 {
     const struct config *cfg = ((void **)ctx)[0];
     struct diag *d = ((void **)ctx)[1];
     int budget = sms_budget(e->key);
     if (budget && c.segments > budget)
-        diag_warn(d, cfg->texts.files[l], e->line[l],
-                  "text `%s` takes %d SMS (%d %s), over its budget of %d", e->key, c.segments,
-                  c.units, c.ucs2 ? "UCS-2 units" : "GSM-7 characters", budget);
+        diag_error(d, cfg->texts.files[l], e->line[l],
+                   "text `%s` takes %d SMS (%d %s), over its budget of %d: shorten it", e->key,
+                   c.segments, c.units, c.ucs2 ? "UCS-2 units" : "GSM-7 characters", budget);
 }
 
 void sms_check_catalog(const struct config *cfg, struct diag *d)
 {
     void *ctx[2] = {(void *)cfg, d};
-    sms_catalog_each(cfg, warn_over, ctx);
+    sms_catalog_each(cfg, refuse_over, ctx);
 }

@@ -45,8 +45,8 @@ int sms_start(struct sms_channel *ch, const struct config *cfg, struct store *st
 void sms_stop(struct sms_channel *ch);
 int sms_routes(struct sms_channel *ch, struct http *http);
 /*
- * Warns (FILE: text `key` ...) about catalog texts over their SMS budget: the
- * acknowledgement one segment, every other *_sms text two, in each language.
+ * Refuses (FILE:LINE: text `key` ...) catalog texts over their SMS budget, in
+ * each language: every *_sms text one segment, the state of an appeal two.
  */
 void sms_check_catalog(const struct config *cfg, struct diag *d);
 
@@ -55,7 +55,7 @@ typedef void (*sms_catalog_fn)(void *ctx, const struct i18n_entry *e, enum lang 
                                struct sms_cost cost);
 /* Every catalog text in every language, rendered with long sample values, and its SMS cost. */
 void sms_catalog_each(const struct config *cfg, sms_catalog_fn fn, void *ctx);
-/* The segments a text may take: 1 for the acknowledgement, 2 for other *_sms texts, 0 = none. */
+/* The segments a text may take: 2 for the state of an appeal, 1 for other *_sms texts, 0 = none. */
 int sms_budget(const char *key);
 
 /* SMS: paid per segment, shorter "_sms" texts, answers cut to sms.max_parts, numbered menus. */

@@ -63,15 +63,21 @@ static struct payload with_id(enum payload_kind kind, const char *id)
     return p;
 }
 
-/* A button that sends p; its label is the catalog text label_key, or raw_label when given. */
-static void offer(struct reply *r, const char *label_key, const char *raw_label, struct payload p)
+/* A button that sends p, labelled by the catalog text label_key. */
+static void offer(struct reply *r, const char *label_key, struct payload p)
 {
     char text[PAYLOAD_MAX];
     payload_format(&p, text);
-    if (raw_label)
-        reply_button_raw(r, raw_label, text);
-    else
-        reply_button(r, label_key, text);
+    reply_button(r, label_key, text);
+}
+
+/* A button that sends p, labelled by a name from the config (and its short form). */
+static void offer_named(struct reply *r, const char *name, const char *short_name,
+                        struct payload p)
+{
+    char text[PAYLOAD_MAX];
+    payload_format(&p, text);
+    reply_button_raw(r, name, short_name, text);
 }
 
 /* Queues r and makes its buttons the choices a digit can pick. */
@@ -91,6 +97,7 @@ static int set_idle(struct turn *t)
 {
     t->cv.state = CONV_IDLE;
     t->cv.case_id = 0;
+    t->cv.picked = 0;
     sbuf_reset(&t->cv.choices);
     return store_conversation_set(t->hx->store, t->citizen->id, &t->cv, t->hx->now);
 }
@@ -290,7 +297,7 @@ static int offer_languages(struct turn *t)
     for (int l = 0; l < LANG_COUNT; l++) {
         char key[32];
         snprintf(key, sizeof key, "language_name_%s", lang_codes[l]);
-        offer(&r, key, NULL, (struct payload){.kind = PAYLOAD_LANG, .lang = (enum lang)l});
+        offer(&r, key, (struct payload){.kind = PAYLOAD_LANG, .lang = (enum lang)l});
     }
     /* keep the draft: a language switch mid-flow must not lose the appeal */
     return reply_with_choices(t, &r, CONV_LANG);
@@ -314,37 +321,103 @@ static int cancel_draft(struct turn *t)
     return reply_simple(t, "draft_cancelled", NULL);
 }
 
-/* Asks the next question the draft still needs, or for confirmation. */
+static int ask_type(struct turn *t, struct case_rec *c);
+
+/*
+ * The district question.  Where its list would cost more than one paid part
+ * (eight districts do not fit one SMS), the citizen is asked to write the
+ * district's name instead, and gets the list only if the name is not
+ * recognised (full_list).
+ */
+static int ask_district(struct turn *t, struct case_rec *c, int full_list)
+{
+    const struct config *cfg = t->hx->cfg;
+    enum lang lang = t->citizen->lang;
+    struct reply r;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
+    reply_text(&r, "ask_district", NULL);
+    for (size_t i = 0; i < cfg->ndistricts; i++)
+        offer_named(&r, cfg->districts[i].name[lang], cfg->districts[i].short_name[lang],
+                    with_id(PAYLOAD_DISTRICT, cfg->districts[i].id));
+    if (!full_list && reply_parts(&r) > 1) {
+        reply_discard(&r);
+        reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
+        struct i18n_var vars[] = {
+            {"example", cfg->ndistricts ? cfg->districts[0].short_name[lang] : ""}, {NULL, NULL}};
+        reply_text(&r, "ask_district_name", vars);
+    }
+    return reply_with_choices(t, &r, CONV_ASK_DISTRICT);
+}
+
+/*
+ * The topic question.  Where room is paid, the list is cut to one part: the
+ * topics in the config's order while they fit, and always the catch-all
+ * topic last (its appeals go to the district's akimat, which forwards).
+ */
+static int ask_category(struct turn *t, struct case_rec *c)
+{
+    const struct config *cfg = t->hx->cfg;
+    enum lang lang = t->citizen->lang;
+    const struct category *catch_all = NULL;
+    struct reply r;
+    for (size_t i = 0; i < cfg->ncategories; i++)
+        if (cfg->categories[i].catch_all)
+            catch_all = &cfg->categories[i];
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
+    reply_text(&r, "ask_category", NULL);
+    for (size_t i = 0; i < cfg->ncategories; i++) {
+        const struct category *cat = &cfg->categories[i];
+        if (cat == catch_all)
+            continue;
+        offer_named(&r, cat->name[lang], cat->short_name[lang], with_id(PAYLOAD_CATEGORY, cat->id));
+        if (!catch_all)
+            continue; /* every topic must be reachable: none is left out */
+        offer_named(&r, catch_all->name[lang], catch_all->short_name[lang],
+                    with_id(PAYLOAD_CATEGORY, catch_all->id));
+        int over = reply_parts(&r) > 1;
+        reply_pop_button(&r);
+        if (over) {
+            reply_pop_button(&r);
+            break;
+        }
+    }
+    if (catch_all)
+        offer_named(&r, catch_all->name[lang], catch_all->short_name[lang],
+                    with_id(PAYLOAD_CATEGORY, catch_all->id));
+    return reply_with_choices(t, &r, CONV_ASK_CATEGORY);
+}
+
+/*
+ * Asks the next question the draft still needs, or for confirmation; a route
+ * the citizen chose whole (district and topic) is not a guess to confirm.
+ */
 static int ask_next(struct turn *t, struct case_rec *c)
 {
     const struct config *cfg = t->hx->cfg;
     enum lang lang = t->citizen->lang;
     struct reply r;
     t->cv.case_id = c->id;
-    reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
-    if (!*c->district) {
-        reply_text(&r, "ask_district", NULL);
-        for (size_t i = 0; i < cfg->ndistricts; i++)
-            offer(&r, NULL, cfg->districts[i].name[lang],
-                  with_id(PAYLOAD_DISTRICT, cfg->districts[i].id));
-        return reply_with_choices(t, &r, CONV_ASK_DISTRICT);
-    }
-    if (!*c->category) {
-        reply_text(&r, "ask_category", NULL);
-        for (size_t i = 0; i < cfg->ncategories; i++)
-            offer(&r, NULL, cfg->categories[i].name[lang],
-                  with_id(PAYLOAD_CATEGORY, cfg->categories[i].id));
-        return reply_with_choices(t, &r, CONV_ASK_CATEGORY);
-    }
+    if (!*c->district)
+        return ask_district(t, c, 0);
+    if (!*c->category)
+        return ask_category(t, c);
+    if ((t->cv.picked & (PICKED_DISTRICT | PICKED_CATEGORY)) ==
+        (PICKED_DISTRICT | PICKED_CATEGORY))
+        return ask_type(t, c);
+    const struct category *cat = config_category(cfg, c->category);
+    const struct district *dist = config_district(cfg, c->district);
     struct i18n_var vars[] = {{"category", names_category(cfg, c->category, lang)},
                               {"district", names_district(cfg, c->district, lang)},
                               {"body", names_body(cfg, c->body, lang)},
+                              {"category_short", cat ? cat->short_name[lang] : c->category},
+                              {"district_short", dist ? dist->short_name[lang] : c->district},
                               {NULL, NULL}};
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
     reply_text(&r, "confirm_route", vars);
-    offer(&r, "button_confirm", NULL, (struct payload){.kind = PAYLOAD_CONFIRM});
-    offer(&r, "button_change_category", NULL, (struct payload){.kind = PAYLOAD_CHANGE_CATEGORY});
-    offer(&r, "button_change_district", NULL, (struct payload){.kind = PAYLOAD_CHANGE_DISTRICT});
-    offer(&r, "button_cancel", NULL, (struct payload){.kind = PAYLOAD_CANCEL});
+    offer(&r, "button_confirm", (struct payload){.kind = PAYLOAD_CONFIRM});
+    offer(&r, "button_change_category", (struct payload){.kind = PAYLOAD_CHANGE_CATEGORY});
+    offer(&r, "button_change_district", (struct payload){.kind = PAYLOAD_CHANGE_DISTRICT});
+    offer(&r, "button_cancel", (struct payload){.kind = PAYLOAD_CANCEL});
     return reply_with_choices(t, &r, CONV_CONFIRM);
 }
 
@@ -354,7 +427,7 @@ static int ask_type(struct turn *t, struct case_rec *c)
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c->id);
     reply_text(&r, "ask_type", NULL);
     for (size_t i = 0; i < sizeof appeal_types / sizeof *appeal_types; i++)
-        offer(&r, names_type_key(appeal_types[i]), NULL, with_id(PAYLOAD_TYPE, appeal_types[i]));
+        offer(&r, names_type_key(appeal_types[i]), with_id(PAYLOAD_TYPE, appeal_types[i]));
     return reply_with_choices(t, &r, CONV_ASK_TYPE);
 }
 
@@ -511,11 +584,13 @@ static int on_choice(struct turn *t, const struct payload *p)
         if (!config_district(cfg, p->id))
             goto stale;
         snprintf(c.district, sizeof c.district, "%s", p->id);
+        t->cv.picked |= PICKED_DISTRICT;
         break;
     case PAYLOAD_CATEGORY:
         if (!config_category(cfg, p->id))
             goto stale;
         snprintf(c.category, sizeof c.category, "%s", p->id);
+        t->cv.picked |= PICKED_CATEGORY;
         break;
     case PAYLOAD_CHANGE_CATEGORY:
         c.category[0] = 0;
@@ -606,6 +681,7 @@ static int start_appeal(struct turn *t)
     if (t->in->attachment_kind && store_attachment_add(hx->store, c.id, t->in->attachment_kind,
                                                        t->in->attachment_ref, hx->now) < 0)
         goto out;
+    t->cv.picked = 0; /* a new draft: everything in it is the router's guess so far */
     rc = ask_next(t, &c);
 out:
     route_pick_release(&pick);
@@ -673,6 +749,40 @@ static int add_to_draft(struct turn *t)
 out:
     case_release(&c);
     return rc;
+}
+
+/* The most a district's name takes when written as the answer; longer words belong to the draft. */
+#define DISTRICT_NAME_MAX_CHARS 40
+
+/*
+ * A district written by name, as the district question asks where its list
+ * costs too much: "Алмалы", "медеу ауданы".  An unknown name gets the whole
+ * list.  Returns 1 if handled, 0 if the words are more of the appeal, -1.
+ */
+static int district_by_name(struct turn *t)
+{
+    if (utf8_length(t->text.buf) > DISTRICT_NAME_MAX_CHARS)
+        return 0;
+    struct route_pick pick;
+    route_pick_init(&pick);
+    router_pick(t->hx->cfg, t->text.buf, t->text.len, NULL, &pick);
+    const struct district *d = pick.district;
+    route_pick_release(&pick);
+    int rc;
+    if (d) {
+        struct payload p = with_id(PAYLOAD_DISTRICT, d->id);
+        rc = on_choice(t, &p);
+    } else if (!t->cv.choices.len) {
+        struct case_rec c;
+        case_init(&c);
+        rc = store_case_get(t->hx->store, t->cv.case_id, &c) == 1 && c.status == CASE_DRAFT
+                 ? ask_district(t, &c, 1)
+                 : add_to_draft(t);
+        case_release(&c);
+    } else {
+        return 0;
+    }
+    return rc < 0 ? -1 : 1;
 }
 
 /* A photo, a document or a place sent while a draft is open belongs to it. */
@@ -872,6 +982,8 @@ int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const 
         rc = start_appeal(&t);
     } else if (t.text.len <= 3 && t.text.buf[0] >= '0' && t.text.buf[0] <= '9') {
         rc = reply_simple(&t, "choice_out_of_range", NULL); /* a digit not on the list */
+    } else if (t.cv.state == CONV_ASK_DISTRICT && (rc = district_by_name(&t)) != 0) {
+        rc = rc < 0 ? -1 : 0;
     } else {
         rc = add_to_draft(&t);
     }

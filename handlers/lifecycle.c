@@ -216,7 +216,7 @@ int lifecycle_forward(const struct handler_ctx *hx, struct case_rec *c, const ch
     int32_t registered = calendar_local_day(&cfg->calendar, c->registered_at);
     int32_t today = calendar_local_day(&cfg->calendar, hx->now);
     int taken = calendar_working_days_between(&cfg->calendar, registered, today);
-    struct i18n_var told[] = {{"number", c->number}, {"body", outside}, {NULL, NULL}};
+    struct i18n_var told[] = {{"number", c->number}, {"organisation", outside}, {NULL, NULL}};
     *late_days = 0;
     if (close_as(hx, c, "forwarded") < 0 ||
         lifecycle_event(hx, c, actor, "forwarded", outside) < 0 ||

@@ -63,6 +63,8 @@ static void add_button(struct reply *r, int key, const char *label, const char *
     }
     char key_s[16];
     snprintf(key_s, sizeof key_s, "%d", key ? key : r->nbuttons + 1);
+    r->button_at[r->nbuttons] = r->msg.buttons.len;
+    r->choice_at[r->nbuttons] = r->choices.len;
     cJSON *b = cJSON_CreateObject();
     cJSON_AddStringToObject(b, "label", label);
     cJSON_AddStringToObject(b, "payload", payload);
@@ -76,9 +78,36 @@ static void add_button(struct reply *r, int key, const char *label, const char *
     r->nbuttons++;
 }
 
-void reply_button_raw(struct reply *r, const char *label, const char *payload)
+void reply_button_raw(struct reply *r, const char *label, const char *short_label,
+                      const char *payload)
 {
-    add_button(r, 0, label, payload);
+    int short_ok = short_label && *short_label && channel_profile(r->msg.channel)->short_labels;
+    add_button(r, 0, short_ok ? short_label : label, payload);
+}
+
+void reply_pop_button(struct reply *r)
+{
+    if (!r->nbuttons)
+        return;
+    r->nbuttons--;
+    sbuf_setlen(&r->msg.buttons, r->button_at[r->nbuttons]);
+    sbuf_setlen(&r->choices, r->choice_at[r->nbuttons]);
+}
+
+int reply_parts(const struct reply *r)
+{
+    const struct channel_profile *p = channel_profile(r->msg.channel);
+    if (!p->parts_of)
+        return 0;
+    struct sbuf shown = SBUF_INIT, buttons = SBUF_INIT;
+    sbuf_add(&buttons, r->msg.buttons.buf, r->msg.buttons.len);
+    if (r->nbuttons)
+        sbuf_addch(&buttons, ']');
+    channel_show(p, r->msg.text.buf, r->msg.text.len, buttons.buf, &shown);
+    int parts = p->parts_of(shown.buf, shown.len);
+    sbuf_release(&shown);
+    sbuf_release(&buttons);
+    return parts;
 }
 
 static void add_catalog_button(struct reply *r, int key, const char *label_key, const char *payload)

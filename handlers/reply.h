@@ -29,6 +29,8 @@ struct reply {
     struct outbox_msg msg;
     int nbuttons;
     struct sbuf choices; /* "KEY\tPAYLOAD" of each button, '\n'-separated */
+    /* where each button begins in msg.buttons and in choices, so the last can be taken back */
+    size_t button_at[REPLY_MAX_BUTTONS], choice_at[REPLY_MAX_BUTTONS];
 };
 
 void reply_begin(struct reply *r, const struct handler_ctx *hx, const char *channel,
@@ -39,8 +41,19 @@ void reply_text(struct reply *r, const char *key, const struct i18n_var *vars);
 void reply_raw(struct reply *r, const char *text, size_t len);
 /* A button whose label is a catalog text. */
 void reply_button(struct reply *r, const char *label_key, const char *payload);
-/* A button with a label from the config (a district name, say). */
-void reply_button_raw(struct reply *r, const char *label, const char *payload);
+/*
+ * A button with a label from the config (a district name, say); short_label
+ * (may be NULL) is the one shown where room is paid (the profile's short_labels).
+ */
+void reply_button_raw(struct reply *r, const char *label, const char *short_label,
+                      const char *payload);
+/* Takes the last button back (a menu that grew past what it may cost). */
+void reply_pop_button(struct reply *r);
+/*
+ * The parts r takes on its channel as it would go now (text and buttons as
+ * the channel shows them); 0 on a channel not paid per part.
+ */
+int reply_parts(const struct reply *r);
 /* A button a citizen picks by typing key (a rating's score) instead of its position. */
 void reply_button_keyed(struct reply *r, int key, const char *label_key, const char *payload);
 /* The payload of the choice whose key is typed, into out (and returned); NULL if none. */

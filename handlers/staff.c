@@ -346,7 +346,7 @@ static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
             {"number", c->number}, {"days", days, "working_days_n"}, {NULL, NULL}};
         return staff_reply(t, "staff_forward_late", told);
     }
-    struct i18n_var told[] = {{"number", c->number}, {"body", name}, {NULL, NULL}};
+    struct i18n_var told[] = {{"number", c->number}, {"organisation", name}, {NULL, NULL}};
     return staff_reply(t, "staff_forwarded", told);
 }
 

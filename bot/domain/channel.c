@@ -25,6 +25,15 @@ const struct channel_profile *channel_profile(const char *name)
     return &plain;
 }
 
+void channel_show(const struct channel_profile *p, const char *text, size_t len,
+                  const char *buttons, struct sbuf *out)
+{
+    if (p->show)
+        p->show(text, len, buttons ? buttons : "", out);
+    else
+        sbuf_add(out, text, len);
+}
+
 const char *channel_text_key(const struct channel_profile *p, const struct i18n *texts,
                              enum lang lang, const char *key, char *buf, size_t size)
 {

@@ -20,6 +20,7 @@
 
 #include "bot/domain/config.h"
 #include "bot/domain/i18n.h"
+#include "bot/lib/sbuf.h"
 
 struct channel_profile {
     const char *name;
@@ -39,8 +40,19 @@ struct channel_profile {
     size_t (*fit)(const char *text, size_t len, int parts);
     int edits; /* a sent message can be rewritten in place (case cards) */
     int files; /* photos and documents go by the channel's file id */
+    /* menus show the short labels of the config (a category's `short`): room is paid */
+    int short_labels;
+    /*
+     * The message as the person sees it: text, then the buttons (JSON, "" for
+     * none) as the channel shows them when it has no buttons of its own (a
+     * numbered list).  NULL: buttons travel apart and the text is as written.
+     */
+    void (*show)(const char *text, size_t len, const char *buttons, struct sbuf *out);
 };
 
+/* Appends the message as p shows it (its show, or the text as written) to out. */
+void channel_show(const struct channel_profile *p, const char *text, size_t len,
+                  const char *buttons, struct sbuf *out);
 /* Registers p (kept by pointer); at start, before threads.  A second one of a name replaces it. */
 void channel_register(const struct channel_profile *p);
 /* The profile of the channel named; the plain one for a name nobody registered. */

@@ -182,6 +182,31 @@ static void get_id(struct loader *ld, const config_setting_t *s, const char *nam
     free(v);
 }
 
+/*
+ * short = { kk = "..."; ... }: the label where room is paid (an SMS menu).
+ * Optional, each language on its own; the full name where it is left out.
+ */
+static void get_short_names(struct loader *ld, const config_setting_t *s,
+                            char *const names[LANG_COUNT], char *shorts[LANG_COUNT])
+{
+    static const char *const keys[] = {"kk", "ru", "en", NULL};
+    config_setting_t *g = member(s, "short");
+    if (g && !config_setting_is_group(g))
+        ERR(ld, g, "`short` must be a group { kk = \"...\"; ru = \"...\"; en = \"...\"; }");
+    if (g && config_setting_is_group(g))
+        check_keys(ld, g, "short", keys);
+    for (int l = 0; l < LANG_COUNT; l++) {
+        if (g && config_setting_is_group(g))
+            get_str(ld, g, lang_codes[l], names[l], 0, &shorts[l]);
+        else
+            shorts[l] = xstrdup(names[l]);
+        if (!*shorts[l]) {
+            free(shorts[l]);
+            shorts[l] = xstrdup(names[l]);
+        }
+    }
+}
+
 static void get_names(struct loader *ld, const config_setting_t *s, char *names[LANG_COUNT])
 {
     static const char *const keys[] = {"kk", "ru", "en", NULL};
@@ -547,7 +572,7 @@ static const struct body *ref_body(struct loader *ld, config_setting_t *e, const
 
 static void load_categories(struct loader *ld, const config_setting_t *root)
 {
-    static const char *const keys[] = {"id", "names", "keywords", NULL};
+    static const char *const keys[] = {"id", "names", "short", "keywords", "catch_all", NULL};
     struct config *c = ld->cfg;
     config_setting_t *l = get_list(ld, root, "categories", 1);
     if (!l)
@@ -561,16 +586,22 @@ static void load_categories(struct loader *ld, const config_setting_t *root)
         check_keys(ld, e, "a category", keys);
         get_id(ld, e, "id", cat->id);
         get_names(ld, e, cat->name);
+        get_short_names(ld, e, cat->name, cat->short_name);
         get_keywords(ld, e, &cat->keywords, &cat->nkeywords);
-        for (size_t j = 0; j + 1 < c->ncategories; j++)
+        get_bool(ld, e, "catch_all", 0, &cat->catch_all);
+        for (size_t j = 0; j + 1 < c->ncategories; j++) {
             if (*cat->id && !strcmp(c->categories[j].id, cat->id))
                 ERR(ld, e, "duplicate category id `%s`", cat->id);
+            if (cat->catch_all && c->categories[j].catch_all)
+                ERR(ld, member(e, "catch_all"), "a second catch_all category `%s` (`%s` is one)",
+                    cat->id, c->categories[j].id);
+        }
     }
 }
 
 static void load_districts(struct loader *ld, const config_setting_t *root)
 {
-    static const char *const keys[] = {"id", "code", "names", "keywords", "body", NULL};
+    static const char *const keys[] = {"id", "code", "names", "short", "keywords", "body", NULL};
     struct config *c = ld->cfg;
     config_setting_t *l = get_list(ld, root, "districts", 1);
     if (!l)
@@ -585,6 +616,7 @@ static void load_districts(struct loader *ld, const config_setting_t *root)
         get_id(ld, e, "id", dist->id);
         get_id(ld, e, "code", dist->code);
         get_names(ld, e, dist->name);
+        get_short_names(ld, e, dist->name, dist->short_name);
         get_keywords(ld, e, &dist->keywords, &dist->nkeywords);
         dist->default_body = ref_body(ld, e, "body", 1);
         for (size_t j = 0; j + 1 < c->ndistricts; j++) {
@@ -806,10 +838,12 @@ void config_free(struct config *c)
         free(*strings[i]);
     for (size_t i = 0; i < c->ncategories; i++) {
         free_names(c->categories[i].name);
+        free_names(c->categories[i].short_name);
         free_keywords(c->categories[i].keywords, c->categories[i].nkeywords);
     }
     for (size_t i = 0; i < c->ndistricts; i++) {
         free_names(c->districts[i].name);
+        free_names(c->districts[i].short_name);
         free_keywords(c->districts[i].keywords, c->districts[i].nkeywords);
     }
     for (size_t i = 0; i < c->nbodies; i++)

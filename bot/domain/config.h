@@ -34,14 +34,18 @@ struct body;
 struct category {
     char id[CONFIG_ID_MAX];
     char *name[LANG_COUNT];
+    char *short_name[LANG_COUNT]; /* a menu's label where room is paid (SMS); else the name */
     struct keyword *keywords;
     size_t nkeywords;
+    /* the topic a citizen picks when theirs is not offered (an SMS menu has room for a few) */
+    int catch_all;
 };
 
 struct district {
     char id[CONFIG_ID_MAX];
     char code[CONFIG_ID_MAX]; /* printed on posters: /start CODE, typed by SMS */
     char *name[LANG_COUNT];
+    char *short_name[LANG_COUNT]; /* a menu's label where room is paid (SMS); else the name */
     struct keyword *keywords;
     size_t nkeywords;
     const struct body *default_body;

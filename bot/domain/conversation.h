@@ -4,8 +4,10 @@
  *
  *             text                  (only what the router could not guess)
  *   IDLE -----------> ASK_DISTRICT ---> ASK_CATEGORY ---> CONFIRM ---> ASK_TYPE ---> IDLE
- *     ^                    ^                 ^               |  "change"     registered
- *     |                    +-----------------+---------------+
+ *     ^                    ^                 ^   |           |  "change"  ^  registered
+ *     |                    +-----------------+---|-----------+            |
+ *     |                                          +------------------------+
+ *     |                     both chosen by the citizen: nothing to confirm
  *     |   /lang: LANG (the draft kept; back to its question when chosen)
  *     |   an answer came: RATE (a digit rates it) ----> IDLE (rated well)
  *     +------------------------------------------------ CONTEST (rated low: why?) <-+
@@ -32,11 +34,15 @@ enum conv_state {
     CONV_STATES
 };
 
+/* What the citizen chose themselves in the draft, not a guess of the router's. */
+enum { PICKED_DISTRICT = 1, PICKED_CATEGORY = 2 };
+
 /* What a citizen is in the middle of; choices are the payloads last offered, '\n'-separated. */
 struct conversation {
     enum conv_state state;
     int64_t case_id;
     struct sbuf choices;
+    int picked; /* PICKED_* bits: a route the citizen chose whole needs no confirmation */
 };
 
 void conversation_init(struct conversation *cv);

@@ -140,6 +140,9 @@ static const char *const migrations[] = {
     "ALTER TABLE outbox ADD COLUMN edit_of INTEGER NOT NULL DEFAULT 0;"
     "UPDATE outbox SET edit_of = CAST(substr(media, 6) AS INTEGER), media = ''"
     "  WHERE media LIKE 'edit:%';",
+
+    /* 8: what the citizen chose themselves in the draft (nothing left to confirm when both) */
+    "ALTER TABLE conversations ADD COLUMN picked INTEGER NOT NULL DEFAULT 0;",
 };
 
 enum stmt_id {
@@ -237,11 +240,13 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "unreachable, stopped FROM citizens WHERE id = ?1",
     [ST_CITIZEN_SAVE] = "UPDATE citizens SET lang = ?2, lang_chosen = ?3, district = ?4, "
                         "phone = ?5, unreachable = ?6, stopped = ?7 WHERE id = ?1",
-    [ST_CONV_GET] = "SELECT state, case_id, choices FROM conversations WHERE citizen_id = ?1",
-    [ST_CONV_SET] = "INSERT INTO conversations(citizen_id, state, case_id, choices, updated_at) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(citizen_id) DO UPDATE SET "
-                    "state = excluded.state, case_id = excluded.case_id, "
-                    "choices = excluded.choices, updated_at = excluded.updated_at",
+    [ST_CONV_GET] = "SELECT state, case_id, choices, picked FROM conversations "
+                    "WHERE citizen_id = ?1",
+    [ST_CONV_SET] = "INSERT INTO conversations(citizen_id, state, case_id, choices, updated_at, "
+                    "picked) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(citizen_id) DO UPDATE "
+                    "SET state = excluded.state, case_id = excluded.case_id, "
+                    "choices = excluded.choices, updated_at = excluded.updated_at, "
+                    "picked = excluded.picked",
     [ST_CASE_INSERT] = "INSERT INTO cases(number, citizen_id, type, category, district, body, "
                        "status, assignee, outcome, lang, text, created_at, registered_at, "
                        "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
@@ -791,6 +796,7 @@ int store_conversation_get(struct store *s, int64_t citizen_id, struct conversat
         return -1;
     cv->state = CONV_IDLE;
     cv->case_id = 0;
+    cv->picked = 0;
     sbuf_reset(&cv->choices);
     sqlite3_bind_int64(st, 1, citizen_id);
     int rc = sqlite3_step(st);
@@ -800,6 +806,7 @@ int store_conversation_get(struct store *s, int64_t citizen_id, struct conversat
         cv->state = conv_state_parse(state);
         cv->case_id = sqlite3_column_int64(st, 1);
         sbuf_add(&cv->choices, sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+        cv->picked = sqlite3_column_int(st, 3);
     }
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
@@ -816,6 +823,7 @@ int store_conversation_set(struct store *s, int64_t citizen_id, const struct con
     sqlite3_bind_int64(st, 3, cv->case_id);
     sqlite3_bind_text(st, 4, cv->choices.buf, (int)cv->choices.len, SQLITE_STATIC);
     sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int(st, 6, cv->picked);
     return step_done(s, st);
 }
 

@@ -5,7 +5,7 @@
 const char *const texts_required_keys[] = {
     /* citizen conversation */
     "welcome", "welcome_district", "help", "unknown_command", "appeal_too_short",
-    "attachment_needs_text", "ask_district", "ask_category", "confirm_route", "ask_type",
+    "attachment_needs_text", "ask_district", "ask_district_name", "ask_category", "confirm_route", "ask_type",
     "registered", "draft_added", "draft_cancelled", "choice_stale", "choice_out_of_range",
     "button_confirm", "button_change_category", "button_change_district", "button_cancel",
     "language_choose", "language_set", "language_name_kk", "language_name_ru", "language_name_en",

@@ -8,7 +8,16 @@
 
 #include "bot/lib/sbuf.h"
 
-/* Appends "\n1. label\n2. label..." for the buttons JSON ("" = none).  Returns the count. */
+/*
+ * Appends "\n1. label\n2. label..." for the buttons JSON ("" = none).  Returns
+ * the count.  A button with an empty label is not shown (the text before the
+ * list explains it): its key still picks it.
+ */
 int render_numbered(const char *buttons_json, struct sbuf *out);
+/*
+ * Appends "\n1.label 2.label...": several to a line, where every character is
+ * paid (an SMS).  Returns the count.
+ */
+int render_inline(const char *buttons_json, struct sbuf *out);
 
 #endif

@@ -236,7 +236,7 @@ def scenario_polling(work):
         number = citizen_flow(fake, t, 424242)
         # the officer takes it in the department's group chat; the card there is edited in place
         fake.updates([message(ENERGY_CHAT, "/take@tyndau_test_bot " + number, user=700000001)])
-        wait_text(fake, 424242, "қаралуда")
+        wait_text(fake, 424242, "өтінішіңіз қарауға алынды")
         card = wait(lambda: [m for m in fake.to(ENERGY_CHAT) if m.get("edits")], 15, "the card edited")
         assert "Күйі: қаралуда" in card[0]["text"] and number in card[0]["text"], card[0]["text"]
         wait(lambda: any("қолға алдыңыз" in m["text"] for m in fake.to(ENERGY_CHAT)), 15, "the officer told")
@@ -587,7 +587,7 @@ def scenario_staff(work):
         wait(lambda: len([m for m in fake.to(MOBILITY_CHAT) if "не к вашему органу" in m["text"]]) == 2, 10, "refusal")
         # the right officer takes it with the card's button, then replies to the card
         fake.updates([staff_callback(ENERGY_CHAT, AIGERIM, "s:take:" + number)])
-        wait_text(fake, a, "қаралуда")
+        wait_text(fake, a, "өтінішіңіз қарауға алынды")
         answer = "Су құбыры жөнделді, бүгін 14:00-ден бастап су беріледі. Кешірім сұраймыз."
         reply = message(ENERGY_CHAT, answer, user=AIGERIM,
                         reply_to_message={"message_id": card["message_id"], "date": 1,

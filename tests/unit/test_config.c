@@ -1,6 +1,8 @@
 /* Each kind of config error is reported as FILE:LINE: message, and the example is clean. */
 #include "helpers.h"
 
+#include "gateways/sms.h"
+
 static char dir[64];
 
 static int setup(void **state)
@@ -48,13 +50,17 @@ static void write_config(const char *path, const char *texts_dir, const char *bo
 }
 
 /* Loads path and returns the diagnostics (caller frees); *rc gets config_load's result. */
+/* Loads path as `tyndau check` reads it: the config, then the SMS texts' budgets. */
 static char *load(const char *path, int *rc)
 {
     struct config loaded;
     struct diag d = DIAG_INIT;
     *rc = config_load(&loaded, path, &d);
-    if (*rc == 0)
+    if (*rc == 0) {
+        sms_check_catalog(&loaded, &d);
+        *rc = d.errors ? -1 : 0;
         config_free(&loaded);
+    }
     char *text = strdup(d.text.buf);
     diag_release(&d);
     return text;
@@ -233,6 +239,25 @@ static char *load_edited_catalog(const char *subdir, const char *lang, const cha
     return load(path, rc);
 }
 
+/* An SMS text over its budget is refused, not warned about: it would cost every citizen. */
+static void test_sms_text_over_budget(void **state)
+{
+    (void)state;
+    int rc;
+    char *out = load_edited_catalog(
+        "texts_sms", "ru",
+        "s/^  registered_sms = .*/  registered_sms = \"Ваше обращение №{number} "
+        "зарегистрировано. Срок ответа: {due}. Узнать состояние: СТАТУС {number}\";/",
+        &rc);
+    if (!strstr(out, "registered_sms"))
+        fprintf(stderr, "%s", out);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(out, "ru.conf:"));
+    assert_non_null(strstr(out, "text `registered_sms` takes 2 SMS"));
+    assert_non_null(strstr(out, "over its budget of 1"));
+    free(out);
+}
+
 static void test_placeholder_mismatch(void **state)
 {
     (void)state;
@@ -341,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_placeholder_mismatch),
         cmocka_unit_test(test_placeholders_in_any_order),
         cmocka_unit_test(test_plural_forms_counted),
+        cmocka_unit_test(test_sms_text_over_budget),
         cmocka_unit_test(test_secret_from_environment),
         cmocka_unit_test(test_environment_with_defaults),
     };

@@ -7,7 +7,9 @@
 #include <time.h>
 
 #include "bot/domain/casenum.h"
+#include "bot/domain/channel.h"
 #include "bot/lib/render.h"
+#include "bot/lib/sms_text.h"
 #include "handlers/handler.h"
 #include "handlers/lifecycle.h"
 
@@ -275,10 +277,9 @@ static void test_choices_and_stale_buttons(void **state)
     /* a forged payload that was never offered */
     say_full("console", "citizen:q", NULL, 0, "d:medeu", now + 3);
     expect_reply("citizen:q", "кнопка устарела");
+    /* the citizen chose both district and topic: nothing is a guess, nothing to confirm */
     say_full("console", "citizen:q", NULL, 0, "c:housing", now + 4);
-    expect_reply("citizen:q", "Управление жилищной политики");
-    say("citizen:q", "3", now + 5); /* change district */
-    expect_reply("citizen:q", "В каком районе?");
+    expect_reply("citizen:q", "Выберите вид обращения");
     say("citizen:q", "/cancel", now + 6);
     expect_reply("citizen:q", "отменено");
     assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE outcome = 'withdrawn'"), 1);
@@ -584,7 +585,7 @@ static void test_stop_holds_for_every_message(void **state)
     free(number);
 }
 
-/* On SMS the rating list is numbered by score, and the digit typed is the score. */
+/* On SMS the rating prompt gives the scale in one segment, and the digit typed is the score. */
 static void test_sms_rating_digit_is_the_score(void **state)
 {
     (void)state;
@@ -596,15 +597,18 @@ static void test_sms_rating_digit_is_the_score(void **state)
     snprintf(cmd, sizeof cmd, "/answer %s Водопровод отремонтирован, вода подаётся с 14:00.",
              number);
     say("staff:aigerim", cmd, now + 100);
-    /* the list as the phone shows it: 5 first, numbered by score */
-    char *prompt = db_text(dir, "SELECT buttons FROM outbox WHERE address = '+77015550001' "
-                                "ORDER BY id DESC LIMIT 1");
+    /* as the phone shows it: one SMS whose text gives the scale, no list after it */
+    char *text = db_text(dir, "SELECT text FROM outbox WHERE address = '+77015550001' "
+                              "ORDER BY id DESC LIMIT 1");
+    char *buttons = db_text(dir, "SELECT buttons FROM outbox WHERE address = '+77015550001' "
+                                 "ORDER BY id DESC LIMIT 1");
     struct sbuf shown = SBUF_INIT;
-    render_numbered(prompt, &shown);
-    assert_non_null(strstr(shown.buf, "\n5. отлично\n4. хорошо"));
-    assert_non_null(strstr(shown.buf, "\n1. очень плохо"));
+    channel_show(channel_profile("sms"), text, strlen(text), buttons, &shown);
+    assert_string_equal(shown.buf, "Оцените ответ №10008: 5 — отлично, 1 — очень плохо.");
+    assert_int_equal(sms_cost(shown.buf, shown.len).segments, 1);
     sbuf_release(&shown);
-    free(prompt);
+    free(text);
+    free(buttons);
     say_full("sms", phone, "5", 1, NULL, now + 200);
     assert_int_equal(db_count(dir, "SELECT rating FROM cases"), 5);
     char *status = db_text(dir, "SELECT status FROM cases");
