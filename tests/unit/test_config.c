@@ -49,8 +49,10 @@ static void write_config(const char *path, const char *texts_dir, const char *bo
     fclose(f);
 }
 
-/* Loads path and returns the diagnostics (caller frees); *rc gets config_load's result. */
-/* Loads path as `tyndau check` reads it: the config, then the SMS texts' budgets. */
+/*
+ * Loads path as `tyndau check` reads it (the config, then the SMS texts'
+ * budgets) and returns the diagnostics (caller frees); *rc: 0 or -1.
+ */
 static char *load(const char *path, int *rc)
 {
     struct config loaded;
