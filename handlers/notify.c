@@ -123,33 +123,17 @@ int notify_answer(const struct handler_ctx *hx, const struct case_rec *c, const 
     struct i18n_var vars[] = {{"number", c->number}, {"answer", answer}, {NULL, NULL}};
     reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
     reply_text(&r, "answer_received", vars);
+    /* a paid channel: at most its budget of parts, the last saying how to get it all */
+    struct sbuf tail = SBUF_INIT;
+    struct i18n_var tv[] = {{"number", c->number}, {NULL, NULL}};
+    char buf[96];
     const struct channel_profile *ch = channel_profile(who.channel);
-    int budget = ch->parts_budget ? ch->parts_budget(hx->cfg) : 0;
-    if (budget && ch->parts_of(r.msg.text.buf, r.msg.text.len) > budget) {
-        /* a paid channel: at most its budget of parts, the last saying how to get it all */
-        struct sbuf tail = SBUF_INIT, cut = SBUF_INIT;
-        struct i18n_var tv[] = {{"number", c->number}, {NULL, NULL}};
-        char buf[96];
-        i18n_render(
-            &hx->cfg->texts, who.lang,
-            channel_text_key(ch, &hx->cfg->texts, who.lang, "answer_truncated", buf, sizeof buf),
-            tv, &tail);
-        size_t keep = ch->fit(r.msg.text.buf, r.msg.text.len, budget);
-        for (;;) {
-            sbuf_reset(&cut);
-            sbuf_add(&cut, r.msg.text.buf, keep);
-            sbuf_addch(&cut, ' ');
-            sbuf_add(&cut, tail.buf, tail.len);
-            if (!keep || ch->parts_of(cut.buf, cut.len) <= budget)
-                break;
-            while (--keep && (r.msg.text.buf[keep] & 0xc0) == 0x80) /* a character back */
-                ;
-        }
-        sbuf_reset(&r.msg.text);
-        sbuf_add(&r.msg.text, cut.buf, cut.len);
-        sbuf_release(&cut);
-        sbuf_release(&tail);
-    }
+    sbuf_addch(&tail, ' ');
+    i18n_render(&hx->cfg->texts, who.lang,
+                channel_text_key(ch, &hx->cfg->texts, who.lang, "answer_truncated", buf, sizeof buf),
+                tv, &tail);
+    reply_cut_to_budget(&r, tail.buf);
+    sbuf_release(&tail);
     return reply_queue(&r);
 }
 
@@ -164,6 +148,7 @@ int notify_citizen(const struct handler_ctx *hx, const struct case_rec *c, const
     struct reply r;
     reply_begin(&r, hx, who.channel, who.address, who.lang, c->id);
     reply_text(&r, key, vars);
+    reply_cut_to_budget(&r, "…"); /* an officer's long reason never costs more than an answer */
     return reply_queue(&r);
 }
 

@@ -188,6 +188,29 @@ static int queue_part(void *ctx, const char *text, size_t len, int last)
     return store_outbox_add(pc->r->hx->store, m, pc->r->hx->now_ms);
 }
 
+int reply_cut_to_budget(struct reply *r, const char *tail)
+{
+    const struct channel_profile *p = channel_profile(r->msg.channel);
+    int budget = p->parts_budget ? p->parts_budget(r->hx->cfg) : 0;
+    if (!budget || r->nbuttons || p->parts_of(r->msg.text.buf, r->msg.text.len) <= budget)
+        return 0;
+    struct sbuf cut = SBUF_INIT;
+    size_t keep = p->fit(r->msg.text.buf, r->msg.text.len, budget);
+    for (;;) {
+        sbuf_reset(&cut);
+        sbuf_add(&cut, r->msg.text.buf, keep);
+        sbuf_addstr(&cut, tail);
+        if (!keep || p->parts_of(cut.buf, cut.len) <= budget)
+            break;
+        while (--keep && (r->msg.text.buf[keep] & 0xc0) == 0x80) /* a character back */
+            ;
+    }
+    sbuf_reset(&r->msg.text);
+    sbuf_add(&r->msg.text, cut.buf, cut.len);
+    sbuf_release(&cut);
+    return 1;
+}
+
 int reply_queue(struct reply *r)
 {
     if (r->nbuttons)

@@ -60,6 +60,11 @@ void reply_button_keyed(struct reply *r, int key, const char *label_key, const c
 const char *reply_choice_by_key(const char *choices, const char *typed, struct sbuf *out);
 /* 1 if payload is among the choices offered. */
 int reply_choice_offered(const char *choices, const char *payload);
+/*
+ * On a paid channel, cuts r's text (no buttons) to the channel's budget of parts
+ * (sms.max_parts), ending with tail.  Returns 1 if it cut.
+ */
+int reply_cut_to_budget(struct reply *r, const char *tail);
 /* Queues the reply in the outbox and releases r.  Returns 0 or -1. */
 int reply_queue(struct reply *r);
 void reply_discard(struct reply *r);

@@ -137,11 +137,38 @@ static void test_notices_within_one_segment(void **state)
     store_close(store);
 }
 
+/* An officer's long reason in a notice costs at most sms.max_parts, cut with "…". */
+static void test_long_reason_cut_to_budget(void **state)
+{
+    (void)state;
+    store = open_temp_store(dir);
+    int64_t now = almaty(&cfg, "2026-11-04", 10);
+    const char *phone = "+77030000001";
+    say("sms", phone, filing_texts[FILING_SURE][LANG_KK], now);
+    say("sms", phone, "1", now + 1);
+    say("sms", phone, "1", now + 2);
+    char *number = db_text(dir, "SELECT number FROM cases");
+    char cmd[1200] = "";
+    snprintf(cmd, sizeof cmd, "/extend %s 15.12.2026 ", number);
+    for (int i = 0; i < 20; i++) /* 340 characters: five segments */
+        strcat(cmd, "құбырды ауыстыру ");
+    say("console", "staff:erlan", cmd, now + 10);
+    char *told = last_message_to(dir, "sms", phone);
+    struct sms_cost c = sms_cost(told, strlen(told));
+    assert_int_equal(c.segments, cfg.sms.max_parts);
+    assert_non_null(strstr(told, "ұзартылды: құбырды ауыстыру"));
+    assert_string_equal(told + strlen(told) - strlen("…"), "…");
+    free(told);
+    free(number);
+    store_close(store);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_filing_within_goal, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_notices_within_one_segment, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_long_reason_cut_to_budget, fresh, cleanup),
     };
     return cmocka_run_group_tests(tests, setup, example_config_teardown);
 }
