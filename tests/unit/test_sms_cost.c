@@ -90,7 +90,7 @@ static void test_notices_within_one_segment(void **state)
     static const char *const lang_words[] = {"/lang kk", "/lang ru", "/lang en"};
     int count = 0;
     for (int l = 0; l < LANG_COUNT; l++) {
-        char phone[16], cmd[200];
+        char phone[24], cmd[200];
         snprintf(phone, sizeof phone, "+7702000000%d", l);
         say("sms", phone, lang_words[l], now);
         long long seen = expect_each_within(phone, 0, 1, &count);
