@@ -102,7 +102,8 @@ test: deps-check
 	tests/run
 
 bench: deps-check
-	$(MAKE) --no-print-directory $(B)/tyndau $(B)/tools/bench_intake $(B)/tools/bench_deadlines $(B)/tools/sms_segments
+	$(MAKE) --no-print-directory $(B)/tyndau $(B)/tools/bench_intake $(B)/tools/bench_deadlines $(B)/tools/sms_segments \
+	    $(B)/tools/bench_outbox
 	tests/bench
 
 # The gateway with the example config; with no Telegram token it opens the console.

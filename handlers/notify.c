@@ -125,14 +125,18 @@ int notify_answer(const struct handler_ctx *hx, const struct case_rec *c, const 
     reply_text(&r, "answer_received", vars);
     /* a paid channel: at most its budget of parts, the last saying how to get it all */
     struct sbuf tail = SBUF_INIT;
-    struct i18n_var tv[] = {{"number", c->number}, {NULL, NULL}};
-    char buf[96];
     const struct channel_profile *ch = channel_profile(who.channel);
-    sbuf_addch(&tail, ' ');
-    i18n_render(&hx->cfg->texts, who.lang,
-                channel_text_key(ch, &hx->cfg->texts, who.lang, "answer_truncated", buf, sizeof buf),
-                tv, &tail);
-    reply_cut_to_budget(&r, tail.buf);
+    if (ch->parts_budget) {
+        struct i18n_var tv[] = {{"number", c->number}, {NULL, NULL}};
+        char buf[96];
+        sbuf_addch(&tail, ' ');
+        i18n_render(
+            &hx->cfg->texts, who.lang,
+            channel_text_key(ch, &hx->cfg->texts, who.lang, "answer_truncated", buf, sizeof buf),
+            tv, &tail);
+    }
+    if (tail.len)
+        reply_cut_to_budget(&r, tail.buf);
     sbuf_release(&tail);
     return reply_queue(&r);
 }

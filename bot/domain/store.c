@@ -18,6 +18,16 @@
  * its own transaction.  PRAGMA user_version records how far a file has got.
  * Never edit a released entry: append a new one.
  */
+/* The head of who's address recomputed (who: "new" or "old" in a trigger): see migration 9. */
+#define OUTBOX_HEAD_SQL(who)                                                                       \
+    "DELETE FROM outbox_heads WHERE channel = " who ".channel AND address = " who ".address;"      \
+    "INSERT INTO outbox_heads(channel, address, head_id, ready_ms)"                                \
+    "  SELECT channel, address, id, next_attempt_ms FROM outbox WHERE state = 'pending'"           \
+    "  AND channel = " who ".channel AND address = " who ".address"                                \
+    "  AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending'"                           \
+    "    AND f.channel = " who ".channel AND f.address = " who ".address)"                         \
+    "  ORDER BY id LIMIT 1;"
+
 static const char *const migrations[] = {
     "CREATE TABLE citizens("
     "  id INTEGER PRIMARY KEY,"
@@ -143,6 +153,27 @@ static const char *const migrations[] = {
 
     /* 8: what the citizen chose themselves in the draft (nothing left to confirm when both) */
     "ALTER TABLE conversations ADD COLUMN picked INTEGER NOT NULL DEFAULT 0;",
+
+    /*
+     * 9: the next message of each address, kept by triggers as the outbox
+     * changes, so choosing what to send costs the messages ready, not all
+     * that are pending.  An address has a head when it has a pending message
+     * and none in flight; the head is its oldest pending one.
+     */
+    "CREATE TABLE outbox_heads(channel TEXT NOT NULL, address TEXT NOT NULL,"
+    "  head_id INTEGER NOT NULL, ready_ms INTEGER NOT NULL, PRIMARY KEY(channel, address))"
+    "  WITHOUT ROWID;"
+    "CREATE INDEX outbox_heads_ready ON outbox_heads(channel, ready_ms);"
+    "INSERT INTO outbox_heads(channel, address, head_id, ready_ms)"
+    "  SELECT o.channel, o.address, o.id, o.next_attempt_ms FROM outbox o"
+    "  WHERE o.state = 'pending' AND o.id = (SELECT min(p.id) FROM outbox p"
+    "    WHERE p.state = 'pending' AND p.channel = o.channel AND p.address = o.address)"
+    "  AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending'"
+    "    AND f.channel = o.channel AND f.address = o.address);"
+    "CREATE TRIGGER outbox_heads_insert AFTER INSERT ON outbox"
+    "  BEGIN " OUTBOX_HEAD_SQL("new") " END;"
+    "CREATE TRIGGER outbox_heads_update AFTER UPDATE OF state, next_attempt_ms, address ON outbox"
+    "  BEGIN " OUTBOX_HEAD_SQL("old") OUTBOX_HEAD_SQL("new") " END;",
 };
 
 enum stmt_id {
@@ -305,21 +336,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
         "next_attempt_ms, created_ms, media, edit_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
         "?7, ?7, ?8, ?9)",
+    /* the heads that are ready (outbox_heads_ready), oldest message first */
     [ST_OUTBOX_DUE] =
         "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
-        "o.next_attempt_ms, o.media, o.edit_of FROM outbox o WHERE o.state = 'pending' AND "
-        "o.channel = ?1 "
-        "AND o.next_attempt_ms <= ?2 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE "
-        "p.state = 'pending' AND p.channel = o.channel AND p.address = o.address AND "
-        "p.id < o.id) AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending' AND "
-        "f.channel = o.channel AND f.address = o.address) ORDER BY o.id LIMIT ?3",
+        "o.next_attempt_ms, o.media, o.edit_of FROM outbox_heads h JOIN outbox o ON "
+        "o.id = h.head_id WHERE h.channel = ?1 AND h.ready_ms <= ?2 ORDER BY h.head_id LIMIT ?3",
     /* the heads of the addresses, as ST_OUTBOX_DUE offers them: a later message waits anyway */
-    [ST_OUTBOX_NEXT] =
-        "SELECT min(o.next_attempt_ms) FROM outbox o WHERE o.state = 'pending' AND "
-        "o.channel = ?1 AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.state = 'pending' AND "
-        "p.channel = o.channel AND p.address = o.address AND p.id < o.id) AND NOT EXISTS "
-        "(SELECT 1 FROM outbox f WHERE f.state = 'sending' AND f.channel = o.channel AND "
-        "f.address = o.address)",
+    [ST_OUTBOX_NEXT] = "SELECT min(ready_ms) FROM outbox_heads WHERE channel = ?1",
     [ST_OUTBOX_SENDING_SINCE] = "SELECT min(next_attempt_ms) FROM outbox WHERE "
                                 "state = 'sending' AND channel = ?1",
     /* a delivery report may have come first and moved it on: it stays where the report put it */

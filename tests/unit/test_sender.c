@@ -68,6 +68,7 @@ static int fresh(void **state)
 static int cleanup(void **state)
 {
     (void)state;
+    expect_outbox_heads_as_defined(dir);
     store_close(store);
     temp_dir_remove(dir);
     config_free(&cfg);
