@@ -19,6 +19,7 @@
 #include "bot/domain/channel.h"
 #include "bot/domain/config.h"
 #include "bot/domain/conversation.h"
+#include "bot/domain/payload.h"
 #include "bot/domain/store.h"
 #include "bot/lib/sms_text.h"
 #include "bot/pipeline/dispatch.h"
@@ -43,10 +44,10 @@ static const char *const filing_texts[4][LANG_COUNT] = {
      "Please help me sort this out quickly"}};
 
 struct filing_cost {
-    int messages;      /* SMS messages sent to the citizen */
-    int segments;      /* what they cost, in segments */
-    int max_segments;  /* the dearest one */
-    int registered;    /* 1 if the appeal got its number */
+    int messages;     /* SMS messages sent to the citizen */
+    int segments;     /* what they cost, in segments */
+    int max_segments; /* the dearest one */
+    int registered;   /* 1 if the appeal got its number */
     char transcript[4096];
 };
 
@@ -69,8 +70,8 @@ static inline long long filing_count_sent(const char *db_path, const char *phone
         struct sbuf shown = SBUF_INIT;
         last = sqlite3_column_int64(st, 0);
         channel_show(channel_profile("sms"), (const char *)sqlite3_column_text(st, 1),
-                     (size_t)sqlite3_column_bytes(st, 1),
-                     (const char *)sqlite3_column_text(st, 2), &shown);
+                     (size_t)sqlite3_column_bytes(st, 1), (const char *)sqlite3_column_text(st, 2),
+                     &shown);
         int seg = sms_cost(shown.buf, shown.len).segments;
         cost->messages++;
         cost->segments += seg;
@@ -90,17 +91,25 @@ static inline long long filing_count_sent(const char *db_path, const char *phone
 static inline void filing_answer(const struct config *conf, enum lang lang,
                                  const struct conversation *cv, char *out, size_t size)
 {
-    const char *c = cv->choices.buf;
-    snprintf(out, size, "1");
-    if (cv->state == CONV_ASK_DISTRICT && !cv->choices.len) {
-        const struct district *d = config_district(conf, "almaly");
-        snprintf(out, size, "%s", d ? d->short_name[lang] : "?");
-    } else if (cv->state == CONV_ASK_DISTRICT && (c = strstr(c, "\td:almaly"))) {
-        const char *start = c;
-        while (start > cv->choices.buf && start[-1] != '\n')
-            start--;
-        snprintf(out, size, "%.*s", (int)(c - start), start);
-    } /* a topic: the first offered; confirmation: 1 (yes); the kind: 1 (a complaint) */
+    const struct district *d = config_district(conf, "almaly");
+    snprintf(out, size, "1"); /* a topic: the first offered; yes; the kind: a complaint */
+    if (cv->state != CONV_ASK_DISTRICT || !d)
+        return;
+    if (!cv->choices.len) { /* the list did not fit: the name, written */
+        snprintf(out, size, "%s", d->short_name[lang]);
+        return;
+    }
+    /* the key of the choice that sends Almaly ("KEY\tPAYLOAD" lines) */
+    struct payload p = {.kind = PAYLOAD_DISTRICT};
+    char payload[PAYLOAD_MAX], needle[PAYLOAD_MAX + 1];
+    snprintf(p.id, sizeof p.id, "%s", d->id);
+    payload_format(&p, payload);
+    snprintf(needle, sizeof needle, "\t%s", payload);
+    const char *at = strstr(cv->choices.buf, needle), *start = at;
+    while (start && start > cv->choices.buf && start[-1] != '\n')
+        start--;
+    if (at)
+        snprintf(out, size, "%.*s", (int)(at - start), start);
 }
 
 /*

@@ -16,12 +16,6 @@
 static char dir[64];
 static struct store *store;
 
-static int setup(void **state)
-{
-    log_set_level(LOG_ERROR);
-    return example_config_setup(state);
-}
-
 static int fresh(void **state)
 {
     (void)state;
@@ -901,5 +895,6 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_receipt_time_is_our_clock, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_sms_report_names_an_sms, fresh, cleanup),
     };
-    return cmocka_run_group_tests_name("flow", tests, setup, example_config_teardown);
+    return cmocka_run_group_tests_name("flow", tests, example_config_setup,
+                                       example_config_teardown);
 }

@@ -106,6 +106,24 @@ static void test_order_per_address(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE state = 'sent'"), 3);
 }
 
+/* A group chat that migrated: its pending messages go to the new id, in order, and only there. */
+static void test_migrated_chat_keeps_its_queue(void **state)
+{
+    (void)state;
+    struct fake f = {.nscript = 0};
+    struct transport t = {"fake", &f, fake_send, NULL, 0};
+    struct sender s;
+    start(&s, &t);
+    queue("-100", "c1", 0);
+    queue("-100", "c2", 0);
+    assert_int_equal(store_chat_migrate(store, "fake", "-100", "-1009", 0), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox_heads WHERE address = '-100'"), 0);
+    assert_int_equal(sender_drain(&s, 1000), 1);
+    assert_string_equal(f.sent[0], "-1009:c1");
+    assert_int_equal(sender_drain(&s, 1000), 1);
+    assert_string_equal(f.sent[1], "-1009:c2");
+}
+
 static void test_retry_with_backoff_keeps_order(void **state)
 {
     (void)state;
@@ -412,6 +430,7 @@ int main(void)
     signal(SIGXFSZ, SIG_IGN);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_order_per_address, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_migrated_chat_keeps_its_queue, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_retry_with_backoff_keeps_order, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_retry_after_is_not_an_attempt, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_permanent_failure_and_unreachable, fresh, cleanup),

@@ -12,12 +12,6 @@
 static char dir[64];
 static struct store *store;
 
-static int setup(void **state)
-{
-    log_set_level(LOG_ERROR);
-    return example_config_setup(state);
-}
-
 static int fresh(void **state)
 {
     (void)state;
@@ -44,16 +38,14 @@ static void test_filing_within_goal(void **state)
             struct filing_cost cost;
             char phone[24];
             snprintf(phone, sizeof phone, "+7701000%04d", ++n);
-            assert_int_equal(filing_run(&cfg, db, phone, (enum lang)l, (enum filing_route)route,
-                                        now, &cost),
-                             0);
-            int ok = cost.registered && cost.segments <= filing_goal[route] &&
-                     cost.max_segments == 1;
+            assert_int_equal(
+                filing_run(&cfg, db, phone, (enum lang)l, (enum filing_route)route, now, &cost), 0);
+            int ok =
+                cost.registered && cost.segments <= filing_goal[route] && cost.max_segments == 1;
             if (!ok)
                 fprintf(stderr, "%s, %s: %d segments in %d SMS (goal %d)%s\n%s", lang_codes[l],
-                        filing_route_names[route], cost.segments, cost.messages,
-                        filing_goal[route], cost.registered ? "" : ", not registered",
-                        cost.transcript);
+                        filing_route_names[route], cost.segments, cost.messages, filing_goal[route],
+                        cost.registered ? "" : ", not registered", cost.transcript);
             assert_true(cost.registered);
             assert_int_equal(cost.max_segments, 1); /* every question one segment */
             assert_true(cost.segments <= filing_goal[route]);
@@ -61,8 +53,7 @@ static void test_filing_within_goal(void **state)
 }
 
 /* The SMS messages queued to phone since row after, each as the phone shows it. */
-static long long expect_each_within(const char *phone, long long after, int budget,
-                                    int *count)
+static long long expect_each_within(const char *phone, long long after, int budget, int *count)
 {
     struct filing_cost cost = {0};
     char db[128];
@@ -124,7 +115,7 @@ static void test_notices_within_one_segment(void **state)
         snprintf(cmd, sizeof cmd, "/answer %s Су құбыры жөнделді, су беріледі.", number);
         say("console", "staff:aigerim", cmd, now + 40);
         seen = expect_each_within(phone, seen, 1, &count); /* a short answer, the rating */
-        say("sms", phone, "1", now + 50);                 /* rated low: what is wrong? */
+        say("sms", phone, "1", now + 50);                  /* rated low: what is wrong? */
         seen = expect_each_within(phone, seen, 1, &count);
         say("sms", phone, "Су әлі жоқ", now + 51);
         seen = expect_each_within(phone, seen, 1, &count);
@@ -170,5 +161,5 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_notices_within_one_segment, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_long_reason_cut_to_budget, fresh, cleanup),
     };
-    return cmocka_run_group_tests(tests, setup, example_config_teardown);
+    return cmocka_run_group_tests(tests, example_config_setup, example_config_teardown);
 }
