@@ -39,6 +39,8 @@ struct daemon {
 };
 
 #define STORE_RETRY_MS 1000
+/* how long a stopping sender waits for the answers of the requests it has running */
+#define SENDER_SETTLE_MS 5000
 
 /* The running daemon, for daemon_wake() from a signal handler. */
 static struct daemon *running;
@@ -77,8 +79,10 @@ static void *sender_thread(void *arg)
             continue;
         if (n == 0)
             found = sender_next_wake(&d->sender, &at);
-        bell_wait(&d->sender_bell, n < 0 || found < 0 ? STORE_RETRY_MS : sleep_until(found, at));
+        sender_wait(&d->sender, &d->sender_bell,
+                    n < 0 || found < 0 ? STORE_RETRY_MS : sleep_until(found, at));
     }
+    sender_settle(&d->sender, SENDER_SETTLE_MS); /* what is on the wire is heard out */
     return NULL;
 }
 

@@ -267,40 +267,31 @@ static void outcome(enum tg_status st, const struct tg_result *r, struct send_re
     sbuf_add(&res->detail, r->description.buf, r->description.len);
 }
 
-/* Stops the pressed button's spinner; an answer too late for Telegram ("query is too old") is
- * final. */
-static void answer_callback(struct telegram *tg, const struct outbox_msg *m,
-                            struct send_result *res)
+/*
+ * The request for m: a callback answer stops the pressed button's spinner; a
+ * card edit rewrites the card in place (or sends it anew if it never
+ * arrived); a file goes by its id; anything else is a message with its
+ * buttons.
+ */
+static cJSON *request_for(struct telegram *tg, const struct outbox_msg *m, struct tg_send *ts,
+                          const char **method)
 {
-    struct tg_result r;
     cJSON *p = cJSON_CreateObject();
-    cJSON_AddStringToObject(p, "callback_query_id", m->address);
-    tg_result_init(&r);
-    outcome(tg_call(&tg->send_api, "answerCallbackQuery", p, 10, &r), &r, res);
-    cJSON_Delete(p);
-    tg_result_release(&r);
-}
-
-static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_result *res)
-{
-    struct telegram *tg = ctx;
     char address[STORE_ADDRESS_MAX];
-    struct tg_result r;
-    const char *method = "sendMessage";
+    *method = "sendMessage";
     if (is_callback(m)) {
-        answer_callback(tg, m, res);
-        return;
+        *method = "answerCallbackQuery";
+        cJSON_AddStringToObject(p, "callback_query_id", m->address);
+        return p;
     }
     if (store_chat_current(tg->send_store, "telegram", m->address, address, sizeof address) < 0)
         snprintf(address, sizeof address, "%s", m->address);
-    cJSON *p = cJSON_CreateObject();
-    cJSON_AddNumberToObject(p, "chat_id", (double)chat_of(address));
-    char card_id[64] = "";
+    ts->chat = chat_of(address);
+    cJSON_AddNumberToObject(p, "chat_id", (double)ts->chat);
     if (m->edit_of &&
-        store_outbox_remote_id(tg->send_store, m->edit_of, card_id, sizeof card_id) == 1) {
-        /* the card is there: rewrite it in place */
-        method = "editMessageText";
-        cJSON_AddNumberToObject(p, "message_id", strtod(card_id, NULL));
+        store_outbox_remote_id(tg->send_store, m->edit_of, ts->card_id, sizeof ts->card_id) == 1) {
+        *method = "editMessageText";
+        cJSON_AddNumberToObject(p, "message_id", strtod(ts->card_id, NULL));
         cJSON_AddStringToObject(p, "text", m->text.buf);
         /* always a keyboard: without one Telegram keeps the old buttons */
         cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.len ? m->buttons.buf : "[]"));
@@ -310,7 +301,7 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
     } else if (m->media[0]) {
         const char *colon = strchr(m->media, ':');
         int photo = !strncmp(m->media, "photo:", 6);
-        method = photo ? "sendPhoto" : "sendDocument";
+        *method = photo ? "sendPhoto" : "sendDocument";
         cJSON_AddStringToObject(p, photo ? "photo" : "document", colon ? colon + 1 : "");
         if (m->text.len)
             cJSON_AddStringToObject(p, "caption", m->text.buf);
@@ -319,13 +310,65 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
         if (m->buttons.len)
             cJSON_AddItemToObject(p, "reply_markup", keyboard(m->buttons.buf));
     }
-    tg_result_init(&r);
-    enum tg_status st = tg_call(&tg->send_api, method, p, 30, &r);
+    return p;
+}
+
+/*
+ * Starts m's request in a free slot.  It counts against the chat's and the
+ * group's pace from now, when it leaves, so the requests in flight are paced
+ * as the ones that went.
+ */
+static void *send_start(void *ctx, const struct outbox_msg *m, struct send_result *res)
+{
+    struct telegram *tg = ctx;
+    struct tg_send *ts = NULL;
+    const char *method;
+    for (int k = 0; k < TELEGRAM_IN_FLIGHT && !ts; k++)
+        if (!tg->sends[k].busy)
+            ts = &tg->sends[k];
+    if (!ts) { /* the sender keeps to in_flight: not reached */
+        res->status = SEND_RETRY_AFTER;
+        sbuf_addstr(&res->detail, "no request slot free");
+        return NULL;
+    }
+    ts->chat = 0;
+    ts->card_id[0] = 0;
+    cJSON *p = request_for(tg, m, ts, &method);
+    int rc = tg_request_prepare(&tg->send_api, &ts->rq, method, p,
+                                is_callback(m) ? TELEGRAM_CALLBACK_TIMEOUT : TELEGRAM_SEND_TIMEOUT);
     cJSON_Delete(p);
+    if (rc < 0) {
+        res->status = SEND_RETRY_AFTER;
+        sbuf_addstr(&res->detail, "cannot make a request (out of memory)");
+        return NULL;
+    }
+    if (!is_callback(m)) {
+        int64_t now = clock_mono_ms();
+        pacer_record(&tg->chats, ts->chat, now);
+        if (ts->chat < 0)
+            pacer_record(&tg->groups, ts->chat, now);
+    }
+    ts->busy = 1;
+    return ts->rq.curl;
+}
+
+/* What the Bot API answered m, for the sender; the slot is free again. */
+static void send_finish(void *ctx, const struct outbox_msg *m, void *easy, int curl_code,
+                            struct send_result *res)
+{
+    struct telegram *tg = ctx;
+    struct tg_request *rq = NULL;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&rq);
+    struct tg_send *ts = (struct tg_send *)rq; /* the request is a slot's first member */
+    struct tg_result r;
+    tg_result_init(&r);
+    enum tg_status st = tg_request_result(rq, curl_code, &r);
     res->http_status = st == TG_TRANSPORT ? 0 : (int)r.http_code;
-    int64_t chat = chat_of(address), now = clock_mono_ms();
-    if (st == TG_ERROR && r.error_code == 400 && strstr(r.description.buf, "not modified")) {
-        snprintf(res->remote_id, sizeof res->remote_id, "%s", card_id); /* it already says this */
+    if (is_callback(m)) {
+        /* an answer too late for Telegram ("query is too old") is final */
+        outcome(st, &r, res);
+    } else if (st == TG_ERROR && r.error_code == 400 && strstr(r.description.buf, "not modified")) {
+        snprintf(res->remote_id, sizeof res->remote_id, "%s", ts->card_id); /* it says this */
         res->status = SEND_OK;
         sbuf_add(&res->detail, r.description.buf, r.description.len);
     } else if (st == TG_ERROR && r.migrate_to) {
@@ -344,14 +387,12 @@ static void telegram_send(void *ctx, const struct outbox_msg *m, struct send_res
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.result, "message_id");
             snprintf(res->remote_id, sizeof res->remote_id, "%.0f",
                      cJSON_IsNumber(id) ? id->valuedouble : 0.0);
-            pacer_record(&tg->chats, chat, now);
-            if (chat < 0)
-                pacer_record(&tg->groups, chat, now);
         } else if (res->status == SEND_RETRY_AFTER) {
-            pacer_hold(&tg->chats, chat, now + res->retry_after_ms);
+            pacer_hold(&tg->chats, ts->chat, clock_mono_ms() + res->retry_after_ms);
         }
     }
     tg_result_release(&r);
+    ts->busy = 0;
 }
 
 /* ------------------------------------------------------------------ start */
@@ -405,6 +446,9 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     pthread_mutex_init(&tg->poll_lock, NULL);
     /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
     pacer_init(&tg->chats, 30, 1010, 1, 1010);
+    /* evenly, 35 ms apart (28.6 a second): with requests in flight, a burst of 30 would reach
+       Telegram's clock over an edge by the jitter of their round trips */
+    pacer_spread(&tg->chats, 35);
     pacer_init(&tg->groups, 1, 0, 20, 60100);
     if (tg_api_init(&tg->api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
         tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0) {
@@ -412,11 +456,17 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
         return -1;
     }
     /* a long poll must end promptly at shutdown */
-    curl_easy_setopt(tg->api.curl, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(tg->api.curl, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
-    curl_easy_setopt(tg->api.curl, CURLOPT_XFERINFODATA, stop);
+    curl_easy_setopt(tg->api.call.curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(tg->api.call.curl, CURLOPT_XFERINFOFUNCTION, abort_on_stop);
+    curl_easy_setopt(tg->api.call.curl, CURLOPT_XFERINFODATA, stop);
     /* Telegram cannot say whether a message went: one cut off by a crash goes again at once */
-    tg->transport = (struct transport){"telegram", tg, telegram_send, ready_at, 0};
+    tg->transport = (struct transport){.channel = "telegram",
+                                       .ctx = tg,
+                                       .ready_at = ready_at,
+                                       .interrupted_grace_ms = 0,
+                                       .start = send_start,
+                                       .finish = send_finish,
+                                       .in_flight = TELEGRAM_IN_FLIGHT};
 
     tg_result_init(&r);
     /*
@@ -478,6 +528,8 @@ out:
 void telegram_stop(struct telegram *tg)
 {
     tg_api_free(&tg->api);
+    for (int k = 0; k < TELEGRAM_IN_FLIGHT; k++)
+        tg_request_free(&tg->sends[k].rq);
     tg_api_free(&tg->send_api);
     pacer_free(&tg->chats);
     pacer_free(&tg->groups);

@@ -39,6 +39,21 @@
 #include "gateways/telegram_api.h"
 
 #define TELEGRAM_POLL_TIMEOUT 25
+/*
+ * Requests to the Bot API at once: at 30 a second and up to half a second a
+ * request (the API's round trip from far away), 15 are on the wire.
+ */
+#define TELEGRAM_IN_FLIGHT 16
+#define TELEGRAM_SEND_TIMEOUT 30
+#define TELEGRAM_CALLBACK_TIMEOUT 10
+
+/* One request slot of the sender's. */
+struct tg_send {
+    struct tg_request rq; /* first: the handle's CURLOPT_PRIVATE is the slot */
+    int busy;
+    int64_t chat;     /* where it goes (after a migration, the new chat) */
+    char card_id[64]; /* the card an edit rewrites */
+};
 
 struct telegram {
     const struct config *cfg;
@@ -53,7 +68,8 @@ struct telegram {
 
     /* sending (the sender thread) */
     struct store *send_store;
-    struct tg_api send_api;
+    struct tg_api send_api; /* the URL and headers; each request has its slot */
+    struct tg_send sends[TELEGRAM_IN_FLIGHT];
     struct pacer chats;
     struct pacer groups;
     struct transport transport;

@@ -31,33 +31,58 @@ int tg_api_init(struct tg_api *api, const char *api_url, const char *token)
 {
     memset(api, 0, sizeof *api);
     sbuf_init(&api->base, 0);
-    sbuf_init(&api->response, 0);
     sbuf_addf(&api->base, "%s/bot%s/", api_url, token);
-    CURL *c = curl_easy_init();
-    if (!c)
-        return -1;
-    api->curl = c;
     api->headers = curl_slist_append(NULL, "Content-Type: application/json");
     /* no "Expect: 100-continue" round trip before larger bodies */
     api->headers = curl_slist_append(api->headers, "Expect:");
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)api->headers);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &api->response);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "tyndau");
-    return 0;
+    return api->headers && tg_request_prepare(api, &api->call, "getMe", NULL, 15) == 0 ? 0 : -1;
 }
 
 void tg_api_free(struct tg_api *api)
 {
-    if (api->curl)
-        curl_easy_cleanup(api->curl);
+    tg_request_free(&api->call);
     curl_slist_free_all(api->headers);
     sbuf_release(&api->base);
-    sbuf_release(&api->response);
     memset(api, 0, sizeof *api);
+}
+
+void tg_request_free(struct tg_request *rq)
+{
+    if (rq->curl)
+        curl_easy_cleanup(rq->curl);
+    cJSON_free(rq->body);
+    sbuf_release(&rq->response);
+    memset(rq, 0, sizeof *rq);
+}
+
+int tg_request_prepare(struct tg_api *api, struct tg_request *rq, const char *method,
+                       const cJSON *params, long timeout_s)
+{
+    CURL *c = rq->curl;
+    if (!c) {
+        if (!(c = rq->curl = curl_easy_init()))
+            return -1;
+        sbuf_init(&rq->response, 0);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, (struct curl_slist *)api->headers);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &rq->response);
+        curl_easy_setopt(c, CURLOPT_PRIVATE, rq);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+        curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "tyndau");
+    }
+    struct sbuf url = SBUF_INIT;
+    snprintf(rq->method, sizeof rq->method, "%s", method);
+    cJSON_free(rq->body);
+    rq->body = params ? cJSON_PrintUnformatted(params) : NULL;
+    sbuf_reset(&rq->response);
+    sbuf_addf(&url, "%s%s", api->base.buf, method);
+    curl_easy_setopt(c, CURLOPT_URL, url.buf); /* curl keeps its own copy */
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "{}");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+    sbuf_release(&url);
+    return 0;
 }
 
 void tg_result_init(struct tg_result *r)
@@ -76,31 +101,28 @@ void tg_result_release(struct tg_result *r)
 enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params, long timeout_s,
                        struct tg_result *r)
 {
-    CURL *c = api->curl;
-    struct sbuf url = SBUF_INIT;
-    char *body = params ? cJSON_PrintUnformatted(params) : NULL;
+    if (tg_request_prepare(api, &api->call, method, params, timeout_s) < 0)
+        return tg_request_result(&api->call, CURLE_OUT_OF_MEMORY, r);
+    return tg_request_result(&api->call, curl_easy_perform(api->call.curl), r);
+}
 
+enum tg_status tg_request_result(struct tg_request *rq, int curl_code, struct tg_result *r)
+{
+    const char *method = rq->method;
     cJSON_Delete(r->root);
     r->root = NULL;
     r->result = NULL;
     r->error_code = r->retry_after = 0;
     r->migrate_to = 0;
     sbuf_reset(&r->description);
-    sbuf_reset(&api->response);
-    sbuf_addf(&url, "%s%s", api->base.buf, method);
-    curl_easy_setopt(c, CURLOPT_URL, url.buf);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "{}");
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
-    CURLcode rc = curl_easy_perform(c);
-    sbuf_release(&url);
-    cJSON_free(body);
     r->http_code = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->http_code);
-    if (rc != CURLE_OK) {
-        sbuf_addf(&r->description, "%s: %s", method, curl_easy_strerror(rc));
+    if (rq->curl)
+        curl_easy_getinfo(rq->curl, CURLINFO_RESPONSE_CODE, &r->http_code);
+    if (curl_code != CURLE_OK) {
+        sbuf_addf(&r->description, "%s: %s", method, curl_easy_strerror((CURLcode)curl_code));
         return r->status = TG_TRANSPORT;
     }
-    r->root = cJSON_ParseWithLength(api->response.buf, api->response.len);
+    r->root = cJSON_ParseWithLength(rq->response.buf, rq->response.len);
     const cJSON *ok = cJSON_GetObjectItemCaseSensitive(r->root, "ok");
     if (!cJSON_IsBool(ok)) {
         sbuf_addf(&r->description, "%s: HTTP %ld with a malformed answer", method, r->http_code);

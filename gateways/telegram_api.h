@@ -15,11 +15,22 @@
 
 #include "bot/lib/sbuf.h"
 
-struct tg_api {
-    void *curl;       /* CURL * */
-    struct sbuf base; /* api_url + "/bot" + token + "/" */
+/*
+ * One request: its own easy handle (reused from one request to the next), its
+ * body and its answer.  Several run side by side in the sender's curl multi,
+ * which keeps their connections alive between requests.
+ */
+struct tg_request {
+    void *curl; /* CURL *; CURLOPT_PRIVATE points back to the request */
+    char method[32];
+    char *body;
     struct sbuf response;
-    void *headers; /* struct curl_slist * */
+};
+
+struct tg_api {
+    struct sbuf base; /* api_url + "/bot" + token + "/" */
+    void *headers;    /* struct curl_slist * */
+    struct tg_request call; /* tg_call's own, kept alive between calls */
 };
 
 enum tg_status { TG_OK, TG_ERROR, TG_TRANSPORT };
@@ -52,5 +63,15 @@ void tg_result_release(struct tg_result *r);
  */
 enum tg_status tg_call(struct tg_api *api, const char *method, const cJSON *params, long timeout_s,
                        struct tg_result *r);
+/*
+ * The two halves of a call, for a request run by someone else's curl multi:
+ * prepare sets rq up for method (0, or -1 when no handle can be made), and
+ * after the transfer ends with curl_code, tg_request_result reads its answer
+ * as tg_call would.
+ */
+int tg_request_prepare(struct tg_api *api, struct tg_request *rq, const char *method,
+                       const cJSON *params, long timeout_s);
+enum tg_status tg_request_result(struct tg_request *rq, int curl_code, struct tg_result *r);
+void tg_request_free(struct tg_request *rq);
 
 #endif

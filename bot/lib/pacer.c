@@ -44,6 +44,12 @@ void pacer_init(struct pacer *p, int global_max, int64_t global_span_ms, int per
     p->cap = 1024;
     p->map = xcalloc(p->cap, sizeof *p->map);
     window_init(&p->global, global_max, global_span_ms);
+    window_init(&p->spread, 1, 0);
+}
+
+void pacer_spread(struct pacer *p, int64_t gap_ms)
+{
+    p->spread.span_ms = gap_ms;
 }
 
 void pacer_free(struct pacer *p)
@@ -53,6 +59,7 @@ void pacer_free(struct pacer *p)
             window_free(&p->map[i].win);
     free(p->map);
     window_free(&p->global);
+    window_free(&p->spread);
     memset(p, 0, sizeof *p);
 }
 
@@ -108,7 +115,9 @@ static struct pacer_entry *find(struct pacer *p, int64_t key, int create, int64_
 
 int64_t pacer_ready_at(struct pacer *p, int64_t key, int64_t now_ms)
 {
-    int64_t at = window_ready_at(&p->global, now_ms);
+    int64_t at = window_ready_at(&p->global, now_ms), spread = window_ready_at(&p->spread, now_ms);
+    if (spread > at)
+        at = spread;
     struct pacer_entry *e = find(p, key, 0, now_ms);
     if (e) {
         int64_t own = window_ready_at(&e->win, now_ms);
@@ -124,6 +133,7 @@ void pacer_record(struct pacer *p, int64_t key, int64_t now_ms)
 {
     struct pacer_entry *e = find(p, key, 1, now_ms);
     window_record(&p->global, now_ms);
+    window_record(&p->spread, now_ms);
     window_record(&e->win, now_ms);
     e->last_ms = now_ms;
 }

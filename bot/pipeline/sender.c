@@ -1,8 +1,10 @@
 #include "bot/pipeline/sender.h"
 
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "bot/lib/clock.h"
 #include "bot/lib/log.h"
 #include "bot/lib/prom.h"
 #include "bot/pipeline/metric_names.h"
@@ -16,13 +18,27 @@ void sender_init(struct sender *s, struct store *store, const struct config *cfg
     memset(s, 0, sizeof *s);
     s->store = store;
     s->cfg = cfg;
+    s->started_ms = clock_now_ms();
     pthread_mutex_init(&s->lock, NULL);
-    sbuf_init(&s->held.res.detail, 0);
 }
 
+/* The requests still running are dropped unrecorded: 'sending', the next daemon sends them. */
 void sender_free(struct sender *s)
 {
-    sbuf_release(&s->held.res.detail);
+    for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++) {
+        struct flight *f = &s->flights[k];
+        if (!f->used)
+            continue;
+        if (f->easy) {
+            struct transport *t = s->transports[f->transport];
+            curl_multi_remove_handle(s->multi, f->easy);
+            t->finish(t->ctx, &f->msg, f->easy, CURLE_ABORTED_BY_CALLBACK, &f->res);
+        }
+        outbox_msg_release(&f->msg);
+        sbuf_release(&f->res.detail);
+    }
+    if (s->multi)
+        curl_multi_cleanup(s->multi);
     pthread_mutex_destroy(&s->lock);
 }
 
@@ -48,6 +64,14 @@ int sender_add_transport(struct sender *s, struct transport *t)
 {
     if (s->ntransports == SENDER_MAX_TRANSPORTS)
         return -1;
+    if (t->start) {
+        if (t->in_flight < 1 || t->in_flight > SENDER_MAX_IN_FLIGHT)
+            t->in_flight = t->in_flight < 1 ? 1 : SENDER_MAX_IN_FLIGHT;
+        if (!s->multi && !(s->multi = curl_multi_init()))
+            return -1;
+        /* a connection per request in flight, kept for the next ones */
+        curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)SENDER_MAX_IN_FLIGHT);
+    }
     s->transports[s->ntransports++] = t;
     return 0;
 }
@@ -173,29 +197,84 @@ static int record_outcome(struct sender *s, int i, const struct outbox_msg *m,
     return rc;
 }
 
-/* Keeps what was sent but not recorded, to be recorded before anything else goes. */
-static void hold(struct sender *s, int i, const struct outbox_msg *m, struct send_result *res,
-                 int64_t at_ms)
+static struct flight *free_flight(struct sender *s)
 {
-    s->held.msg = *m;
-    sbuf_init(&s->held.msg.text, 0); /* the batch owns them; record() reads neither */
-    sbuf_init(&s->held.msg.buttons, 0);
-    sbuf_release(&s->held.res.detail);
-    s->held.res = *res;
-    sbuf_init(&res->detail, 0); /* the detail is the held copy's now */
-    s->held.transport = i;
-    s->held.at_ms = at_ms;
-    s->held.active = 1;
+    for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++)
+        if (!s->flights[k].used) {
+            struct flight *f = &s->flights[k];
+            memset(f, 0, sizeof *f);
+            outbox_msg_init(&f->msg);
+            sbuf_init(&f->res.detail, 0);
+            f->used = 1;
+            return f;
+        }
+    return NULL;
 }
 
-static int flush_held(struct sender *s)
+static int free_flights(struct sender *s)
 {
-    if (!s->held.active)
-        return 0;
-    if (record_outcome(s, s->held.transport, &s->held.msg, &s->held.res, s->held.at_ms) < 0)
-        return -1;
-    s->held.active = 0;
+    int n = 0;
+    for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++)
+        n += !s->flights[k].used;
+    return n;
+}
+
+static void land(struct flight *f)
+{
+    outbox_msg_release(&f->msg);
+    sbuf_release(&f->res.detail);
+    f->used = 0;
+}
+
+/* The outcome is known: counted, told to the channel's state, then recorded (or held). */
+static void ended(struct sender *s, struct flight *f, int64_t now_ms)
+{
+    count_send(s->transports[f->transport]->channel, &f->res);
+    note_channel(s, f->transport, &f->res, now_ms);
+    f->done = 1;
+}
+
+/* Records every outcome that is known; -1 when the store refuses one (it stays held). */
+static int record_done(struct sender *s, int64_t now_ms)
+{
+    for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++) {
+        struct flight *f = &s->flights[k];
+        if (!f->used || !f->done)
+            continue;
+        if (record_outcome(s, f->transport, &f->msg, &f->res, now_ms) < 0)
+            return -1;
+        land(f);
+    }
     return 0;
+}
+
+/* The requests that ended since the last look: their outcomes, not yet recorded. */
+static int collect(struct sender *s, int64_t now_ms)
+{
+    int running, left, n = 0;
+    CURLMsg *msg;
+    if (!s->multi)
+        return 0;
+    curl_multi_perform(s->multi, &running);
+    while ((msg = curl_multi_info_read(s->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++) {
+            struct flight *f = &s->flights[k];
+            if (!f->used || f->easy != msg->easy_handle)
+                continue;
+            struct transport *t = s->transports[f->transport];
+            CURLcode code = msg->data.result; /* read before the handle leaves the multi */
+            curl_multi_remove_handle(s->multi, f->easy);
+            t->finish(t->ctx, &f->msg, f->easy, code, &f->res);
+            f->easy = NULL;
+            s->flying[f->transport]--;
+            ended(s, f, now_ms);
+            n++;
+            break;
+        }
+    }
+    return n;
 }
 
 /* Messages left 'sending' by a daemon that stopped mid-request go again. */
@@ -204,7 +283,10 @@ static int reconcile(struct sender *s, int i, int64_t now_ms)
     struct transport *t = s->transports[i];
     if (now_ms < s->state[i].next_reconcile_ms)
         return 0;
-    int n = store_outbox_interrupted(s->store, t->channel, now_ms - t->interrupted_grace_ms, now_ms,
+    /* what this sender claimed is its own flights', not a stopped daemon's */
+    int64_t before = now_ms - t->interrupted_grace_ms;
+    int n = store_outbox_interrupted(s->store, t->channel,
+                                     before < s->started_ms ? before : s->started_ms, now_ms,
                                      s->cfg->outbox.max_attempts);
     if (n < 0)
         return -1;
@@ -225,55 +307,79 @@ static void note_paced(struct sender *s, int64_t ready_ms)
     s->paced = 1;
 }
 
+/* Claims m and sends it, in line or as a flight: 1, 0 when it was no longer pending, -1 when the
+ * store failed. */
+static int launch(struct sender *s, int i, struct outbox_msg *m, int64_t now_ms)
+{
+    struct transport *t = s->transports[i];
+    /* recorded before the request: what the store cannot record is not sent */
+    int claimed = store_outbox_claim(s->store, m->id, now_ms);
+    if (claimed <= 0)
+        return claimed; /* 0: suppressed by a STOP meanwhile */
+    struct flight *f = free_flight(s);
+    f->transport = i;
+    f->msg = *m; /* the flight owns the text and buttons now */
+    outbox_msg_init(m);
+    f->res.status = SEND_FAILED;
+    if (t->start) {
+        f->easy = t->start(t->ctx, &f->msg, &f->res);
+        if (f->easy && curl_multi_add_handle(s->multi, f->easy) != CURLM_OK) {
+            t->finish(t->ctx, &f->msg, f->easy, CURLE_OUT_OF_MEMORY, &f->res);
+            f->easy = NULL;
+        }
+        if (f->easy) {
+            s->flying[i]++;
+            return 1;
+        }
+    } else {
+        t->send(t->ctx, &f->msg, &f->res);
+    }
+    ended(s, f, now_ms);
+    return record_done(s, now_ms) < 0 ? -1 : 1;
+}
+
 static int drain_transport(struct sender *s, int i, int64_t now_ms)
 {
     struct transport *t = s->transports[i];
     struct outbox_msg batch[DRAIN_BATCH];
-    int attempts = 0, n;
+    int attempts = 0, n, k;
     if (reconcile(s, i, now_ms) < 0)
         return -1;
-    if (s->state[i].down && now_ms < s->state[i].probe_at_ms) {
-        note_paced(s, s->state[i].probe_at_ms); /* what is due waits for the probe */
+    if (s->state[i].down && (now_ms < s->state[i].probe_at_ms || s->flying[i] > 0)) {
+        if (!s->flying[i])
+            note_paced(s, s->state[i].probe_at_ms); /* what is due waits for the probe */
         return 0;
     }
-    for (int k = 0; k < DRAIN_BATCH; k++)
+    if ((t->start && s->flying[i] >= t->in_flight) || free_flights(s) == 0)
+        return 0; /* the request that ends wakes the sender */
+    for (k = 0; k < DRAIN_BATCH; k++)
         outbox_msg_init(&batch[k]);
     n = store_outbox_due(s->store, t->channel, now_ms, batch, DRAIN_BATCH);
-    for (int k = 0; k < n; k++) {
+    for (k = 0; k < n; k++) {
         struct outbox_msg *m = &batch[k];
         int64_t ready = t->ready_at ? t->ready_at(t->ctx, m, now_ms) : now_ms;
         if (ready > now_ms) {
             note_paced(s, ready);
             continue; /* paced: it stays pending and is offered again */
         }
-        /* recorded before the request: what the store cannot record is not sent */
-        int claimed = store_outbox_claim(s->store, m->id, now_ms);
-        if (claimed < 0) {
+        if ((t->start && s->flying[i] >= t->in_flight) || free_flights(s) == 0)
+            break; /* the rest wait for a request to end */
+        int rc = launch(s, i, m, now_ms);
+        if (rc < 0) {
             attempts = -1;
             break;
         }
-        if (claimed == 0)
-            continue; /* no longer pending: suppressed by a STOP meanwhile */
-        struct send_result res = {.status = SEND_FAILED};
-        sbuf_init(&res.detail, 0);
-        t->send(t->ctx, m, &res);
-        attempts++;
-        count_send(t->channel, &res);
-        note_channel(s, i, &res, now_ms);
-        if (record_outcome(s, i, m, &res, now_ms) < 0) {
-            hold(s, i, m, &res, now_ms);
-            attempts = -1;
-            break;
-        }
-        sbuf_release(&res.detail);
-        if (s->state[i].down) {
-            note_paced(s, s->state[i].probe_at_ms); /* the rest wait for the next probe */
+        attempts += rc;
+        if (rc && (s->state[i].down || s->state[i].failing)) {
+            /* one request at a time to a channel that fails, the rest after the next probe */
+            if (s->state[i].down && !s->flying[i])
+                note_paced(s, s->state[i].probe_at_ms);
             break;
         }
     }
-    for (int k = 0; k < DRAIN_BATCH; k++)
-        outbox_msg_release(&batch[k]);
-    if (n == DRAIN_BATCH && !s->state[i].down)
+    for (int j = 0; j < DRAIN_BATCH; j++)
+        outbox_msg_release(&batch[j]);
+    if (n == DRAIN_BATCH && k == n && !s->state[i].down)
         note_paced(s, now_ms); /* more may be due than one batch held */
     return n < 0 ? -1 : attempts;
 }
@@ -298,7 +404,8 @@ int sender_drain(struct sender *s, int64_t now_ms)
      */
     if (store_write_fault(NULL, 0) && store_write_probe(s->store, now_ms) < 0)
         return store_failed(s);
-    if (flush_held(s) < 0)
+    total += collect(s, now_ms);
+    if (record_done(s, now_ms) < 0)
         return store_failed(s);
     for (int i = 0; i < s->ntransports; i++) {
         int n = drain_transport(s, i, now_ms);
@@ -309,6 +416,37 @@ int sender_drain(struct sender *s, int64_t now_ms)
     if (!store_write_fault(NULL, 0) && atomic_exchange(&s->paused, 0))
         log_info("sender", "the store records again: sending resumed");
     return total;
+}
+
+static int running(struct sender *s)
+{
+    int n = 0;
+    for (int i = 0; i < s->ntransports; i++)
+        n += s->flying[i];
+    return n;
+}
+
+void sender_wait(struct sender *s, struct bell *bell, int64_t timeout_ms)
+{
+    if (!running(s)) {
+        bell_wait(bell, timeout_ms);
+        return;
+    }
+    struct curl_waitfd rung = {.fd = bell->fd, .events = CURL_WAIT_POLLIN};
+    int ms = timeout_ms < 0 || timeout_ms > 60000 ? 60000 : (int)timeout_ms;
+    curl_multi_poll(s->multi, &rung, 1, ms, NULL);
+    if (rung.revents)
+        bell_wait(bell, 0); /* the rings are taken */
+}
+
+void sender_settle(struct sender *s, int64_t wait_ms)
+{
+    int64_t until = clock_mono_ms() + wait_ms;
+    while (running(s) && clock_mono_ms() < until) {
+        curl_multi_poll(s->multi, NULL, 0, 100, NULL);
+        collect(s, clock_now_ms());
+    }
+    record_done(s, clock_now_ms());
 }
 
 /* Keeps the earlier of two times in *at; found says whether *at holds one yet. */
@@ -337,7 +475,7 @@ int sender_next_wake(struct sender *s, int64_t *at_ms)
         rc = store_outbox_sending_since(s->store, t->channel, &at);
         if (rc < 0)
             return -1;
-        if (rc) {
+        if (rc && at < s->started_ms) { /* a stopped daemon's, not one of this sender's flights */
             int64_t due = at + t->interrupted_grace_ms;
             earliest(due > s->state[i].next_reconcile_ms ? due : s->state[i].next_reconcile_ms,
                      at_ms, &found);

@@ -11,13 +11,21 @@
  * with a row in `deliveries`.  So:
  *   - at least once, never lost: a message leaves the outbox only when its
  *     outcome is recorded; one cut off by a crash between the request and the
- *     record is found 'sending' and sent again (after the transport's grace,
- *     during which a delivery report can prove it went); at most one message
- *     per channel is in that window at any moment;
+ *     record is found 'sending' by the next daemon and sent again (after the
+ *     transport's grace, during which a delivery report can prove it went);
+ *     at most a transport's in_flight messages are in that window at once;
+ *   - never two to one address at once: the store offers no message of an
+ *     address that has one 'sending', so order per address holds however
+ *     many requests run side by side;
  *   - a store that cannot record (disk full) stops the sending: a claim that
- *     fails sends nothing, an outcome that cannot be recorded is held and
- *     recorded first when the store takes writes again; said once in the log
- *     and on /healthz (sender_paused).
+ *     fails sends nothing, an outcome that cannot be recorded is held in its
+ *     flight and recorded first when the store takes writes again; said once
+ *     in the log and on /healthz (sender_paused).
+ *
+ * A transport with start/finish runs up to in_flight requests side by side
+ * in the sender's curl multi (kept-alive connections), so the distance to
+ * the provider does not set the rate: at 250 ms a request, 8 in flight carry
+ * Telegram's 30 a second.  One without them sends in line (send).
  *
  * A transport says how a message went (ok, retry, retry-after, down, failed,
  * unreachable) and may pace itself: ready_at() tells the earliest moment a
@@ -43,6 +51,7 @@
 
 #include "bot/domain/config.h"
 #include "bot/domain/store.h"
+#include "bot/lib/bell.h"
 #include "bot/lib/sbuf.h"
 
 enum send_status {
@@ -75,9 +84,21 @@ struct transport {
      * proves it went before it is sent again; 0: sent again at once.
      */
     int64_t interrupted_grace_ms;
+    /*
+     * Optional, instead of send: start() makes the message's request and
+     * returns its curl easy handle for the sender's multi, or NULL when the
+     * outcome is in res already; finish() reads the answer of the transfer
+     * that ended with curl_code into res and lets the handle go.  At most
+     * in_flight (<= SENDER_MAX_IN_FLIGHT) run at once.
+     */
+    void *(*start)(void *ctx, const struct outbox_msg *msg, struct send_result *res);
+    void (*finish)(void *ctx, const struct outbox_msg *msg, void *easy, int curl_code,
+                   struct send_result *res);
+    int in_flight;
 };
 
 #define SENDER_MAX_TRANSPORTS 8
+#define SENDER_MAX_IN_FLIGHT 32
 
 struct channel_state {
     int64_t next_reconcile_ms;
@@ -89,24 +110,31 @@ struct channel_state {
     char why[160];         /* what it said */
 };
 
+/* A message from its claim until its outcome is recorded. */
+struct flight {
+    int used;
+    int done;  /* the outcome is in res, not recorded yet (the store refused it) */
+    int transport;
+    void *easy; /* its request, running in the multi; NULL once it ended */
+    struct outbox_msg msg;
+    struct send_result res;
+};
+
 struct sender {
     struct store *store;
     const struct config *cfg;
     struct transport *transports[SENDER_MAX_TRANSPORTS];
     struct channel_state state[SENDER_MAX_TRANSPORTS];
+    int flying[SENDER_MAX_TRANSPORTS]; /* requests running per transport */
     int ntransports;
     pthread_mutex_t lock; /* state[], read by /healthz */
     atomic_int paused;    /* the store cannot record: nothing is sent */
     int paced;            /* the last drain held a message back until paced_until_ms */
     int64_t paced_until_ms;
     int64_t drained_at_ms; /* the now of the last drain */
-    struct {
-        int active; /* an outcome the store could not record yet */
-        int transport;
-        struct outbox_msg msg; /* without its text and buttons: recording needs neither */
-        struct send_result res;
-        int64_t at_ms;
-    } held;
+    int64_t started_ms;    /* a claim older is a stopped daemon's, not a flight */
+    void *multi;           /* CURLM *, made for the first transport with start() */
+    struct flight flights[SENDER_MAX_IN_FLIGHT];
 };
 
 void sender_init(struct sender *s, struct store *store, const struct config *cfg);
@@ -123,6 +151,13 @@ int sender_drain(struct sender *s, int64_t now_ms);
  * nothing waits (it sleeps until a commit rings), -1 if the store failed.
  */
 int sender_next_wake(struct sender *s, int64_t *at_ms);
+/*
+ * Sleeps until the bell rings, a running request has news, or timeout_ms
+ * passes (-1: no limit).
+ */
+void sender_wait(struct sender *s, struct bell *bell, int64_t timeout_ms);
+/* Lets the running requests end and records them, for at most wait_ms. */
+void sender_settle(struct sender *s, int64_t wait_ms);
 /* 1 while sending is paused because the store cannot record. */
 int sender_paused(struct sender *s);
 /* 1 (and why) when the channel's last request failed for the channel's sake, else 0. */

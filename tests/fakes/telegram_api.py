@@ -15,8 +15,12 @@ Control API (for tests, JSON):
                              "count": N, "retry_after": S, "delay": S,
                              "method": M (only that method; any if absent)}
   POST /control/block       {"chat_id": N}     that chat has blocked the bot (403)
+  POST /control/latency     {"ms": N}          every request but getUpdates takes N ms more
+                                               (the round trip from far away)
   GET  /control/sent        every message sent, with its arrival time
-  GET  /control/stats       counters: requests, 429s given, faults, updates confirmed
+  GET  /control/stats       counters: requests, 429s given, faults, updates confirmed,
+                            requests answered at once at most (max_in_flight), requests to a
+                            chat that already had one being answered (chat_overlaps)
   GET  /control/webhook     the webhook set (url, secret_token)
   POST /control/reset
 Options: PORT TOKEN [--missing=METHOD,...]  answer those methods 404, as a partial Bot API would
@@ -44,7 +48,10 @@ def reset():
         blocked=set(),
         webhook={"url": "", "secret_token": ""},
         commands={},
-        stats={"requests": 0, "429": 0, "faults": 0, "callbacks_answered": 0, "edits": 0},
+        stats={"requests": 0, "429": 0, "faults": 0, "callbacks_answered": 0, "edits": 0,
+               "in_flight": 0, "max_in_flight": 0, "chat_overlaps": 0},
+        latency_ms=0,        # added to every request but getUpdates
+        chat_flying={},      # chat -> requests to it being answered
         global_times=[],     # send times in the last second
         chat_last={},        # chat -> last send time
         group_times={},      # group chat -> send times in the last minute
@@ -180,8 +187,28 @@ class Handler(BaseHTTPRequestHandler):
             return 0
 
     def method(self, name, p):
+        chat = str(p.get("chat_id")) if p.get("chat_id") is not None else None
         with LOCK:
             STATE["stats"]["requests"] += 1
+            latency = STATE["latency_ms"] / 1000.0 if name != "getUpdates" else 0
+            st = STATE["stats"]
+            st["in_flight"] += 1
+            st["max_in_flight"] = max(st["max_in_flight"], st["in_flight"])
+            if chat is not None:
+                STATE["chat_flying"][chat] = STATE["chat_flying"].get(chat, 0) + 1
+                if STATE["chat_flying"][chat] > 1:
+                    st["chat_overlaps"] += 1  # two requests to one chat at once
+        try:
+            if latency:
+                time.sleep(latency)  # the way there and back, as from far away
+            self.answer(name, p)
+        finally:
+            with LOCK:
+                STATE["stats"]["in_flight"] -= 1
+                if chat is not None:
+                    STATE["chat_flying"][chat] -= 1
+
+    def answer(self, name, p):
         fault = self.take_fault(name)
         if fault:
             if fault["kind"] == "slow":
@@ -326,6 +353,10 @@ class Handler(BaseHTTPRequestHandler):
             f = self.params_json()
             with LOCK:
                 STATE["faults"].append(f)
+            return self.reply(200, {"ok": True})
+        if what == "latency":
+            with LOCK:
+                STATE["latency_ms"] = float(self.params_json()["ms"])
             return self.reply(200, {"ok": True})
         if what == "block":
             with LOCK:
