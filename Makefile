@@ -6,7 +6,7 @@ PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
 	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev \
-	prometheus podman buildah debootstrap
+	prometheus podman buildah debootstrap python3-python-telegram-bot python3-redis
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

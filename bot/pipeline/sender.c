@@ -342,7 +342,7 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
 {
     struct transport *t = s->transports[i];
     struct outbox_msg batch[DRAIN_BATCH];
-    int attempts = 0, n, k;
+    int attempts = 0, n, k, held = 0; /* held: one was paced or waits for a request to end */
     if (reconcile(s, i, now_ms) < 0)
         return -1;
     if (s->state[i].down && (now_ms < s->state[i].probe_at_ms || s->flying[i] > 0)) {
@@ -360,10 +360,13 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
         int64_t ready = t->ready_at ? t->ready_at(t->ctx, m, now_ms) : now_ms;
         if (ready > now_ms) {
             note_paced(s, ready);
+            held = 1;
             continue; /* paced: it stays pending and is offered again */
         }
-        if ((t->start && s->flying[i] >= t->in_flight) || free_flights(s) == 0)
+        if ((t->start && s->flying[i] >= t->in_flight) || free_flights(s) == 0) {
+            held = 1;
             break; /* the rest wait for a request to end */
+        }
         int rc = launch(s, i, m, now_ms);
         if (rc < 0) {
             attempts = -1;
@@ -371,6 +374,7 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
         }
         attempts += rc;
         if (rc && (s->state[i].down || s->state[i].failing)) {
+            held = 1;
             /* one request at a time to a channel that fails, the rest after the next probe */
             if (s->state[i].down && !s->flying[i])
                 note_paced(s, s->state[i].probe_at_ms);
@@ -379,8 +383,8 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     }
     for (int j = 0; j < DRAIN_BATCH; j++)
         outbox_msg_release(&batch[j]);
-    if (n == DRAIN_BATCH && k == n && !s->state[i].down)
-        note_paced(s, now_ms); /* more may be due than one batch held */
+    if (n == DRAIN_BATCH && !held && attempts >= 0)
+        note_paced(s, now_ms); /* all went: more may be due than one batch held */
     return n < 0 ? -1 : attempts;
 }
 
