@@ -212,6 +212,14 @@ static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
     return now + (at - mono);
 }
 
+/* The earliest moment any message may go: Telegram's 30 a second, spread. */
+static int64_t next_slot(void *ctx, int64_t now)
+{
+    struct telegram *tg = ctx;
+    int64_t mono = clock_mono_ms();
+    return now + (pacer_any_at(&tg->chats, mono) - mono);
+}
+
 static cJSON *keyboard(const char *buttons_json)
 {
     cJSON *buttons = cJSON_Parse(buttons_json), *rows = cJSON_CreateArray();
@@ -466,7 +474,8 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
                                        .interrupted_grace_ms = 0,
                                        .start = send_start,
                                        .finish = send_finish,
-                                       .in_flight = TELEGRAM_IN_FLIGHT};
+                                       .in_flight = TELEGRAM_IN_FLIGHT,
+                                       .next_slot = next_slot};
 
     tg_result_init(&r);
     /*

@@ -179,6 +179,9 @@ static const char *const migrations[] = {
     "CREATE TRIGGER outbox_heads_moved AFTER UPDATE OF address ON outbox"
     "  WHEN old.address != new.address BEGIN " OUTBOX_HEAD_SQL("old") " END;",
     /* clang-format on */
+    /* 10: the ready heads in the order they are offered (readiness, then age): read, not sorted */
+    "DROP INDEX outbox_heads_ready;"
+    "CREATE INDEX outbox_heads_ready ON outbox_heads(channel, ready_ms, head_id);",
 };
 
 enum stmt_id {
@@ -232,6 +235,7 @@ enum stmt_id {
     ST_OUTBOX_RETRY,
     ST_OUTBOX_FAILED,
     ST_OUTBOX_CLAIM,
+    ST_OUTBOX_PACE,
     ST_OUTBOX_INTERRUPTED_LOG,
     ST_OUTBOX_INTERRUPTED,
     ST_OUTBOX_REPORTED_SENT,
@@ -341,11 +345,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
         "next_attempt_ms, created_ms, media, edit_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
         "?7, ?7, ?8, ?9)",
-    /* the heads that are ready (outbox_heads_ready), oldest message first */
+    /* the heads that are ready, longest ready first: read in the order of outbox_heads_ready, so
+       a batch costs its own rows, not every ready address's */
     [ST_OUTBOX_DUE] =
         "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
         "o.next_attempt_ms, o.media, o.edit_of FROM outbox_heads h JOIN outbox o ON "
-        "o.id = h.head_id WHERE h.channel = ?1 AND h.ready_ms <= ?2 ORDER BY h.head_id LIMIT ?3",
+        "o.id = h.head_id WHERE h.channel = ?1 AND h.ready_ms <= ?2 ORDER BY h.ready_ms, h.head_id LIMIT ?3",
     /* the heads of the addresses, as ST_OUTBOX_DUE offers them: a later message waits anyway */
     [ST_OUTBOX_NEXT] = "SELECT min(ready_ms) FROM outbox_heads WHERE channel = ?1",
     [ST_OUTBOX_SENDING_SINCE] = "SELECT min(next_attempt_ms) FROM outbox WHERE "
@@ -359,6 +364,9 @@ static const char *const stmt_sql[ST_COUNT] = {
                         "last_error = ?4 WHERE id = ?1",
     [ST_OUTBOX_FAILED] = "UPDATE outbox SET state = 'failed', attempts = attempts + 1, "
                          "last_error = ?2 WHERE id = ?1",
+    [ST_OUTBOX_PACE] = "UPDATE outbox SET next_attempt_ms = ?3 WHERE id = (SELECT min(id) FROM "
+                       "outbox WHERE channel = ?1 AND address = ?2 AND state = 'pending') AND "
+                       "next_attempt_ms < ?3",
     [ST_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', next_attempt_ms = ?2 WHERE id = ?1 "
                         "AND state = 'pending'",
     [ST_OUTBOX_INTERRUPTED_LOG] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
@@ -1258,6 +1266,17 @@ int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char 
     if (step_done(s, st) < 0)
         return -1;
     return delivery_add(s, id, now_ms, "failed", error);
+}
+
+int store_outbox_pace(struct store *s, const char *channel, const char *address, int64_t at_ms)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_PACE);
+    if (!st)
+        return -1;
+    sqlite3_bind_text(st, 1, channel, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, address, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, at_ms);
+    return step_done(s, st);
 }
 
 int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)

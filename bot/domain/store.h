@@ -193,6 +193,11 @@ int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char 
  */
 int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms);
 /*
+ * The next message to an address may not go before at_ms (its channel's pace
+ * for that address): its head is not offered as due until then.
+ */
+int store_outbox_pace(struct store *s, const char *channel, const char *address, int64_t at_ms);
+/*
  * Messages of channel left 'sending' since before claimed_before_ms (the
  * daemon stopped during their request) go back to pending, the attempt
  * counted and an 'interrupted' delivery row written; past max_attempts they

@@ -113,11 +113,15 @@ static struct pacer_entry *find(struct pacer *p, int64_t key, int create, int64_
     }
 }
 
-int64_t pacer_ready_at(struct pacer *p, int64_t key, int64_t now_ms)
+int64_t pacer_any_at(struct pacer *p, int64_t now_ms)
 {
     int64_t at = window_ready_at(&p->global, now_ms), spread = window_ready_at(&p->spread, now_ms);
-    if (spread > at)
-        at = spread;
+    return spread > at ? spread : at;
+}
+
+int64_t pacer_ready_at(struct pacer *p, int64_t key, int64_t now_ms)
+{
+    int64_t at = pacer_any_at(p, now_ms);
     struct pacer_entry *e = find(p, key, 0, now_ms);
     if (e) {
         int64_t own = window_ready_at(&e->win, now_ms);

@@ -48,6 +48,8 @@ void pacer_free(struct pacer *p);
 /* Keeps sends in all at least gap_ms apart. */
 void pacer_spread(struct pacer *p, int64_t gap_ms);
 int64_t pacer_ready_at(struct pacer *p, int64_t key, int64_t now_ms);
+/* The earliest time any send fits the limits in all. */
+int64_t pacer_any_at(struct pacer *p, int64_t now_ms);
 void pacer_record(struct pacer *p, int64_t key, int64_t now_ms);
 void pacer_hold(struct pacer *p, int64_t key, int64_t until_ms);
 

@@ -10,6 +10,7 @@
 #include "bot/pipeline/metric_names.h"
 
 #define DRAIN_BATCH 64
+#define DRAIN_SPARE 8
 
 #define RECONCILE_EVERY_MS 5000
 
@@ -185,12 +186,24 @@ static void count_send(const char *channel, const struct send_result *res)
     }
 }
 
-/* The outcome and its delivery row in one commit: one fsync, not two. */
+/*
+ * The outcome and its delivery row in one commit: one fsync, not two.  With
+ * it, the address's next message learns when the channel's pace lets it go,
+ * so the store does not offer it as due before (the pace lives in memory; the
+ * store's order of what is ready does not).
+ */
 static int record_outcome(struct sender *s, int i, const struct outbox_msg *m,
                           const struct send_result *res, int64_t at_ms)
 {
+    struct transport *t = s->transports[i];
     int rc = store_begin(s->store);
-    if (rc == 0 && (rc = record(s, s->transports[i], m, res, at_ms)) == 0)
+    if (rc == 0 && (rc = record(s, t, m, res, at_ms)) == 0 && res->status == SEND_OK &&
+        t->ready_at) {
+        int64_t next = t->ready_at(t->ctx, m, at_ms);
+        if (next > at_ms)
+            rc = store_outbox_pace(s->store, t->channel, m->address, next);
+    }
+    if (rc == 0)
         rc = store_commit(s->store);
     if (rc < 0)
         store_rollback(s->store);
@@ -352,9 +365,16 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     }
     if ((t->start && s->flying[i] >= t->in_flight) || free_flights(s) == 0)
         return 0; /* the request that ends wakes the sender */
+    int64_t slot = t->next_slot ? t->next_slot(t->ctx, now_ms) : now_ms;
+    if (slot > now_ms) {
+        note_paced(s, slot); /* nothing may go before: no need to look */
+        return 0;
+    }
+    /* as many as may go, and some to spare for those paced or stopped meanwhile */
+    int want = t->start ? t->in_flight - s->flying[i] + DRAIN_SPARE : DRAIN_BATCH;
     for (k = 0; k < DRAIN_BATCH; k++)
         outbox_msg_init(&batch[k]);
-    n = store_outbox_due(s->store, t->channel, now_ms, batch, DRAIN_BATCH);
+    n = store_outbox_due(s->store, t->channel, now_ms, batch, want < DRAIN_BATCH ? want : DRAIN_BATCH);
     for (k = 0; k < n; k++) {
         struct outbox_msg *m = &batch[k];
         int64_t ready = t->ready_at ? t->ready_at(t->ctx, m, now_ms) : now_ms;
@@ -373,6 +393,11 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
             break;
         }
         attempts += rc;
+        if (rc && t->next_slot && (slot = t->next_slot(t->ctx, now_ms)) > now_ms) {
+            note_paced(s, slot); /* the limits in all hold the rest */
+            held = 1;
+            break;
+        }
         if (rc && (s->state[i].down || s->state[i].failing)) {
             held = 1;
             /* one request at a time to a channel that fails, the rest after the next probe */
@@ -383,7 +408,7 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     }
     for (int j = 0; j < DRAIN_BATCH; j++)
         outbox_msg_release(&batch[j]);
-    if (n == DRAIN_BATCH && !held && attempts >= 0)
+    if (n == (want < DRAIN_BATCH ? want : DRAIN_BATCH) && !held && attempts >= 0)
         note_paced(s, now_ms); /* all went: more may be due than one batch held */
     return n < 0 ? -1 : attempts;
 }

@@ -95,6 +95,8 @@ struct transport {
     void (*finish)(void *ctx, const struct outbox_msg *msg, void *easy, int curl_code,
                    struct send_result *res);
     int in_flight;
+    /* Earliest time (ms) any message may be sent (the limits in all); NULL means now. */
+    int64_t (*next_slot)(void *ctx, int64_t now_ms);
 };
 
 #define SENDER_MAX_TRANSPORTS 8
