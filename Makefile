@@ -41,7 +41,8 @@ all: $(B)/tyndau
 deps-check:
 	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null && \
 		command -v clang >/dev/null && command -v promtool >/dev/null && \
-		command -v buildah >/dev/null || $(MAKE) --no-print-directory deps
+		command -v buildah >/dev/null && /usr/bin/python3 -c 'import redis' 2>/dev/null && \
+		[ -d /usr/lib/python3/dist-packages/telegram ] || $(MAKE) --no-print-directory deps
 
 # $(1) the build directory, $(2) its compile flags, $(3) its compiler, $(4) its link flags
 define build_rules

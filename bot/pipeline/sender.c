@@ -196,13 +196,15 @@ static int record_outcome(struct sender *s, int i, const struct outbox_msg *m,
                           const struct send_result *res, int64_t at_ms)
 {
     struct transport *t = s->transports[i];
-    int rc = store_begin(s->store);
+    int rc = s->in_txn ? 0 : store_begin(s->store); /* in the drain's own, it is one of many */
     if (rc == 0 && (rc = record(s, t, m, res, at_ms)) == 0 && res->status == SEND_OK &&
         t->ready_at) {
         int64_t next = t->ready_at(t->ctx, m, at_ms);
         if (next > at_ms)
             rc = store_outbox_pace(s->store, t->channel, m->address, next);
     }
+    if (s->in_txn)
+        return rc;
     if (rc == 0)
         rc = store_commit(s->store);
     if (rc < 0)
@@ -254,9 +256,11 @@ static int record_done(struct sender *s, int64_t now_ms)
         struct flight *f = &s->flights[k];
         if (!f->used || !f->done)
             continue;
-        if (record_outcome(s, f->transport, &f->msg, &f->res, now_ms) < 0)
+        if (!f->recorded && record_outcome(s, f->transport, &f->msg, &f->res, now_ms) < 0)
             return -1;
-        land(f);
+        f->recorded = 1;
+        if (!s->in_txn)
+            land(f); /* else when the drain's transaction commits */
     }
     return 0;
 }
@@ -342,6 +346,7 @@ static int launch(struct sender *s, int i, struct outbox_msg *m, int64_t now_ms)
         }
         if (f->easy) {
             s->flying[i]++;
+            f->fresh = s->in_txn; /* its claim is not committed yet */
             return 1;
         }
     } else {
@@ -356,8 +361,6 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     struct transport *t = s->transports[i];
     struct outbox_msg batch[DRAIN_BATCH];
     int attempts = 0, n, k, held = 0; /* held: one was paced or waits for a request to end */
-    if (reconcile(s, i, now_ms) < 0)
-        return -1;
     if (s->state[i].down && (now_ms < s->state[i].probe_at_ms || s->flying[i] > 0)) {
         if (!s->flying[i])
             note_paced(s, s->state[i].probe_at_ms); /* what is due waits for the probe */
@@ -424,6 +427,40 @@ static int store_failed(struct sender *s)
     return -1;
 }
 
+/*
+ * The drain's transaction ends: committed, the outcomes recorded in it land and
+ * the requests claimed in it may go; rolled back, the outcomes stay held and the
+ * requests are taken back unsent (their messages are still pending).
+ */
+static int end_txn(struct sender *s, int ok)
+{
+    s->in_txn = 0;
+    if (ok && store_commit(s->store) == 0) {
+        for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++) {
+            struct flight *f = &s->flights[k];
+            f->fresh = 0;
+            if (f->used && f->recorded)
+                land(f);
+        }
+        return 0;
+    }
+    store_rollback(s->store);
+    for (int k = 0; k < SENDER_MAX_IN_FLIGHT; k++) {
+        struct flight *f = &s->flights[k];
+        if (!f->used)
+            continue;
+        f->recorded = 0;
+        if (f->fresh) {
+            struct transport *t = s->transports[f->transport];
+            curl_multi_remove_handle(s->multi, f->easy);
+            t->finish(t->ctx, &f->msg, f->easy, CURLE_ABORTED_BY_CALLBACK, &f->res);
+            s->flying[f->transport]--;
+            land(f);
+        }
+    }
+    return -1;
+}
+
 int sender_drain(struct sender *s, int64_t now_ms)
 {
     int total = 0;
@@ -433,10 +470,40 @@ int sender_drain(struct sender *s, int64_t now_ms)
      */
     if (store_write_fault(NULL, 0) && store_write_probe(s->store, now_ms) < 0)
         return store_failed(s);
-    total += collect(s, now_ms);
+    /* what went but could not be recorded first, then a stopped daemon's leftovers */
+    if (record_done(s, now_ms) < 0)
+        return store_failed(s);
+    for (int i = 0; i < s->ntransports; i++) /* each in a transaction of its own */
+        if (reconcile(s, i, now_ms) < 0)
+            return store_failed(s);
+    /*
+     * The requests that ended and the ones that start, in one transaction: one
+     * fsync records the outcomes and claims what goes next.  Nothing goes on
+     * the wire before the commit (curl sends at the next perform).
+     */
+    if (s->multi) {
+        if (store_begin(s->store) < 0)
+            return store_failed(s);
+        s->in_txn = 1;
+        total += collect(s, now_ms);
+        int rc = record_done(s, now_ms);
+        for (int i = 0; i < s->ntransports && rc == 0; i++) {
+            int n = s->transports[i]->start ? drain_transport(s, i, now_ms) : 0;
+            rc = n < 0 ? -1 : 0;
+            total += n > 0 ? n : 0;
+        }
+        if (end_txn(s, rc == 0) < 0)
+            return store_failed(s);
+        if (total) {
+            int left;
+            curl_multi_perform(s->multi, &left); /* what was claimed goes now */
+        }
+    }
     if (record_done(s, now_ms) < 0)
         return store_failed(s);
     for (int i = 0; i < s->ntransports; i++) {
+        if (s->multi && s->transports[i]->start)
+            continue;
         int n = drain_transport(s, i, now_ms);
         if (n < 0)
             return store_failed(s);

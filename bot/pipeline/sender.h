@@ -115,7 +115,9 @@ struct channel_state {
 /* A message from its claim until its outcome is recorded. */
 struct flight {
     int used;
-    int done;  /* the outcome is in res, not recorded yet (the store refused it) */
+    int done;     /* the outcome is in res, not recorded yet (the store refused it) */
+    int recorded; /* recorded in the drain's transaction, not committed yet */
+    int fresh;    /* claimed in the drain's transaction, not committed yet */
     int transport;
     void *easy; /* its request, running in the multi; NULL once it ended */
     struct outbox_msg msg;
@@ -136,6 +138,7 @@ struct sender {
     int64_t drained_at_ms; /* the now of the last drain */
     int64_t started_ms;    /* a claim older is a stopped daemon's, not a flight */
     void *multi;           /* CURLM *, made for the first transport with start() */
+    int in_txn;            /* the drain's transaction is open: outcomes and claims join it */
     struct flight flights[SENDER_MAX_IN_FLIGHT];
 };
 
