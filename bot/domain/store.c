@@ -181,7 +181,8 @@ static const char *const migrations[] = {
     /* clang-format on */
     /* 10: the ready heads in the order they are offered (readiness, then age): read, not sorted */
     "DROP INDEX outbox_heads_ready;"
-    "CREATE INDEX outbox_heads_ready ON outbox_heads(channel, ready_ms, head_id);",
+    "CREATE INDEX outbox_heads_ready"
+    "  ON outbox_heads(channel, ready_ms, head_id);",
 };
 
 enum stmt_id {
