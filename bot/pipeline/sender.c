@@ -499,11 +499,9 @@ int sender_drain(struct sender *s, int64_t now_ms)
             curl_multi_perform(s->multi, &left); /* what was claimed goes now */
         }
     }
-    if (record_done(s, now_ms) < 0)
-        return store_failed(s);
     for (int i = 0; i < s->ntransports; i++) {
-        if (s->multi && s->transports[i]->start)
-            continue;
+        if (s->transports[i]->start)
+            continue; /* drained in the transaction above */
         int n = drain_transport(s, i, now_ms);
         if (n < 0)
             return store_failed(s);
