@@ -196,28 +196,76 @@ static int is_callback(const struct outbox_msg *m)
     return !strcmp(m->kind, "callback");
 }
 
-/* A callback answer is no message in a chat: no chat's pace holds it. */
-static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
+static void pace_init(struct tg_pace *p)
 {
-    struct telegram *tg = ctx;
+    /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
+    pacer_init(&p->chats, 30, 1010, 1, 1010);
+    /* evenly, 35 ms apart (28.6 a second): with requests in flight, a burst of 30 would reach
+       Telegram's clock over an edge by the jitter of their round trips */
+    pacer_spread(&p->chats, 35);
+    pacer_init(&p->groups, 1, 0, 20, 60100);
+}
+
+static void pace_free(struct tg_pace *p)
+{
+    pacer_free(&p->chats);
+    pacer_free(&p->groups);
+}
+
+/* A callback answer is no message in a chat: no chat's pace holds it. */
+static int64_t pace_ready(struct tg_pace *p, const struct outbox_msg *m, int64_t now)
+{
     if (is_callback(m))
         return now;
-    int64_t chat = chat_of(m->address), mono = clock_mono_ms();
-    int64_t at = pacer_ready_at(&tg->chats, chat, mono);
+    int64_t chat = chat_of(m->address), at = pacer_ready_at(&p->chats, chat, now);
     if (chat < 0) {
-        int64_t g = pacer_ready_at(&tg->groups, chat, mono);
+        int64_t g = pacer_ready_at(&p->groups, chat, now);
         if (g > at)
             at = g;
     }
-    return now + (at - mono);
+    return at;
+}
+
+static void pace_record(struct tg_pace *p, const struct outbox_msg *m, int64_t at)
+{
+    if (is_callback(m))
+        return;
+    int64_t chat = chat_of(m->address);
+    pacer_record(&p->chats, chat, at);
+    if (chat < 0)
+        pacer_record(&p->groups, chat, at);
+}
+
+static int64_t ready_at(void *ctx, const struct outbox_msg *m, int64_t now)
+{
+    return pace_ready(&((struct telegram *)ctx)->planned, m, now);
 }
 
 /* The earliest moment any message may go: Telegram's 30 a second, spread. */
 static int64_t next_slot(void *ctx, int64_t now)
 {
+    return pacer_any_at(&((struct telegram *)ctx)->planned.chats, now);
+}
+
+/*
+ * m leaves at at_ms, as the sender planned: from then it counts against the
+ * pace.  A message queued to a group that became a supergroup goes to the
+ * supergroup (read here, in the sender's transaction, not at each request).
+ */
+static void send_plan(void *ctx, struct outbox_msg *m, int64_t at_ms)
+{
     struct telegram *tg = ctx;
-    int64_t mono = clock_mono_ms();
-    return now + (pacer_any_at(&tg->chats, mono) - mono);
+    pace_record(&tg->planned, m, at_ms);
+    char address[STORE_ADDRESS_MAX];
+    if (!is_callback(m) &&
+        store_chat_current(tg->send_store, "telegram", m->address, address, sizeof address) == 0)
+        snprintf(m->address, sizeof m->address, "%s", address);
+}
+
+/* A planned request that could not start on time waits for the pace of those that started. */
+static int64_t send_start_at(void *ctx, const struct outbox_msg *m, int64_t now)
+{
+    return pace_ready(&((struct telegram *)ctx)->went, m, now);
 }
 
 static cJSON *keyboard(const char *buttons_json)
@@ -285,16 +333,13 @@ static cJSON *request_for(struct telegram *tg, const struct outbox_msg *m, struc
                           const char **method)
 {
     cJSON *p = cJSON_CreateObject();
-    char address[STORE_ADDRESS_MAX];
     *method = "sendMessage";
     if (is_callback(m)) {
         *method = "answerCallbackQuery";
         cJSON_AddStringToObject(p, "callback_query_id", m->address);
         return p;
     }
-    if (store_chat_current(tg->send_store, "telegram", m->address, address, sizeof address) < 0)
-        snprintf(address, sizeof address, "%s", m->address);
-    ts->chat = chat_of(address);
+    ts->chat = chat_of(m->address); /* where it goes now: send_plan read it */
     cJSON_AddNumberToObject(p, "chat_id", (double)ts->chat);
     if (m->edit_of &&
         store_outbox_remote_id(tg->send_store, m->edit_of, ts->card_id, sizeof ts->card_id) == 1) {
@@ -321,11 +366,7 @@ static cJSON *request_for(struct telegram *tg, const struct outbox_msg *m, struc
     return p;
 }
 
-/*
- * Starts m's request in a free slot.  It counts against the chat's and the
- * group's pace from now, when it leaves, so the requests in flight are paced
- * as the ones that went.
- */
+/* Starts m's request in a free slot. */
 static void *send_start(void *ctx, const struct outbox_msg *m, struct send_result *res)
 {
     struct telegram *tg = ctx;
@@ -350,12 +391,7 @@ static void *send_start(void *ctx, const struct outbox_msg *m, struct send_resul
         sbuf_addstr(&res->detail, "cannot make a request (out of memory)");
         return NULL;
     }
-    if (!is_callback(m)) {
-        int64_t now = clock_mono_ms();
-        pacer_record(&tg->chats, ts->chat, now);
-        if (ts->chat < 0)
-            pacer_record(&tg->groups, ts->chat, now);
-    }
+    pace_record(&tg->went, m, clock_now_ms());
     ts->busy = 1;
     return ts->rq.curl;
 }
@@ -396,7 +432,9 @@ static void send_finish(void *ctx, const struct outbox_msg *m, void *easy, int c
             snprintf(res->remote_id, sizeof res->remote_id, "%.0f",
                      cJSON_IsNumber(id) ? id->valuedouble : 0.0);
         } else if (res->status == SEND_RETRY_AFTER) {
-            pacer_hold(&tg->chats, ts->chat, clock_mono_ms() + res->retry_after_ms);
+            int64_t until = clock_now_ms() + res->retry_after_ms;
+            pacer_hold(&tg->planned.chats, chat_of(m->address), until);
+            pacer_hold(&tg->went.chats, chat_of(m->address), until);
         }
     }
     tg_result_release(&r);
@@ -452,12 +490,8 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
     tg->send_store = send_store;
     tg->poll_timeout_s = TELEGRAM_POLL_TIMEOUT;
     pthread_mutex_init(&tg->poll_lock, NULL);
-    /* 10 ms to spare: Telegram measures on its clock, from when a request arrives */
-    pacer_init(&tg->chats, 30, 1010, 1, 1010);
-    /* evenly, 35 ms apart (28.6 a second): with requests in flight, a burst of 30 would reach
-       Telegram's clock over an edge by the jitter of their round trips */
-    pacer_spread(&tg->chats, 35);
-    pacer_init(&tg->groups, 1, 0, 20, 60100);
+    pace_init(&tg->planned);
+    pace_init(&tg->went);
     if (tg_api_init(&tg->api, cfg->telegram.api_url, cfg->telegram.token) < 0 ||
         tg_api_init(&tg->send_api, cfg->telegram.api_url, cfg->telegram.token) < 0) {
         sbuf_addstr(err, "cannot set up the Telegram client");
@@ -475,7 +509,9 @@ int telegram_start(struct telegram *tg, const struct config *cfg, struct store *
                                        .start = send_start,
                                        .finish = send_finish,
                                        .in_flight = TELEGRAM_IN_FLIGHT,
-                                       .next_slot = next_slot};
+                                       .next_slot = next_slot,
+                                       .plan = send_plan,
+                                       .start_at = send_start_at};
 
     tg_result_init(&r);
     /*
@@ -540,7 +576,7 @@ void telegram_stop(struct telegram *tg)
     for (int k = 0; k < TELEGRAM_IN_FLIGHT; k++)
         tg_request_free(&tg->sends[k].rq);
     tg_api_free(&tg->send_api);
-    pacer_free(&tg->chats);
-    pacer_free(&tg->groups);
+    pace_free(&tg->planned);
+    pace_free(&tg->went);
     pthread_mutex_destroy(&tg->poll_lock);
 }

@@ -55,6 +55,12 @@ struct tg_send {
     char card_id[64]; /* the card an edit rewrites */
 };
 
+/* Telegram's limits: 30 a second in all, spread; 1 a second per chat; 20 a minute per group. */
+struct tg_pace {
+    struct pacer chats;
+    struct pacer groups;
+};
+
 struct telegram {
     const struct config *cfg;
     atomic_int *stop;
@@ -70,8 +76,9 @@ struct telegram {
     struct store *send_store;
     struct tg_api send_api; /* the URL and headers; each request has its slot */
     struct tg_send sends[TELEGRAM_IN_FLIGHT];
-    struct pacer chats;
-    struct pacer groups;
+    /* Telegram's limits, as planned (the sender's plan) and as the requests started (a late start
+       must not bunch with the next one); in the sender's wall-clock ms */
+    struct tg_pace planned, went;
     struct transport transport;
 };
 

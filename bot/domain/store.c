@@ -236,6 +236,7 @@ enum stmt_id {
     ST_OUTBOX_RETRY,
     ST_OUTBOX_FAILED,
     ST_OUTBOX_CLAIM,
+    ST_OUTBOX_UNCLAIM,
     ST_OUTBOX_PACE,
     ST_OUTBOX_INTERRUPTED_LOG,
     ST_OUTBOX_INTERRUPTED,
@@ -350,7 +351,8 @@ static const char *const stmt_sql[ST_COUNT] = {
        a batch costs its own rows, not every ready address's */
     [ST_OUTBOX_DUE] =
         "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
-        "o.next_attempt_ms, o.media, o.edit_of FROM outbox_heads h JOIN outbox o ON "
+        "o.next_attempt_ms, o.media, o.edit_of, o.last_error LIKE 'interrupted:%' FROM outbox_heads h "
+        "JOIN outbox o ON "
         "o.id = h.head_id WHERE h.channel = ?1 AND h.ready_ms <= ?2 ORDER BY h.ready_ms, h.head_id LIMIT ?3",
     /* the heads of the addresses, as ST_OUTBOX_DUE offers them: a later message waits anyway */
     [ST_OUTBOX_NEXT] = "SELECT min(ready_ms) FROM outbox_heads WHERE channel = ?1",
@@ -370,14 +372,17 @@ static const char *const stmt_sql[ST_COUNT] = {
                        "next_attempt_ms < ?3",
     [ST_OUTBOX_CLAIM] = "UPDATE outbox SET state = 'sending', next_attempt_ms = ?2 WHERE id = ?1 "
                         "AND state = 'pending'",
+    [ST_OUTBOX_UNCLAIM] = "UPDATE outbox SET state = 'pending' WHERE id = ?1 AND state = 'sending'",
     [ST_OUTBOX_INTERRUPTED_LOG] = "INSERT INTO deliveries(outbox_id, at_ms, result, detail) "
                                   "SELECT id, ?3, 'interrupted', ?4 FROM outbox WHERE "
                                   "state = 'sending' AND channel = ?1 AND next_attempt_ms <= ?2",
-    /* an attempt that never got its answer counts: a message that kills the daemon ends */
-    [ST_OUTBOX_INTERRUPTED] = "UPDATE outbox SET attempts = attempts + 1, last_error = ?4, "
-                              "state = CASE WHEN attempts + 1 >= ?5 THEN 'failed' ELSE 'pending' "
-                              "END, next_attempt_ms = ?3 WHERE state = 'sending' AND "
-                              "channel = ?1 AND next_attempt_ms <= ?2",
+    /* an attempt that never got its answer counts when it was sent again alone (a suspect, see
+       store.h): a message that kills the daemon ends, the ones claimed beside it do not */
+    [ST_OUTBOX_INTERRUPTED] =
+        "UPDATE outbox SET attempts = attempts + (last_error LIKE 'interrupted:%'), "
+        "last_error = ?4, state = CASE WHEN attempts + (last_error LIKE 'interrupted:%') >= ?5 "
+        "THEN 'failed' ELSE 'pending' END, next_attempt_ms = ?3 WHERE state = 'sending' AND "
+        "channel = ?1 AND next_attempt_ms <= ?2",
     [ST_WRITE_PROBE] = "INSERT OR REPLACE INTO offsets(channel, value) VALUES ('write_probe', ?1)",
     [ST_OUTBOX_REPORTED_SENT] = "UPDATE outbox SET state = 'sent', sent_ms = ?2 WHERE id = ?1 "
                                 "AND state = 'sending'",
@@ -1178,6 +1183,7 @@ int store_outbox_due(struct store *s, const char *channel, int64_t now_ms, struc
         m->next_attempt_ms = sqlite3_column_int64(st, 7);
         copy_col(st, 8, m->media, sizeof m->media);
         m->edit_of = sqlite3_column_int64(st, 9);
+        m->suspect = sqlite3_column_int(st, 10);
     }
     finish(st);
     return n;
@@ -1290,6 +1296,15 @@ int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)
     if (step_done(s, st) < 0)
         return -1;
     return sqlite3_changes(s->db) == 1;
+}
+
+int store_outbox_unclaim(struct store *s, int64_t id)
+{
+    sqlite3_stmt *st = stmt(s, ST_OUTBOX_UNCLAIM);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    return step_done(s, st);
 }
 
 int store_outbox_interrupted(struct store *s, const char *channel, int64_t claimed_before_ms,

@@ -86,6 +86,7 @@ struct outbox_msg {
     int64_t next_attempt_ms;
     char media[300]; /* "photo:FILE_ID" or "document:FILE_ID" to send instead of text, or "" */
     int64_t edit_of; /* the outbox id of a card this text rewrites in place (kind "edit"), or 0 */
+    int suspect;     /* its last request was cut off by a stop: sent again alone */
 };
 
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
@@ -192,6 +193,8 @@ int store_outbox_failed(struct store *s, int64_t id, int64_t now_ms, const char 
  * sent/retry/failed then record the outcome.
  */
 int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms);
+/* A claimed message whose request never started is pending again, no attempt counted. */
+int store_outbox_unclaim(struct store *s, int64_t id);
 /*
  * The next message to an address may not go before at_ms (its channel's pace
  * for that address): its head is not offered as due until then.
@@ -199,9 +202,12 @@ int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms);
 int store_outbox_pace(struct store *s, const char *channel, const char *address, int64_t at_ms);
 /*
  * Messages of channel left 'sending' since before claimed_before_ms (the
- * daemon stopped during their request) go back to pending, the attempt
- * counted and an 'interrupted' delivery row written; past max_attempts they
- * fail.  Returns how many, or -1.
+ * daemon stopped during their request, or before it) go back to pending with
+ * an 'interrupted' delivery row, suspects: the sender sends a suspect alone.
+ * One that was a suspect already (the daemon stopped again while it went
+ * alone) has the attempt counted, so a message that kills the daemon ends
+ * (failed past max_attempts) and the ones claimed beside it lose nothing.
+ * Returns how many, or -1.
  */
 int store_outbox_interrupted(struct store *s, const char *channel, int64_t claimed_before_ms,
                              int64_t now_ms, int max_attempts);

@@ -27,6 +27,18 @@
  * the provider does not set the rate: at 250 ms a request, 8 in flight carry
  * Telegram's 30 a second.  One without them sends in line (send).
  *
+ * Such a transport's messages are planned up to SENDER_AHEAD_MS ahead: one
+ * look at the store (a transaction, one fsync) records the outcomes that
+ * came in and claims what the pace lets go in the coming second, each with
+ * the moment it is to leave; the requests then start on time without the
+ * store.  The store is looked at again when a commit elsewhere queued
+ * messages, when half the plan is spent, or SENDER_RECORD_WITHIN_MS after an
+ * outcome came (at once when it says the channel fails: what was planned for
+ * it goes back to pending).  So a busy channel costs about two commits a
+ * second, not two a message.  A crash loses no message: what was claimed and
+ * not started is sent by the next daemon; what went in the last
+ * SENDER_RECORD_WITHIN_MS and was not recorded yet may go twice.
+ *
  * A transport says how a message went (ok, retry, retry-after, down, failed,
  * unreachable) and may pace itself: ready_at() tells the earliest moment a
  * message may leave, which is where per-chat and global rate limits plug in.
@@ -97,10 +109,26 @@ struct transport {
     int in_flight;
     /* Earliest time (ms) any message may be sent (the limits in all); NULL means now. */
     int64_t (*next_slot)(void *ctx, int64_t now_ms);
+    /*
+     * Optional, with start: the message is planned to leave at at_ms (no
+     * earlier than ready_at said): it counts against the pace from then.
+     * Called inside the look's transaction, it may read the store and
+     * rewrite msg's address to where it goes now (a chat that moved).
+     */
+    void (*plan)(void *ctx, struct outbox_msg *msg, int64_t at_ms);
+    /*
+     * Optional, with plan: the earliest a planned request may start, by the
+     * pace of those that started (one started late must not bunch with the
+     * next); NULL means at its planned time.
+     */
+    int64_t (*start_at)(void *ctx, const struct outbox_msg *msg, int64_t now_ms);
 };
 
 #define SENDER_MAX_TRANSPORTS 8
 #define SENDER_MAX_IN_FLIGHT 32
+#define SENDER_FLIGHTS 64 /* the requests running and the ones planned */
+#define SENDER_AHEAD_MS 1000
+#define SENDER_RECORD_WITHIN_MS 500
 
 struct channel_state {
     int64_t next_reconcile_ms;
@@ -115,10 +143,13 @@ struct channel_state {
 /* A message from its claim until its outcome is recorded. */
 struct flight {
     int used;
-    int done;     /* the outcome is in res, not recorded yet (the store refused it) */
+    int planned;  /* claimed, its request starts at start_at_ms */
+    int done;     /* the outcome is in res, not recorded yet */
+    int unclaim;  /* done without a request: back to pending (its channel fails, or a stop) */
     int recorded; /* recorded in the drain's transaction, not committed yet */
     int fresh;    /* claimed in the drain's transaction, not committed yet */
     int transport;
+    int64_t start_at_ms;
     void *easy; /* its request, running in the multi; NULL once it ended */
     struct outbox_msg msg;
     struct send_result res;
@@ -139,7 +170,12 @@ struct sender {
     int64_t started_ms;    /* a claim older is a stopped daemon's, not a flight */
     void *multi;           /* CURLM *, made for the first transport with start() */
     int in_txn;            /* the drain's transaction is open: outcomes and claims join it */
-    struct flight flights[SENDER_MAX_IN_FLIGHT];
+    int rung;              /* a commit elsewhere queued messages since the last look */
+    int look_set;          /* the store is to be looked at by look_at_ms */
+    int64_t look_at_ms;
+    int64_t looked_ms; /* the now of the last look */
+    int wake_read;     /* sender_next_wake read the store since the last look */
+    struct flight flights[SENDER_FLIGHTS];
 };
 
 void sender_init(struct sender *s, struct store *store, const struct config *cfg);

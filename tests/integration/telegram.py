@@ -346,7 +346,9 @@ def scenario_slow_callbacks(work):
         assert code == 200 and took_health < 1.0, (code, took_health)
         assert max(took) < 3.0, took  # it was 6 s: the answer was sent while the request waited
         wait(lambda: fake.get("/control/stats")["callbacks_answered"] >= 3, 60, "every button answered")
-        assert t.count("SELECT count(*) FROM outbox WHERE kind = 'callback' AND state = 'sent'") == 3
+        # recorded at the sender's next look, within SENDER_RECORD_WITHIN_MS
+        wait(lambda: t.count("SELECT count(*) FROM outbox WHERE kind = 'callback' AND state = 'sent'") == 3,
+             10, "the answers recorded")
         print("PASS slow_callbacks: webhook answers in %.2f s at most and /healthz in %.2f s while "
               "answerCallbackQuery takes 6 s; all 3 buttons answered by the sender" % (max(took), took_health))
     finally:
@@ -521,10 +523,14 @@ def scenario_sigkill(work):
         rows = con.execute("SELECT address, text FROM outbox WHERE channel = 'telegram' AND state = 'sent' "
                            "AND kind != 'callback' AND media = ''").fetchall()
         interrupted = con.execute("SELECT count(*) FROM deliveries WHERE result = 'interrupted'").fetchone()[0]
+        failed = con.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()[0]
         con.close()
         lost = [r for r in rows if (int(r[0]), r[1]) not in got]
         assert not lost, "recorded as sent, never received: %r" % lost[:3]
-        assert dups <= interrupted <= kills, (dups, interrupted, kills)
+        # a kill cuts off at most what one look claimed (SENDER_FLIGHTS), and costs none of them an
+        # attempt: however often it came, no message failed for it
+        assert dups <= interrupted <= kills * 64, (dups, interrupted, kills)
+        assert failed == 0, failed
         print("PASS sigkill: %d updates, %d SIGKILLs of the daemon (%d mid-way): no update lost or twice; "
               "%d messages received, none lost, %d twice (%d interrupted requests)" %
               (len(ups), kills, midway, len(fake.sent()), dups, interrupted))
