@@ -183,6 +183,13 @@ static const char *const migrations[] = {
     "DROP INDEX outbox_heads_ready;"
     "CREATE INDEX outbox_heads_ready"
     "  ON outbox_heads(channel, ready_ms, head_id);",
+    /* 11: every lookup by an index, so what an appeal costs does not grow with those before it
+       (a case's cards were found by reading the whole outbox) */
+    "CREATE INDEX outbox_cards ON outbox(case_id) WHERE kind = 'card';"
+    "CREATE INDEX outbox_remote ON outbox(channel, address, remote_id) WHERE remote_id != '';"
+    "CREATE INDEX attachments_case ON attachments(case_id, id);"
+    "CREATE INDEX deliveries_outbox ON deliveries(outbox_id);"
+    "CREATE INDEX cases_registered ON cases(registered_at) WHERE number IS NOT NULL;",
 };
 
 enum stmt_id {
@@ -325,7 +332,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CARDS_OF_CASE] = "SELECT max(id), address FROM outbox WHERE case_id = ?1 AND channel = "
                          "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
     [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
-                          "remote_id = ?3 AND case_id != 0 ORDER BY id DESC LIMIT 1",
+                          "remote_id = ?3 AND remote_id != '' AND case_id != 0 ORDER BY id DESC LIMIT 1",
     [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
                        "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
     [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
@@ -1296,6 +1303,25 @@ int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)
     if (step_done(s, st) < 0)
         return -1;
     return sqlite3_changes(s->db) == 1;
+}
+
+int store_query_plans(struct store *s, store_plan_fn fn, void *ctx)
+{
+    for (int id = 0; id < ST_COUNT; id++) {
+        struct sbuf q = SBUF_INIT;
+        sqlite3_stmt *st = NULL;
+        sbuf_addf(&q, "EXPLAIN QUERY PLAN %s", stmt_sql[id]);
+        int rc = sqlite3_prepare_v2(s->db, q.buf, -1, &st, NULL);
+        sbuf_release(&q);
+        if (rc != SQLITE_OK)
+            return fail(s);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+            fn(ctx, stmt_sql[id], (const char *)sqlite3_column_text(st, 3));
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE)
+            return fail(s);
+    }
+    return 0;
 }
 
 int store_outbox_unclaim(struct store *s, int64_t id)

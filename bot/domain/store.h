@@ -216,6 +216,9 @@ int store_write_fault(char *why, size_t size);
 /* A write of one row, to learn whether the file takes writes again: 0 it does, -1 not. */
 int store_write_probe(struct store *s, int64_t now_ms);
 int64_t store_count(struct store *s, const char *table_where);
+/* Each step of the plan SQLite makes for each of the store's statements (for the tests). */
+typedef void (*store_plan_fn)(void *ctx, const char *sql, const char *step);
+int store_query_plans(struct store *s, store_plan_fn fn, void *ctx);
 
 /*
  * Records that `stage` of the case fired (or, skipped, was passed over) for due_day: 1 the
