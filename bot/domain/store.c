@@ -614,6 +614,13 @@ fail:
     return -1;
 }
 
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* refused once SQLite runs: then it counts */
+}
+
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err)
 {
     struct store *s = xcalloc(1, sizeof *s);
@@ -624,8 +631,11 @@ int store_open(struct store **out, const char *path, int synchronous_full, struc
     int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd >= 0)
         close(fd);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-        SQLITE_OK) {
+    /* each connection is one thread's (the store's contract): SQLite need not lock it, nor count
+       its memory under a lock shared by all */
+    pthread_once(&sqlite_once, sqlite_setup);
+    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
         sbuf_addf(err, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
         goto fail;
     }
