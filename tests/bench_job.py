@@ -138,6 +138,28 @@ def main():
         a, b = med("tyndau", key), med("peer", key)
         r = rfmt % ratio(a, b) if ratio and a and b else ""
         print("  %-44s %12s %12s %10s" % (label, fmt % a, fmt % b, r))
+    floor = http_floor_ms()
+    if floor:
+        print("  the floor: 3 bare libcurl sendMessage requests (kept alive, nothing built, read or\n"
+              "  stored; tests/tools/bench_http) cost %.3f ms of CPU, %.0fx less than the peer's\n"
+              "  complaint; tyndau spends %.1fx the floor" %
+              (3 * floor, med("peer", "cpu_ms") / (3 * floor), med("tyndau", "cpu_ms") / (3 * floor)))
+
+
+def http_floor_ms():
+    """The CPU of one bare libcurl request to the same fake API, or None without the tool."""
+    tool = os.path.join(os.path.dirname(tg.TYNDAU), "tools", "bench_http")
+    if not os.path.exists(tool):
+        return None
+    with tempfile.TemporaryDirectory() as work:
+        fake = tg.Fake(work)
+        try:
+            # the fake's limits answer most of them 429: the same bytes each way, as cheap to send
+            out = subprocess.run([tool, fake.url + "/bot" + tg.TOKEN + "/sendMessage", "3000", "7"],
+                                 capture_output=True, text=True, check=True).stdout
+            return float(out)
+        finally:
+            fake.stop()
 
 
 if __name__ == "__main__":
