@@ -398,7 +398,7 @@ static void *send_start(void *ctx, const struct outbox_msg *m, struct send_resul
 
 /* What the Bot API answered m, for the sender; the slot is free again. */
 static void send_finish(void *ctx, const struct outbox_msg *m, void *easy, int curl_code,
-                            struct send_result *res)
+                        struct send_result *res)
 {
     struct telegram *tg = ctx;
     struct tg_request *rq = NULL;

@@ -775,7 +775,8 @@ int sender_next_wake(struct sender *s, int64_t *at_ms)
     for (int k = 0; k < SENDER_FLIGHTS; k++) {
         struct flight *f = &s->flights[k];
         /* one held by the requests in flight starts when one ends: their news wakes the sender */
-        if (f->used && f->planned && s->flying[f->transport] < s->transports[f->transport]->in_flight)
+        if (f->used && f->planned &&
+            s->flying[f->transport] < s->transports[f->transport]->in_flight)
             earliest(f->start_at_ms, at_ms, &found);
     }
     return found;

@@ -341,8 +341,8 @@ struct scans {
 
 static void note_scan(void *ctx, const char *sql, const char *step)
 {
-    static const char *const growing[] = {"outbox", "cases", "deliveries", "events", "messages",
-                                          "inbound_seen", "attachments", "citizens"};
+    static const char *const growing[] = {"outbox",   "cases",        "deliveries",  "events",
+                                          "messages", "inbound_seen", "attachments", "citizens"};
     struct scans *sc = ctx;
     if (strncmp(step, "SCAN ", 5) || strstr(sql, "'tyndau_") || strstr(step, "INDEX cases_open") ||
         strstr(sql, "WHERE number IS NOT NULL ORDER BY id"))
