@@ -339,8 +339,8 @@ static cJSON *request_for(struct telegram *tg, const struct outbox_msg *m, struc
         cJSON_AddStringToObject(p, "callback_query_id", m->address);
         return p;
     }
-    ts->chat = chat_of(m->address); /* where it goes now: send_plan read it */
-    cJSON_AddNumberToObject(p, "chat_id", (double)ts->chat);
+    /* where it goes now: send_plan read it */
+    cJSON_AddNumberToObject(p, "chat_id", (double)chat_of(m->address));
     if (m->edit_of &&
         store_outbox_remote_id(tg->send_store, m->edit_of, ts->card_id, sizeof ts->card_id) == 1) {
         *method = "editMessageText";
@@ -380,7 +380,6 @@ static void *send_start(void *ctx, const struct outbox_msg *m, struct send_resul
         sbuf_addstr(&res->detail, "no request slot free");
         return NULL;
     }
-    ts->chat = 0;
     ts->card_id[0] = 0;
     cJSON *p = request_for(tg, m, ts, &method);
     int rc = tg_request_prepare(&tg->send_api, &ts->rq, method, p,
@@ -433,8 +432,8 @@ static void send_finish(void *ctx, const struct outbox_msg *m, void *easy, int c
                      cJSON_IsNumber(id) ? id->valuedouble : 0.0);
         } else if (res->status == SEND_RETRY_AFTER) {
             int64_t until = clock_now_ms() + res->retry_after_ms;
-            pacer_hold(&tg->planned.chats, chat_of(m->address), until);
-            pacer_hold(&tg->went.chats, chat_of(m->address), until);
+            pacer_hold(&tg->planned.chats, chat_of(m->address), until); /* planned again... */
+            pacer_hold(&tg->went.chats, chat_of(m->address), until);    /* ...and started */
         }
     }
     tg_result_release(&r);

@@ -51,7 +51,6 @@
 struct tg_send {
     struct tg_request rq; /* first: the handle's CURLOPT_PRIVATE is the slot */
     int busy;
-    int64_t chat;     /* where it goes (after a migration, the new chat) */
     char card_id[64]; /* the card an edit rewrites */
 };
 

@@ -283,8 +283,9 @@ static void ended(struct sender *s, struct flight *f, int64_t now_ms)
     count_send(s->transports[f->transport]->channel, &f->res);
     note_channel(s, f->transport, &f->res, now_ms);
     f->done = 1;
-    if (s->transports[f->transport]->start) /* recorded at the next look, soon */
-        look_at(s, f->res.status == SEND_RETRY || f->res.status == SEND_DOWN || f->msg.suspect
+    /* recorded at the next look: soon, at once when the channel fails or it was a suspect */
+    if (s->transports[f->transport]->start)
+        look_at(s, s->state[f->transport].failing || f->msg.suspect
                        ? now_ms
                        : now_ms + SENDER_RECORD_WITHIN_MS);
 }
@@ -503,9 +504,9 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
     struct leaving order[DRAIN_BATCH];
     int attempts = 0, n, k, held = 0; /* held: one was paced or waits for a request to end */
     int64_t horizon = now_ms + (t->start ? SENDER_AHEAD_MS : 0);
-    if (s->state[i].down &&
-        (now_ms < s->state[i].probe_at_ms || s->flying[i] > 0 || planned(s, i) > 0)) {
-        if (!s->flying[i] && !planned(s, i))
+    int busy = s->flying[i] + planned(s, i);
+    if (s->state[i].down && (now_ms < s->state[i].probe_at_ms || busy)) {
+        if (!busy)
             wait_until(s, i, s->state[i].probe_at_ms); /* what is due waits for the probe */
         return 0;
     }
@@ -560,8 +561,8 @@ static int drain_transport(struct sender *s, int i, int64_t now_ms)
         if (rc && (s->state[i].down || s->state[i].failing)) {
             held = 1;
             /* one request at a time to a channel that fails, the rest after the next probe */
-            if (s->state[i].down && !s->flying[i] && !t->start)
-                wait_until(s, i, s->state[i].probe_at_ms);
+            if (s->state[i].down && !t->start) /* a planned probe's outcome brings a look */
+                note_paced(s, s->state[i].probe_at_ms);
             break;
         }
     }
