@@ -4,7 +4,7 @@
 CC ?= cc
 PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
-	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libcmocka-dev \
+	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libstemmer-dev libcmocka-dev \
 	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev \
 	prometheus podman buildah debootstrap python3-python-telegram-bot python3-redis
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 HARDENING ?= -fstack-protector-strong -fstack-clash-protection -fcf-protection \
 	-D_FORTIFY_SOURCE=2 -fPIE
 HARDENING_LDFLAGS ?= -pie -Wl,-z,relro -Wl,-z,now -Wl,-z,noexecstack
-LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lstemmer -lm -lpthread
 
 LIB_SRC := $(filter-out bot/main.c,$(wildcard bot/*.c bot/*/*.c)) $(wildcard handlers/*.c) \
 	$(wildcard gateways/*.c)
@@ -39,7 +39,8 @@ all: $(B)/tyndau
 
 # On a fresh machine the first `make run` or `make test` installs what is missing.
 deps-check:
-	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && command -v valgrind >/dev/null && \
+	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && [ -f /usr/include/libstemmer.h ] && \
+		command -v valgrind >/dev/null && \
 		command -v clang >/dev/null && command -v promtool >/dev/null && \
 		command -v buildah >/dev/null && /usr/bin/python3 -c 'import redis' 2>/dev/null && \
 		[ -d /usr/lib/python3/dist-packages/telegram ] || $(MAKE) --no-print-directory deps

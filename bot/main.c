@@ -38,6 +38,7 @@
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
 #include "bot/domain/router.h"
+#include "bot/route_eval.h"
 #include "bot/domain/store.h"
 
 #ifndef TYNDAU_VERSION
@@ -295,12 +296,15 @@ static int cmd_route(struct cli *cli, int argc, char **argv)
 {
     const struct config *cfg = &cli->cfg;
     struct route_pick pick;
+    if (argc == 2 && !strcmp(argv[0], "--eval"))
+        return route_eval(cfg, NULL, argv[1], stdout, stderr);
     if (argc != 1) {
         fprintf(stderr, "Usage: tyndau route \"TEXT\"\n");
         return 2;
     }
+    struct route_query q = {.text = argv[0], .len = strlen(argv[0])};
     route_pick_init(&pick);
-    router_pick(cfg, argv[0], strlen(argv[0]), NULL, &pick);
+    router_pick(cfg, &q, &pick);
     printf("category: %s (score %d)\n", pick.category ? pick.category->id : "- (citizen chooses)",
            pick.category_score);
     printf("district: %s (score %d)\n", pick.district ? pick.district->id : "- (citizen chooses)",

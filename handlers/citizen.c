@@ -645,8 +645,9 @@ static int start_appeal(struct turn *t)
     detect_language(t);
     if (utf8_length(t->text.buf) < (size_t)cfg->intake.min_text_chars) {
         /* "су жоқ" is a complaint begun; "сәлем" is a greeting */
+        struct route_query q = {.text = t->text.buf, .len = t->text.len};
         route_pick_init(&pick);
-        router_pick(cfg, t->text.buf, t->text.len, NULL, &pick);
+        router_pick(cfg, &q, &pick);
         int topical = pick.category_score > 0;
         route_pick_release(&pick);
         if (store_citizen_save(hx->store, t->citizen) < 0)
@@ -665,7 +666,14 @@ static int start_appeal(struct turn *t)
     if (t->in->has_location) {
         c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
     }
-    router_pick(cfg, t->text.buf, t->text.len, config_district(cfg, t->citizen->district), &pick);
+    struct route_query q = {.text = t->text.buf,
+                            .len = t->text.len,
+                            .remembered = config_district(cfg, t->citizen->district),
+                            .has_pin = c.has_location,
+                            .lat = c.lat,
+                            .lon = c.lon,
+                            .model = store_route_model(hx->store)};
+    router_pick(cfg, &q, &pick);
     if (!pick.why.len)
         sbuf_addstr(&pick.why, "no keywords");
     if (t->in->sent_at && t->in->sent_at != c.created_at) /* kept, never used for the term */
@@ -764,8 +772,9 @@ static int district_by_name(struct turn *t)
     if (utf8_length(t->text.buf) > DISTRICT_NAME_MAX_CHARS)
         return 0;
     struct route_pick pick;
+    struct route_query q = {.text = t->text.buf, .len = t->text.len};
     route_pick_init(&pick);
-    router_pick(t->hx->cfg, t->text.buf, t->text.len, NULL, &pick);
+    router_pick(t->hx->cfg, &q, &pick);
     const struct district *d = pick.district;
     route_pick_release(&pick);
     int rc;

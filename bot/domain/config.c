@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bot/domain/geo.h"
+#include "bot/domain/words.h"
 #include "bot/lib/utf8.h"
 #include "bot/lib/xalloc.h"
 
@@ -16,7 +18,19 @@ struct loader {
     struct config *cfg;
     struct diag *d;
     const char *file;
+    struct stemmers *stemmers; /* keywords are read as appeals are */
 };
+
+static void free_keyword(struct keyword *k)
+{
+    for (size_t i = 0; i < k->nwords; i++) {
+        free(k->words[i].text);
+        for (int l = 0; l < LANG_COUNT; l++)
+            free(k->words[i].form[l]);
+    }
+    free(k->words);
+    free(k->written);
+}
 
 static const char *file_of(const struct loader *ld, const config_setting_t *s)
 {
@@ -222,53 +236,92 @@ static void get_names(struct loader *ld, const config_setting_t *s, char *names[
         get_str(ld, g, lang_codes[l], "", 1, &names[l]);
 }
 
-static char *lower_stem(const char *s)
+/*
+ * One entry of a keyword list: "word", "prefix*", "=form", "two words", or
+ * ("word", weight).  0 when it is one.
+ */
+static int parse_keyword(struct loader *ld, config_setting_t *e, int lang, struct keyword *kw)
 {
-    struct sbuf sb = SBUF_INIT;
-    const char *p = s;
-    while (*p) {
-        uint32_t cp = utf8_lower(utf8_next(&p));
-        if (cp == 0x451) /* ё is written е just as often */
-            cp = 0x435;
-        utf8_put(&sb, cp);
+    const char *text = config_setting_get_string(e);
+    int weight = 1;
+    if (!text && config_setting_is_list(e) && config_setting_length(e) == 2) {
+        text = config_setting_get_string_elem(e, 0);
+        weight = config_setting_get_int_elem(e, 1);
     }
-    return sbuf_detach(&sb, NULL);
+    if (!text || !*text || weight < 1 || weight > 100 || !utf8_valid(text, strlen(text))) {
+        ERR(ld, e, "a keyword must be \"word\" or (\"word\", weight 1-100)");
+        return -1;
+    }
+    size_t len = strlen(text);
+    int exact = text[0] == '=', prefix = text[len - 1] == '*';
+    char *body = xstrndup(text + exact, len - exact - prefix);
+    char *save = NULL;
+    memset(kw, 0, sizeof *kw);
+    kw->written = xstrdup(text);
+    kw->lang = lang;
+    kw->weight = weight;
+    kw->match = lang == KW_ANY_LANG ? KW_NAME : exact ? KW_EXACT : prefix ? KW_PREFIX : KW_FORMS;
+    for (char *w = strtok_r(body, " \t", &save); w; w = strtok_r(NULL, " \t", &save)) {
+        kw->words = xrealloc(kw->words, (kw->nwords + 1) * sizeof *kw->words);
+        struct kw_word *k = &kw->words[kw->nwords++];
+        k->text = words_lower(w);
+        words_forms(ld->stemmers, w, k->form);
+    }
+    free(body);
+    if (!kw->nwords || (kw->nwords > 1 && (exact || prefix)) ||
+        (lang == KW_ANY_LANG && (exact || prefix))) {
+        ERR(ld, e, "keyword `%s`: = and * go on one word of a language's list", text);
+        return -1;
+    }
+    return 0;
+}
+
+static void add_keywords(struct loader *ld, config_setting_t *list, int lang, struct keyword **out,
+                         size_t *nout)
+{
+    int n = config_setting_length(list);
+    *out = xrealloc(*out, (*nout + (size_t)n + 1) * sizeof **out);
+    for (int i = 0; i < n; i++) {
+        struct keyword *kw = &(*out)[*nout];
+        if (parse_keyword(ld, config_setting_get_elem(list, (unsigned)i), lang, kw) == 0)
+            (*nout)++;
+        else
+            free_keyword(kw);
+    }
 }
 
 /*
- * keywords = ["су", "вод", ("свет", 2)]: a stem matches every word that
- * starts with it, so one stem covers the inflected forms (су, суы, суды).
+ * keywords = { kk = ["су", "жарық"]; ru = ["вода", ("отопление", 2)]; en = [...]; }:
+ * each word read by its language's grammar.  A plain list, and `places`, are
+ * names, read in any language.
  */
-static void get_keywords(struct loader *ld, const config_setting_t *s, struct keyword **out,
-                         size_t *nout)
+static void get_keywords(struct loader *ld, const config_setting_t *s, const char *name,
+                         struct keyword **out, size_t *nout)
 {
-    config_setting_t *k = member(s, "keywords");
+    config_setting_t *k = member(s, name);
     *out = NULL;
     *nout = 0;
     if (!k)
         return;
-    if (!config_setting_is_aggregate(k) || config_setting_is_group(k)) {
-        ERR(ld, k, "`keywords` must be a list of stems");
+    if (config_setting_is_array(k) || config_setting_is_list(k)) {
+        add_keywords(ld, k, KW_ANY_LANG, out, nout);
         return;
     }
-    int n = config_setting_length(k);
-    *out = xcalloc((size_t)n + 1, sizeof **out);
-    for (int i = 0; i < n; i++) {
-        config_setting_t *e = config_setting_get_elem(k, (unsigned)i);
-        const char *stem = config_setting_get_string(e);
-        int weight = 1;
-        if (!stem && config_setting_is_list(e) && config_setting_length(e) == 2) {
-            stem = config_setting_get_string_elem(e, 0);
-            weight = config_setting_get_int_elem(e, 1);
-        }
-        if (!stem || !*stem || weight < 1 || weight > 100 || !utf8_valid(stem, strlen(stem)) ||
-            strpbrk(stem, " \t\n")) {
-            ERR(ld, e, "a keyword must be one word \"stem\" or (\"stem\", weight 1-100)");
+    if (!config_setting_is_group(k)) {
+        ERR(ld, k, "`%s` must be { kk = [...]; ru = [...]; en = [...]; } or a list of names",
+            name);
+        return;
+    }
+    for (int i = 0; i < config_setting_length(k); i++) {
+        config_setting_t *l = config_setting_get_elem(k, (unsigned)i);
+        enum lang lang;
+        if (lang_parse(config_setting_name(l), &lang) < 0 ||
+            !(config_setting_is_array(l) || config_setting_is_list(l))) {
+            ERR(ld, l, "`%s.%s`: want kk, ru or en = [ \"word\", ... ]", name,
+                config_setting_name(l));
             continue;
         }
-        (*out)[*nout].stem = lower_stem(stem);
-        (*out)[*nout].weight = weight;
-        (*nout)++;
+        add_keywords(ld, l, (int)lang, out, nout);
     }
 }
 
@@ -587,7 +640,7 @@ static void load_categories(struct loader *ld, const config_setting_t *root)
         get_id(ld, e, "id", cat->id);
         get_names(ld, e, cat->name);
         get_short_names(ld, e, cat->name, cat->short_name);
-        get_keywords(ld, e, &cat->keywords, &cat->nkeywords);
+        get_keywords(ld, e, "keywords", &cat->keywords, &cat->nkeywords);
         get_bool(ld, e, "catch_all", 0, &cat->catch_all);
         for (size_t j = 0; j + 1 < c->ncategories; j++) {
             if (*cat->id && !strcmp(c->categories[j].id, cat->id))
@@ -601,7 +654,8 @@ static void load_categories(struct loader *ld, const config_setting_t *root)
 
 static void load_districts(struct loader *ld, const config_setting_t *root)
 {
-    static const char *const keys[] = {"id", "code", "names", "short", "keywords", "body", NULL};
+    static const char *const keys[] = {"id",       "code",   "names", "short",
+                                       "keywords", "places", "body",  NULL};
     struct config *c = ld->cfg;
     config_setting_t *l = get_list(ld, root, "districts", 1);
     if (!l)
@@ -617,7 +671,10 @@ static void load_districts(struct loader *ld, const config_setting_t *root)
         get_id(ld, e, "code", dist->code);
         get_names(ld, e, dist->name);
         get_short_names(ld, e, dist->name, dist->short_name);
-        get_keywords(ld, e, &dist->keywords, &dist->nkeywords);
+        get_keywords(ld, e, "keywords", &dist->keywords, &dist->nkeywords);
+        get_keywords(ld, e, "places", &dist->places, &dist->nplaces);
+        if (dist->places && member(e, "places") && config_setting_is_group(member(e, "places")))
+            ERR(ld, member(e, "places"), "`places` is a list of names: [ \"Аксай\", ... ]");
         dist->default_body = ref_body(ld, e, "body", 1);
         for (size_t j = 0; j + 1 < c->ndistricts; j++) {
             if (*dist->id && !strcmp(c->districts[j].id, dist->id))
@@ -626,6 +683,79 @@ static void load_districts(struct loader *ld, const config_setting_t *root)
                 ERR(ld, member(e, "code"), "duplicate district code `%s`", dist->code);
         }
     }
+}
+
+/* streets = ( { names = ["Абая", "Абай"]; districts = ["almaly", "bostandyk"]; }, ... ) */
+static void load_streets(struct loader *ld, const config_setting_t *root)
+{
+    static const char *const keys[] = {"names", "districts", NULL};
+    struct config *c = ld->cfg;
+    config_setting_t *l = get_list(ld, root, "streets", 0);
+    if (!l)
+        return;
+    c->streets = xcalloc((size_t)config_setting_length(l) + 1, sizeof *c->streets);
+    for (int i = 0; i < config_setting_length(l); i++) {
+        config_setting_t *e = elem_group(ld, l, i, "streets");
+        if (!e)
+            continue;
+        struct street *st = &c->streets[c->nstreets++];
+        check_keys(ld, e, "a street", keys);
+        get_keywords(ld, e, "names", &st->names, &st->nnames);
+        config_setting_t *ds = member(e, "districts");
+        if (!st->nnames || !ds || !config_setting_is_array(ds) || config_setting_length(ds) < 2) {
+            ERR(ld, e, "a street wants `names = [...]` and `districts = [...]` (two or more; "
+                       "a street in one district is one of its `places`)");
+            continue;
+        }
+        st->districts = xcalloc((size_t)config_setting_length(ds), sizeof *st->districts);
+        for (int k = 0; k < config_setting_length(ds); k++) {
+            const char *id = config_setting_get_string_elem(ds, k);
+            const struct district *d = id ? config_district(c, id) : NULL;
+            if (!d)
+                ERR(ld, ds, "`districts` refers to unknown district `%s`", id ? id : "?");
+            else
+                st->districts[st->ndistricts++] = d;
+        }
+    }
+}
+
+static void found_area(void *ctx, const char *id, struct geo_area *area)
+{
+    struct loader *ld = ctx;
+    struct district *d = (struct district *)config_district(ld->cfg, id);
+    if (!d || d->area) {
+        diag_error(ld->d, ld->cfg->district_map, 0, "%s district `%s` in the district map",
+                   d ? "a second area for" : "unknown", id);
+        geo_free(area);
+        return;
+    }
+    d->area = area;
+}
+
+/* district_map = "almaty-districts.geojson": relative to the config file */
+static void load_district_map(struct loader *ld, const config_setting_t *root)
+{
+    struct config *c = ld->cfg;
+    char *file;
+    get_str(ld, root, "district_map", "", 0, &file);
+    if (!*file) {
+        free(file);
+        return;
+    }
+    struct sbuf full = SBUF_INIT;
+    if (file[0] == '/')
+        sbuf_addstr(&full, file);
+    else
+        sbuf_addf(&full, "%s/%s", c->dir, file);
+    free(file);
+    c->district_map = sbuf_detach(&full, NULL);
+    if (geo_read(c->district_map, ld->d, found_area, ld) < 0)
+        return;
+    for (size_t i = 0; i < c->ndistricts; i++)
+        if (!c->districts[i].area)
+            diag_warn(ld->d, c->district_map, 0,
+                      "district `%s` has no area: a pin there will not decide it",
+                      c->districts[i].id);
 }
 
 static void load_routes(struct loader *ld, const config_setting_t *root)
@@ -747,14 +877,14 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
     static const char *const top[] = {"storage",  "redis",  "http",       "telegram",  "sms",
                                       "log",      "texts",  "intake",     "deadlines", "outbox",
                                       "calendar", "bodies", "categories", "districts", "routes",
-                                      "staff",    NULL};
+                                      "staff",    "streets", "district_map", NULL};
     config_t cf;
     int errors_before = d->errors;
     memset(cfg, 0, sizeof *cfg);
     cfg->file = xstrdup(path);
     cfg->dir = dir_of(path);
     config_init(&cf);
-    struct loader ld = {cfg, d, path};
+    struct loader ld = {cfg, d, path, stemmers_new()};
     if (!config_read_file(&cf, path)) {
         if (config_error_type(&cf) == CONFIG_ERR_FILE_IO)
             diag_error(d, path, 0, "cannot read the config file: %s", strerror(errno));
@@ -762,6 +892,7 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
             diag_error(d, config_error_file(&cf) ? config_error_file(&cf) : path,
                        config_error_line(&cf), "%s", config_error_text(&cf));
         config_destroy(&cf);
+        stemmers_free(ld.stemmers);
         config_free(cfg);
         return -1;
     }
@@ -772,6 +903,8 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
     load_bodies(&ld, root);
     load_categories(&ld, root);
     load_districts(&ld, root);
+    load_streets(&ld, root);
+    load_district_map(&ld, root);
     load_routes(&ld, root);
     load_staff(&ld, root);
     check_reachability(&ld, root);
@@ -792,6 +925,7 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
     free(tdir);
 
     config_destroy(&cf);
+    stemmers_free(ld.stemmers);
     if (d->errors > errors_before) {
         config_free(cfg);
         return -1;
@@ -808,7 +942,7 @@ static void free_names(char *names[LANG_COUNT])
 static void free_keywords(struct keyword *k, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        free(k[i].stem);
+        free_keyword(&k[i]);
     free(k);
 }
 
@@ -845,7 +979,15 @@ void config_free(struct config *c)
         free_names(c->districts[i].name);
         free_names(c->districts[i].short_name);
         free_keywords(c->districts[i].keywords, c->districts[i].nkeywords);
+        free_keywords(c->districts[i].places, c->districts[i].nplaces);
+        geo_free(c->districts[i].area);
     }
+    for (size_t i = 0; i < c->nstreets; i++) {
+        free_keywords(c->streets[i].names, c->streets[i].nnames);
+        free(c->streets[i].districts);
+    }
+    free(c->streets);
+    free(c->district_map);
     for (size_t i = 0; i < c->nbodies; i++)
         free_names(c->bodies[i].name);
     for (size_t i = 0; i < c->nstaff; i++)

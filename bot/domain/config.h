@@ -24,10 +24,31 @@
 #define CONFIG_ID_MAX 32
 #define CONFIG_MAX_REMINDERS 4
 
-struct keyword {
-    char *stem; /* lower-case, as matched against lower-cased words */
-    int weight;
+/*
+ * A keyword of a category or a district: a word or a phrase of words, read by
+ * the grammar of its language (bot/domain/words.h).  "вода" matches the
+ * word's inflected forms (воды, водой; not водитель), "электр*" every word
+ * that starts so, "=скорую" that form only; in a phrase every word matches in
+ * turn ("жер телімі").  A name (a place, a loanword) is read in any language.
+ */
+enum kw_match { KW_FORMS, KW_PREFIX, KW_EXACT, KW_NAME };
+#define KW_ANY_LANG LANG_COUNT /* the `lang` of a name */
+
+struct kw_word {
+    char *text;             /* lower-case, ё as е */
+    char *form[LANG_COUNT]; /* kk: folded; ru, en: Snowball stem */
 };
+
+struct keyword {
+    char *written; /* as in the config, for `tyndau route` */
+    int lang;      /* enum lang, or KW_ANY_LANG */
+    enum kw_match match;
+    int weight;
+    size_t nwords;
+    struct kw_word *words;
+};
+
+struct geo_area;
 
 struct body;
 
@@ -48,7 +69,18 @@ struct district {
     char *short_name[LANG_COUNT]; /* a menu's label where room is paid (SMS); else the name */
     struct keyword *keywords;
     size_t nkeywords;
+    struct keyword *places; /* microdistricts, landmarks, streets only here: names */
+    size_t nplaces;
+    struct geo_area *area; /* from the district map; NULL without one */
     const struct body *default_body;
+};
+
+/* A street (or any name) that runs through several districts: naming it asks which. */
+struct street {
+    struct keyword *names;
+    size_t nnames;
+    const struct district **districts;
+    size_t ndistricts;
 };
 
 /*
@@ -161,6 +193,9 @@ struct config {
     size_t nstaff;
     struct route *routes;
     size_t nroutes;
+    struct street *streets;
+    size_t nstreets;
+    char *district_map; /* the GeoJSON file the districts' areas came from, or NULL */
 };
 
 /* Loads and validates path.  Returns 0, or -1 with the reasons in d (cfg is then freed). */

@@ -1,12 +1,21 @@
 /*
- * router: guesses the category and district of an appeal from its words.
+ * router: guesses the category and district of an appeal.
  *
- * Kazakh and Russian both inflect by suffix (су, суы, суды; вода, воды,
- * водой), so the config lists word stems and a stem matches every word that
- * begins with it.  Each matching stem adds its weight to its category or
- * district once, however often it appears.  The best score wins; a tie or no
- * match leaves the choice to the citizen, who confirms or changes every
- * guess anyway.  The body then comes from config_route().
+ * Category: the keywords of each category (config, read by each language's
+ * grammar: bot/domain/words.h) score its weight once per keyword; a word is
+ * claimed by one keyword, a phrase before a single word and the message's own
+ * language before another's.  What people corrected (a citizen changing the
+ * suggested topic, an officer transferring a case) trains a naive Bayes
+ * classifier over the words' stems (struct route_model); its say grows with
+ * the number of corrections, n / (n + ROUTE_MODEL_HALF).  A clear winner is
+ * suggested; a tie or a weak lead is left to the citizen, who confirms or
+ * changes every guess anyway.
+ *
+ * District: a location pin inside a district's area (district_map) decides
+ * it; otherwise the district's names and places named in the text; a street
+ * that runs through several districts asks (unless the citizen's remembered
+ * district is one of them); with nothing, the remembered district.
+ * The body then comes from config_route().
  */
 #ifndef TYNDAU_ROUTER_H
 #define TYNDAU_ROUTER_H
@@ -16,22 +25,48 @@
 #include "bot/domain/config.h"
 #include "bot/lib/sbuf.h"
 
+/* the number of corrections at which the classifier has as much say as the keywords */
+#define ROUTE_MODEL_HALF 40
+
+struct route_model;
+
+struct route_query {
+    const char *text; /* valid UTF-8 */
+    size_t len;
+    const struct district *remembered; /* from the citizen's earlier appeals, may be NULL */
+    int has_pin;
+    double lat, lon;
+    const struct route_model *model; /* may be NULL */
+};
+
 struct route_pick {
     const struct category *category;
-    int category_score;
+    int category_score; /* of the keywords alone: > 0 when the text names a topic */
     const struct district *district;
     int district_score;
     const struct body *body; /* NULL unless both category and district are known */
-    struct sbuf why;         /* "word <- stem (+weight) category", one per line */
+    struct sbuf why;         /* one reason a line */
 };
 
 void route_pick_init(struct route_pick *pick);
 void route_pick_release(struct route_pick *pick);
+void router_pick(const struct config *cfg, const struct route_query *q, struct route_pick *pick);
+
+/* The district whose area holds the pin, or NULL. */
+const struct district *router_district_at(const struct config *cfg, double lat, double lon);
+
+/* A classifier learning from corrections; one thread's. */
+struct route_model *route_model_new(void);
+void route_model_free(struct route_model *m);
+/* One labelled example: the appeal's text and the category it belonged to. */
+void route_model_learn(struct route_model *m, const char *category, const char *text,
+                       size_t len);
+long route_model_examples(const struct route_model *m);
+
 /*
- * Fills pick for text (valid UTF-8).  When the text names no district,
- * fallback_district (the citizen's remembered one, may be NULL) is used.
+ * The stems an appeal is made of, as the classifier sees them, each once,
+ * NUL-separated into out; returns how many.
  */
-void router_pick(const struct config *cfg, const char *text, size_t len,
-                 const struct district *fallback_district, struct route_pick *pick);
+size_t router_stems(const char *text, size_t len, struct sbuf *out);
 
 #endif

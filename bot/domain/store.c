@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bot/domain/case_state.h"
+#include "bot/domain/router.h"
 #include "bot/lib/bell.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
@@ -190,6 +191,10 @@ static const char *const migrations[] = {
     "CREATE INDEX attachments_case ON attachments(case_id, id);"
     "CREATE INDEX deliveries_outbox ON deliveries(outbox_id);"
     "CREATE INDEX cases_registered ON cases(registered_at) WHERE number IS NOT NULL;",
+    /* 12: what people corrected the router to: the labelled examples it learns from */
+    "CREATE TABLE route_examples(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
+    "  source TEXT NOT NULL, case_id INTEGER NOT NULL, category TEXT NOT NULL,"
+    "  guessed TEXT NOT NULL, text TEXT NOT NULL);",
 };
 
 enum stmt_id {
@@ -260,6 +265,8 @@ enum stmt_id {
     ST_CHAT_MIGRATE,
     ST_CHAT_MIGRATE_OUTBOX,
     ST_CHAT_CURRENT,
+    ST_EXAMPLE_ADD,
+    ST_EXAMPLES_AFTER,
     ST_COUNT
 };
 
@@ -412,6 +419,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                                "address = ?2 AND state = 'pending'",
     [ST_CHAT_CURRENT] = "SELECT new_address FROM chat_migrations WHERE channel = ?1 AND "
                         "old_address = ?2",
+    [ST_EXAMPLE_ADD] = "INSERT INTO route_examples(at, source, case_id, category, guessed, text) "
+                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    /* the newest ROUTE_EXAMPLES_KEPT at first, then each new one */
+    [ST_EXAMPLES_AFTER] =
+        "SELECT id, category, text FROM route_examples WHERE id > max(?1, "
+        "(SELECT coalesce(max(id), 0) FROM route_examples) - ?2) ORDER BY id",
     [ST_METRICS] =
         "SELECT 'tyndau_cases', 'status', status, NULL, NULL, count(*) FROM cases GROUP BY status "
         "UNION ALL SELECT 'tyndau_overdue_cases', 'body', body, NULL, NULL, count(*) FROM cases "
@@ -454,6 +467,8 @@ struct store {
     char errstr[256];                /* the latest failure, for store_errmsg() */
     struct bell *bells[STORE_BELLS]; /* rung after a commit that wrote */
     int nbells;
+    struct route_model *model; /* the router's, learnt from route_examples up to model_last */
+    int64_t model_last;
 };
 
 /*
@@ -664,6 +679,7 @@ void store_close(struct store *s)
         return;
     for (int i = 0; i < ST_COUNT; i++)
         sqlite3_finalize(s->stmts[i]);
+    route_model_free(s->model);
     sqlite3_close(s->db);
     free(s);
 }
@@ -699,10 +715,19 @@ int store_ring_on_commit(struct store *s, struct bell *b)
     return 0;
 }
 
+/* A rolled-back example may be in the model: it learns again from what is committed. */
+static void forget_model(struct store *s)
+{
+    route_model_free(s->model);
+    s->model = NULL;
+    s->model_last = 0;
+}
+
 void store_rollback(struct store *s)
 {
     if (!sqlite3_get_autocommit(s->db))
         exec_simple(s, ST_ROLLBACK);
+    forget_model(s);
 }
 
 int store_savepoint(struct store *s)
@@ -720,6 +745,7 @@ void store_rollback_to(struct store *s)
     /* ROLLBACK TO keeps the savepoint open; release it so the batch can go on. */
     exec_simple(s, ST_ROLLBACK_TO);
     exec_simple(s, ST_RELEASE);
+    forget_model(s);
 }
 
 int store_inbound_claim(struct store *s, const char *channel, const char *external_id, int64_t now)
@@ -1497,6 +1523,41 @@ int store_chat_migrate(struct store *s, const char *channel, const char *old_add
     bind_str(st, 2, old_address);
     bind_str(st, 3, new_address);
     return step_done(s, st);
+}
+
+int store_route_example_add(struct store *s, int64_t case_id, const char *source,
+                            const char *category, const char *guessed, const char *text,
+                            int64_t now)
+{
+    sqlite3_stmt *st = stmt(s, ST_EXAMPLE_ADD);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, now);
+    bind_str(st, 2, source);
+    sqlite3_bind_int64(st, 3, case_id);
+    bind_str(st, 4, category);
+    bind_str(st, 5, guessed);
+    bind_str(st, 6, text);
+    return step_done(s, st);
+}
+
+const struct route_model *store_route_model(struct store *s)
+{
+    sqlite3_stmt *st = stmt(s, ST_EXAMPLES_AFTER);
+    if (!st)
+        return s->model; /* what was learnt so far still serves */
+    if (!s->model)
+        s->model = route_model_new();
+    sqlite3_bind_int64(st, 1, s->model_last);
+    sqlite3_bind_int64(st, 2, ROUTE_EXAMPLES_KEPT);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        s->model_last = sqlite3_column_int64(st, 0);
+        const char *text = (const char *)sqlite3_column_text(st, 2);
+        route_model_learn(s->model, (const char *)sqlite3_column_text(st, 1), text ? text : "",
+                          (size_t)sqlite3_column_bytes(st, 2));
+    }
+    finish(st);
+    return s->model;
 }
 
 int store_chat_current(struct store *s, const char *channel, const char *address, char *out,

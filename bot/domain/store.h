@@ -29,6 +29,8 @@
 #include "bot/domain/lang.h"
 #include "bot/lib/sbuf.h"
 
+struct route_model;
+
 struct store;
 struct bell;
 
@@ -262,6 +264,22 @@ int store_same_person(struct store *s, int64_t a, int64_t b);
 /* A group chat got a new id: later messages and pending ones go to the new one. */
 int store_chat_migrate(struct store *s, const char *channel, const char *old_address,
                        const char *new_address, int64_t now);
+/*
+ * A labelled example for the router: the appeal's text and the category
+ * people corrected it to (source "citizen": changed in the draft; "transfer":
+ * an officer sent the case to another category's body); guessed is what the
+ * router had said ("" for nothing).
+ */
+int store_route_example_add(struct store *s, int64_t case_id, const char *source,
+                            const char *category, const char *guessed, const char *text,
+                            int64_t now);
+/* The newest examples a model learns from at first; later ones are all added. */
+#define ROUTE_EXAMPLES_KEPT 20000
+/*
+ * The router's classifier, learnt from the examples; this connection's, kept
+ * up to date at each call (a read of the examples added since).
+ */
+const struct route_model *store_route_model(struct store *s);
 /* The address a chat has now (after migrations), into out. */
 int store_chat_current(struct store *s, const char *channel, const char *address, char *out,
                        size_t size);

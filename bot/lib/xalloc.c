@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void *out_of_memory(size_t n)
+static __attribute__((noreturn)) void *out_of_memory(size_t n)
 {
     fprintf(stderr, "tyndau: out of memory (%zu bytes)\n", n);
     abort();
@@ -33,6 +33,19 @@ char *xstrdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     return memcpy(xmalloc(n), s, n);
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *d = xmalloc(n + 1);
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+void xalloc_die(void)
+{
+    out_of_memory(0);
 }
 
 void xalloc_init(void)

@@ -14,6 +14,9 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n); /* the first n bytes, NUL-terminated */
+/* What a library that failed to allocate leads to: the same end as xmalloc's. */
+void xalloc_die(void) __attribute__((noreturn));
 /* Makes cJSON allocate through xmalloc; called once at start, before any thread. */
 void xalloc_init(void);
 
