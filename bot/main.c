@@ -77,6 +77,8 @@ static void usage(FILE *out)
         "  check                validate the config; errors as FILE:LINE: message\n"
         "  console              a terminal session as a citizen or any staff member\n"
         "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
+        "  route --eval FILE    score the router on labelled appeals (category TAB district TAB "
+        "text)\n"
         "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
         "  cases [--overdue] [--csv] [--lang L]  registered cases; --csv for spreadsheets\n"
         "  reindex              rebuild the Redis deadline index from SQLite\n"
@@ -292,21 +294,43 @@ static int cmd_reindex(struct cli *cli)
     return n < 0 ? 1 : 0;
 }
 
+/*
+ * `tyndau route` reads what the router has learnt from the running gateway's
+ * store when there is one (a store that does not exist is not made).
+ */
+static struct store *learnt_store(const struct cli *cli, int wanted)
+{
+    struct store *store = NULL;
+    if (wanted && access(cli->cfg.storage.path, F_OK) == 0 && open_store(cli, &store) < 0)
+        store = NULL;
+    return store;
+}
+
 static int cmd_route(struct cli *cli, int argc, char **argv)
 {
     const struct config *cfg = &cli->cfg;
-    struct route_pick pick;
-    if (argc == 2 && !strcmp(argv[0], "--eval"))
-        return route_eval(cfg, NULL, argv[1], stdout, stderr);
-    if (argc != 1) {
-        fprintf(stderr, "Usage: tyndau route \"TEXT\"\n");
+    int learnt = 1, rc = 0;
+    if (argc >= 1 && !strcmp(argv[0], "--keywords-only"))
+        learnt = 0, argc--, argv++;
+    int eval = argc == 2 && !strcmp(argv[0], "--eval");
+    if (argc != 1 && !eval) {
+        fprintf(stderr, "Usage: tyndau route [--keywords-only] \"TEXT\"\n"
+                        "       tyndau route [--keywords-only] --eval FILE\n");
         return 2;
     }
-    struct route_query q = {.text = argv[0], .len = strlen(argv[0])};
+    struct store *store = learnt_store(cli, learnt);
+    const struct route_model *model = store ? store_route_model(store) : NULL;
+    if (eval) {
+        rc = route_eval(cfg, model, argv[1], stdout, stderr);
+        store_close(store);
+        return rc;
+    }
+    struct route_pick pick;
+    struct route_query q = {.text = argv[0], .len = strlen(argv[0]), .model = model};
     route_pick_init(&pick);
     router_pick(cfg, &q, &pick);
-    printf("category: %s (score %d)\n", pick.category ? pick.category->id : "- (citizen chooses)",
-           pick.category_score);
+    printf("category: %s (keyword score %d)\n",
+           pick.category ? pick.category->id : "- (citizen chooses)", pick.category_score);
     printf("district: %s (score %d)\n", pick.district ? pick.district->id : "- (citizen chooses)",
            pick.district_score);
     if (pick.body)
@@ -315,7 +339,8 @@ static int cmd_route(struct cli *cli, int argc, char **argv)
         printf("body:     - (decided once category and district are known)\n");
     printf("why:\n%s", pick.why.len ? pick.why.buf : "  no keyword matched\n");
     route_pick_release(&pick);
-    return 0;
+    store_close(store);
+    return rc;
 }
 
 static int cmd_due(struct cli *cli, int argc, char **argv)

@@ -22,7 +22,7 @@ static long total(const struct tally *t)
 static void print_tally(FILE *out, const char *what, const struct tally *t)
 {
     long all = total(t);
-    fprintf(out, "%-24s %4ld   right %4ld (%5.1f%%)   asked %4ld (%5.1f%%)   wrong %4ld (%5.1f%%)\n",
+    fprintf(out, "%-22s %4ld   right %4ld (%.1f%%)   asked %4ld (%.1f%%)   wrong %4ld (%.1f%%)\n",
             what, all, t->n[RIGHT], all ? 100.0 * t->n[RIGHT] / all : 0.0, t->n[ASKED],
             all ? 100.0 * t->n[ASKED] / all : 0.0, t->n[WRONG],
             all ? 100.0 * t->n[WRONG] / all : 0.0);
@@ -126,7 +126,7 @@ int route_eval(const struct config *cfg, const struct route_model *model, const 
                 print_tally(out, what, &cat[l]);
             }
         print_tally(out, "district, named", &named);
-        fprintf(out, "%-24s %4ld   guessed %ld (wrong: the citizen named none)\n",
+        fprintf(out, "%-22s %4ld   guessed %ld (wrong: the citizen named none)\n",
                 "district, not named", unnamed, unnamed_guessed);
         if (model)
             fprintf(out, "learned from %ld corrections\n", route_model_examples(model));

@@ -72,8 +72,7 @@ static void offer(struct reply *r, const char *label_key, struct payload p)
 }
 
 /* A button that sends p, labelled by a name from the config (and its short form). */
-static void offer_named(struct reply *r, const char *name, const char *short_name,
-                        struct payload p)
+static void offer_named(struct reply *r, const char *name, const char *short_name, struct payload p)
 {
     char text[PAYLOAD_MAX];
     payload_format(&p, text);
@@ -401,8 +400,7 @@ static int ask_next(struct turn *t, struct case_rec *c)
         return ask_district(t, c, 0);
     if (!*c->category)
         return ask_category(t, c);
-    if ((t->cv.picked & (PICKED_DISTRICT | PICKED_CATEGORY)) ==
-        (PICKED_DISTRICT | PICKED_CATEGORY))
+    if ((t->cv.picked & (PICKED_DISTRICT | PICKED_CATEGORY)) == (PICKED_DISTRICT | PICKED_CATEGORY))
         return ask_type(t, c);
     const struct category *cat = config_category(cfg, c->category);
     const struct district *dist = config_district(cfg, c->district);
@@ -447,6 +445,10 @@ static void apply_route(const struct config *cfg, struct case_rec *c)
 
 static int register_case(struct turn *t, struct case_rec *c)
 {
+    /* a topic the citizen chose (the router asked, or guessed otherwise) teaches the router */
+    if ((t->cv.picked & PICKED_CATEGORY) && c->category[0] &&
+        lifecycle_learn(t->hx, c, "citizen", c->category) < 0)
+        return -1;
     if (lifecycle_register(t->hx, c, t->actor) < 0)
         return -1;
     /* the district is remembered for the citizen's next appeal */
@@ -806,6 +808,12 @@ static int add_media_to_draft(struct turn *t)
     }
     if (t->in->has_location) {
         c.has_location = 1, c.lat = t->in->lat, c.lon = t->in->lon;
+        /* the pin says where, unless the citizen chose a district themselves */
+        const struct district *at = router_district_at(t->hx->cfg, c.lat, c.lon);
+        if (at && !(t->cv.picked & PICKED_DISTRICT)) {
+            snprintf(c.district, sizeof c.district, "%s", at->id);
+            apply_route(t->hx->cfg, &c);
+        }
         if (lifecycle_save(t->hx, &c) < 0)
             goto out;
     }

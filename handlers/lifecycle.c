@@ -6,6 +6,7 @@
 #include "bot/domain/calendar.h"
 #include "bot/domain/case_state.h"
 #include "bot/domain/casenum.h"
+#include "bot/domain/router.h"
 #include "handlers/handler.h"
 #include "handlers/names.h"
 #include "handlers/notify.h"
@@ -231,12 +232,56 @@ int lifecycle_forward(const struct handler_ctx *hx, struct case_rec *c, const ch
     return lifecycle_event(hx, c, actor, "forward_late", detail);
 }
 
+int lifecycle_learn(const struct handler_ctx *hx, const struct case_rec *c, const char *source,
+                    const char *category)
+{
+    struct route_query q = {.text = c->text.buf ? c->text.buf : "",
+                            .len = c->text.len,
+                            .model = store_route_model(hx->store)};
+    struct route_pick pick;
+    route_pick_init(&pick);
+    router_pick(hx->cfg, &q, &pick);
+    int rc = store_route_example_add(hx->store, c->id, source, category,
+                                     pick.category ? pick.category->id : "", q.text, hx->now);
+    route_pick_release(&pick);
+    return rc;
+}
+
+/*
+ * The category a transfer to body says the case is of: the only one whose
+ * route in the case's district leads there; NULL when none or several do.
+ */
+static const struct category *category_of_body(const struct config *cfg, const struct case_rec *c,
+                                               const struct body *to)
+{
+    const struct district *d = config_district(cfg, c->district);
+    const struct category *found = NULL;
+    for (size_t i = 0; i < cfg->ncategories; i++) {
+        const struct category *cat = &cfg->categories[i];
+        if (d && config_route(cfg, cat, d) == to) {
+            if (found)
+                return NULL;
+            found = cat;
+        }
+    }
+    return found;
+}
+
 int lifecycle_transfer(const struct handler_ctx *hx, struct case_rec *c, const char *actor,
                        const struct body *to)
 {
-    char detail[80];
+    char detail[160];
     struct citizen who;
+    const struct category *now_of = category_of_body(hx->cfg, c, to);
     snprintf(detail, sizeof detail, "%s -> %s", c->body, to->id);
+    if (now_of && strcmp(now_of->id, c->category) != 0) {
+        /* the officer knows the topic better than the guess: the router learns it */
+        if (lifecycle_learn(hx, c, "transfer", now_of->id) < 0)
+            return -1;
+        snprintf(detail, sizeof detail, "%s -> %s; category %s -> %s", c->body, to->id, c->category,
+                 now_of->id);
+        snprintf(c->category, sizeof c->category, "%s", now_of->id);
+    }
     snprintf(c->body, sizeof c->body, "%s", to->id);
     c->status = CASE_REGISTERED;
     c->assignee[0] = 0;

@@ -36,6 +36,12 @@ struct handler_ctx;
 /* -> DRAFT: a new case from a citizen's first words (id set); why: how the router guessed. */
 int lifecycle_draft(const struct handler_ctx *hx, struct case_rec *c, const char *actor,
                     const char *why);
+/*
+ * A correction the router learns from (no transition): the case's text
+ * belongs to category; source says who said so ("citizen", "transfer").
+ */
+int lifecycle_learn(const struct handler_ctx *hx, const struct case_rec *c, const char *source,
+                    const char *category);
 /* DRAFT -> REGISTERED: a number, the legal term from the day it came, the card to its body. */
 int lifecycle_register(const struct handler_ctx *hx, struct case_rec *c, const char *actor);
 /* DRAFT -> CLOSED (withdrawn): the citizen cancelled before registering. */

@@ -34,6 +34,7 @@ def measure(tyndau, seconds, work):
     db = os.path.join(work, "t%d.db" % time.monotonic_ns())
     conf = conf.replace('path = "var/tyndau.db"', 'path = "%s"' % db) \
         .replace('dir = "texts"', 'dir = "%s"' % os.path.join(ROOT, "config/texts")) \
+        .replace('district_map = "', 'district_map = "%s/' % os.path.join(ROOT, "config")) \
         .replace('provider = "none"', 'provider = "kannel"') \
         .replace("127.0.0.1:13013", "127.0.0.1:9") \
         .replace('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:0"')

@@ -308,8 +308,7 @@ static void get_keywords(struct loader *ld, const config_setting_t *s, const cha
         return;
     }
     if (!config_setting_is_group(k)) {
-        ERR(ld, k, "`%s` must be { kk = [...]; ru = [...]; en = [...]; } or a list of names",
-            name);
+        ERR(ld, k, "`%s` must be { kk = [...]; ru = [...]; en = [...]; } or a list of names", name);
         return;
     }
     for (int i = 0; i < config_setting_length(k); i++) {
@@ -703,8 +702,9 @@ static void load_streets(struct loader *ld, const config_setting_t *root)
         get_keywords(ld, e, "names", &st->names, &st->nnames);
         config_setting_t *ds = member(e, "districts");
         if (!st->nnames || !ds || !config_setting_is_array(ds) || config_setting_length(ds) < 2) {
-            ERR(ld, e, "a street wants `names = [...]` and `districts = [...]` (two or more; "
-                       "a street in one district is one of its `places`)");
+            ERR(ld, e,
+                "a street wants `names = [...]` and `districts = [...]` (two or more; "
+                "a street in one district is one of its `places`)");
             continue;
         }
         st->districts = xcalloc((size_t)config_setting_length(ds), sizeof *st->districts);
@@ -874,9 +874,9 @@ static char *dir_of(const char *path)
 
 int config_load(struct config *cfg, const char *path, struct diag *d)
 {
-    static const char *const top[] = {"storage",  "redis",  "http",       "telegram",  "sms",
-                                      "log",      "texts",  "intake",     "deadlines", "outbox",
-                                      "calendar", "bodies", "categories", "districts", "routes",
+    static const char *const top[] = {"storage",  "redis",   "http",         "telegram",  "sms",
+                                      "log",      "texts",   "intake",       "deadlines", "outbox",
+                                      "calendar", "bodies",  "categories",   "districts", "routes",
                                       "staff",    "streets", "district_map", NULL};
     config_t cf;
     int errors_before = d->errors;

@@ -30,9 +30,10 @@ static int starts(const char *s, const char *prefix)
 
 static int word_matches(const struct word *w, const struct keyword *kw, const struct kw_word *k)
 {
-    if (kw->match == KW_NAME)
-        return w->langs && words_name_match(w->form[LANG_KK] ? w->form[LANG_KK] : w->text,
-                                            k->form[LANG_KK]);
+    if (kw->match == KW_NAME) /* a number in a name ("Жетысу 2") is itself */
+        return w->langs ? words_name_match(w->form[LANG_KK] ? w->form[LANG_KK] : w->text,
+                                           k->form[LANG_KK])
+                        : strcmp(w->text, k->text) == 0;
     if (!(w->langs & 1u << kw->lang))
         return 0;
     int l = kw->lang;
@@ -74,10 +75,10 @@ static void find_hits(const struct keyword *kws, size_t nkws, size_t item, const
             if (j < kw->nwords)
                 continue;
             if (out->n == out->cap)
-                out->v = xrealloc(out->v, (out->cap = out->cap ? out->cap * 2 : 16) *
-                                              sizeof *out->v);
-            out->v[out->n++] = (struct hit){kw, item, i, kw->nwords, kw->lang == lang,
-                                            strlen(kw->written)};
+                out->v =
+                    xrealloc(out->v, (out->cap = out->cap ? out->cap * 2 : 16) * sizeof *out->v);
+            out->v[out->n++] =
+                (struct hit){kw, item, i, kw->nwords, kw->lang == lang, strlen(kw->written)};
         }
     }
 }
@@ -387,13 +388,21 @@ static void pick_category(const struct config *cfg, const struct route_query *q,
     for (size_t c = 0; c < nc; c++)
         total += score[c];
     double say = 0;
-    if (classify(q->model, cfg, q->text, q->len, p, &pick->why)) {
+    int learnt = classify(q->model, cfg, q->text, q->len, p, &pick->why);
+    if (learnt) {
         double n = (double)q->model->examples;
         say = n / (n + ROUTE_MODEL_HALF);
     }
     int best = -1, second = -1;
     for (size_t c = 0; c < nc; c++) {
-        r[c] = (total ? (1 - say) * score[c] / (double)total : 0) + say * p[c];
+        if (total) {
+            r[c] = (1 - say) * score[c] / (double)total + say * p[c];
+        } else if (learnt) {
+            /* the keywords are silent: the classifier alone, trusted by its examples of c */
+            int mc = model_category(q->model, cfg->categories[c].id);
+            double nc_ = mc >= 0 ? (double)q->model->docs[mc] : 0;
+            r[c] = p[c] * nc_ / (nc_ + ROUTE_MODEL_ALONE);
+        }
         if (best < 0 || r[c] > r[best])
             second = best, best = (int)c;
         else if (second < 0 || r[c] > r[second])
@@ -404,16 +413,16 @@ static void pick_category(const struct config *cfg, const struct route_query *q,
         double lead = r[best] - (second >= 0 ? r[second] : 0);
         if (r[best] >= ROUTE_MIN_SHARE && lead >= ROUTE_MIN_LEAD) {
             pick->category = &cfg->categories[best];
-            if (say > 0)
-                sbuf_addf(&pick->why, "  %s %.2f (keywords %.2f, learned %.2f x %.2f)\n",
+            if (learnt)
+                sbuf_addf(&pick->why, "  %s %.2f (keywords %.2f, learned %.2f)\n",
                           cfg->categories[best].id, r[best],
-                          total ? (1 - say) * score[best] / (double)total : 0, p[best], say);
+                          total ? (1 - say) * score[best] / (double)total : 0, p[best]);
         } else {
-            sbuf_addf(&pick->why, "  categories %s %.2f and %s %.2f too close: the citizen "
-                                  "chooses\n",
+            sbuf_addf(&pick->why,
+                      "  categories %s %.2f and %s %.2f too close: the citizen "
+                      "chooses\n",
                       cfg->categories[best].id, r[best],
-                      second >= 0 ? cfg->categories[second].id : "-",
-                      second >= 0 ? r[second] : 0);
+                      second >= 0 ? cfg->categories[second].id : "-", second >= 0 ? r[second] : 0);
         }
     }
     free(score);
@@ -464,8 +473,7 @@ static void pick_district(const struct config *cfg, const struct route_query *q,
         return;
     }
     if (tie) {
-        sbuf_addf(&pick->why, "  districts tie at %d: the citizen chooses\n",
-                  pick->district_score);
+        sbuf_addf(&pick->why, "  districts tie at %d: the citizen chooses\n", pick->district_score);
         return;
     }
     /* a street through several districts: the remembered one if it is among them, else ask */
@@ -490,8 +498,7 @@ static void pick_district(const struct config *cfg, const struct route_query *q,
     }
     if (q->remembered) {
         pick->district = q->remembered;
-        sbuf_addf(&pick->why, "  district %s remembered from earlier appeals\n",
-                  q->remembered->id);
+        sbuf_addf(&pick->why, "  district %s remembered from earlier appeals\n", q->remembered->id);
     }
 }
 

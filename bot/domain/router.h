@@ -7,7 +7,9 @@
  * language before another's.  What people corrected (a citizen changing the
  * suggested topic, an officer transferring a case) trains a naive Bayes
  * classifier over the words' stems (struct route_model); its say grows with
- * the number of corrections, n / (n + ROUTE_MODEL_HALF).  A clear winner is
+ * the number of corrections, n / (n + ROUTE_MODEL_HALF), and where no
+ * keyword speaks it guesses alone, trusted by the corrections to the
+ * category it guesses, n_c / (n_c + ROUTE_MODEL_ALONE).  A clear winner is
  * suggested; a tie or a weak lead is left to the citizen, who confirms or
  * changes every guess anyway.
  *
@@ -27,6 +29,9 @@
 
 /* the number of corrections at which the classifier has as much say as the keywords */
 #define ROUTE_MODEL_HALF 40
+/* where no keyword speaks: the corrections to a category at which the classifier's guess of
+   it counts half */
+#define ROUTE_MODEL_ALONE 4
 
 struct route_model;
 
@@ -59,8 +64,7 @@ const struct district *router_district_at(const struct config *cfg, double lat, 
 struct route_model *route_model_new(void);
 void route_model_free(struct route_model *m);
 /* One labelled example: the appeal's text and the category it belonged to. */
-void route_model_learn(struct route_model *m, const char *category, const char *text,
-                       size_t len);
+void route_model_learn(struct route_model *m, const char *category, const char *text, size_t len);
 long route_model_examples(const struct route_model *m);
 
 /*

@@ -338,8 +338,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MESSAGE_ADD] = "INSERT INTO messages(case_id, at, author, text) VALUES (?1, ?2, ?3, ?4)",
     [ST_CARDS_OF_CASE] = "SELECT max(id), address FROM outbox WHERE case_id = ?1 AND channel = "
                          "'telegram' AND kind = 'card' GROUP BY address ORDER BY 1",
-    [ST_CASE_BY_REMOTE] = "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
-                          "remote_id = ?3 AND remote_id != '' AND case_id != 0 ORDER BY id DESC LIMIT 1",
+    [ST_CASE_BY_REMOTE] =
+        "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
+        "remote_id = ?3 AND remote_id != '' AND case_id != 0 ORDER BY id DESC LIMIT 1",
     [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
                        "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
     [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
@@ -363,11 +364,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "?7, ?7, ?8, ?9)",
     /* the heads that are ready, longest ready first: read in the order of outbox_heads_ready, so
        a batch costs its own rows, not every ready address's */
-    [ST_OUTBOX_DUE] =
-        "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
-        "o.next_attempt_ms, o.media, o.edit_of, o.last_error LIKE 'interrupted:%' FROM outbox_heads h "
-        "JOIN outbox o ON "
-        "o.id = h.head_id WHERE h.channel = ?1 AND h.ready_ms <= ?2 ORDER BY h.ready_ms, h.head_id LIMIT ?3",
+    [ST_OUTBOX_DUE] = "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
+                      "o.next_attempt_ms, o.media, o.edit_of, o.last_error LIKE 'interrupted:%' "
+                      "FROM outbox_heads h "
+                      "JOIN outbox o ON "
+                      "o.id = h.head_id WHERE h.channel = ?1 AND h.ready_ms <= ?2 ORDER BY "
+                      "h.ready_ms, h.head_id LIMIT ?3",
     /* the heads of the addresses, as ST_OUTBOX_DUE offers them: a later message waits anyway */
     [ST_OUTBOX_NEXT] = "SELECT min(ready_ms) FROM outbox_heads WHERE channel = ?1",
     [ST_OUTBOX_SENDING_SINCE] = "SELECT min(next_attempt_ms) FROM outbox WHERE "
@@ -422,9 +424,8 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_EXAMPLE_ADD] = "INSERT INTO route_examples(at, source, case_id, category, guessed, text) "
                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     /* the newest ROUTE_EXAMPLES_KEPT at first, then each new one */
-    [ST_EXAMPLES_AFTER] =
-        "SELECT id, category, text FROM route_examples WHERE id > max(?1, "
-        "(SELECT coalesce(max(id), 0) FROM route_examples) - ?2) ORDER BY id",
+    [ST_EXAMPLES_AFTER] = "SELECT id, category, text FROM route_examples WHERE id > max(?1, "
+                          "(SELECT coalesce(max(id), 0) FROM route_examples) - ?2) ORDER BY id",
     [ST_METRICS] =
         "SELECT 'tyndau_cases', 'status', status, NULL, NULL, count(*) FROM cases GROUP BY status "
         "UNION ALL SELECT 'tyndau_overdue_cases', 'body', body, NULL, NULL, count(*) FROM cases "
@@ -649,7 +650,8 @@ int store_open(struct store **out, const char *path, int synchronous_full, struc
     /* each connection is one thread's (the store's contract): SQLite need not lock it, nor count
        its memory under a lock shared by all */
     pthread_once(&sqlite_once, sqlite_setup);
-    if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         sbuf_addf(err, "cannot open %s: %s", path, s->db ? sqlite3_errmsg(s->db) : "no memory");
         goto fail;

@@ -42,16 +42,26 @@ static char *stem(struct sb_stemmer *sb, const char *w)
 static uint32_t fold(uint32_t cp)
 {
     switch (cp) {
-    case 0x4d9: return 0x430; /* ә а */
-    case 0x493: return 0x433; /* ғ г */
-    case 0x49b: return 0x43a; /* қ к */
-    case 0x4a3: return 0x43d; /* ң н */
-    case 0x4e9: return 0x43e; /* ө о */
-    case 0x4b1: return 0x443; /* ұ у */
-    case 0x4af: return 0x443; /* ү у */
-    case 0x4bb: return 0x445; /* һ х */
-    case 0x456: return 0x438; /* і и */
-    default: return cp;
+    case 0x4d9:
+        return 0x430; /* ә а */
+    case 0x493:
+        return 0x433; /* ғ г */
+    case 0x49b:
+        return 0x43a; /* қ к */
+    case 0x4a3:
+        return 0x43d; /* ң н */
+    case 0x4e9:
+        return 0x43e; /* ө о */
+    case 0x4b1:
+        return 0x443; /* ұ у */
+    case 0x4af:
+        return 0x443; /* ү у */
+    case 0x4bb:
+        return 0x445; /* һ х */
+    case 0x456:
+        return 0x438; /* і и */
+    default:
+        return cp;
     }
 }
 
@@ -170,8 +180,7 @@ static const char *const kk_suffixes[] = {
     "гы", "ги", "кы", "ки", "лы", "ли", "сыз", "сиз", "лык", "лик", "дык", "дик", "тык", "тик",
     "шы", "ши",
     /* predicative person: мүгедекпін, "I am disabled" */
-    "мын", "мин", "пын", "пин", "бын", "бин", "сын", "син", "быз", "биз", "пыз", "пиз",
-    NULL};
+    "мын", "мин", "пын", "пин", "бын", "бин", "сын", "син", "быз", "биз", "пыз", "пиз", NULL};
 
 int words_kk_suffixes(const char *rest)
 {
@@ -218,9 +227,9 @@ int words_kk_match(const char *word, const char *stem_)
 }
 
 /* Russian noun endings of the cases, both numbers. */
-static const char *const ru_endings[] = {"а",  "я",  "у",  "ю",  "е",   "и",   "ы",  "о",  "ом",
-                                         "ем", "ой", "ей", "ою", "ею",  "ам",  "ям", "ами",
-                                         "ями", "ах", "ях", "ов", "ев", "ь", NULL};
+static const char *const ru_endings[] = {"а",   "я",   "у",  "ю",  "е",  "и",  "ы",  "о",
+                                         "ом",  "ем",  "ой", "ей", "ою", "ею", "ам", "ям",
+                                         "ами", "ями", "ах", "ях", "ов", "ев", "ь",  NULL};
 
 static int ru_ending(const char *rest)
 {
@@ -234,9 +243,8 @@ static int ru_ending(const char *rest)
 
 static int is_vowel_or_soft(uint32_t cp)
 {
-    return (cp == 0x430 || cp == 0x435 || cp == 0x438 || cp == 0x43e ||
-                             cp == 0x443 || cp == 0x44b || cp == 0x44d || cp == 0x44e ||
-                             cp == 0x44f || cp == 0x439 || cp == 0x44c);
+    return (cp == 0x430 || cp == 0x435 || cp == 0x438 || cp == 0x43e || cp == 0x443 ||
+            cp == 0x44b || cp == 0x44d || cp == 0x44e || cp == 0x44f || cp == 0x439 || cp == 0x44c);
 }
 
 int words_name_match(const char *word, const char *name)

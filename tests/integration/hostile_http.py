@@ -65,6 +65,7 @@ def main():
         conf = open(os.path.join(ROOT, "config/tyndau.conf")).read()
         for a, b in {'path = "var/tyndau.db"': 'path = "%s/h.db"' % work,
                      'dir = "texts"': 'dir = "%s/config/texts"' % ROOT,
+                     'district_map = "': 'district_map = "%s/config/' % ROOT,
                      'listen = "127.0.0.1:8080"': 'listen = "127.0.0.1:%d"' % port,
                      'provider = "none"': 'provider = "kannel"',
                      '127.0.0.1:13013': '127.0.0.1:9',

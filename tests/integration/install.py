@@ -51,7 +51,8 @@ def check_install(work):
              "usr/lib/systemd/system/tyndau.service": 0o644, "usr/lib/sysusers.d/tyndau.conf": 0o644,
              "usr/share/doc/tyndau/kannel.conf": 0o644, "usr/share/doc/tyndau/LICENSE": 0o644,
              "usr/share/doc/tyndau/CHANGELOG.md": 0o644, "etc/tyndau/tyndau.conf": 0o644,
-             "etc/tyndau/texts/kk.conf": 0o644, "etc/tyndau/tyndau.env": 0o600,
+             "etc/tyndau/texts/kk.conf": 0o644,
+             "etc/tyndau/almaty-districts.geojson": 0o644, "etc/tyndau/tyndau.env": 0o600,
              "var/lib/tyndau": 0o700}
     for f, m in files.items():
         p = os.path.join(dest, f)

@@ -200,6 +200,7 @@ class System:
         subs = {
             'path = "var/tyndau.db"': 'path = "%s"' % self.db,
             'dir = "texts"': 'dir = "%s/config/texts"' % ROOT,
+            'district_map = "': 'district_map = "%s/config/' % ROOT,
             'listen = "127.0.0.1:8080"': 'listen = "%s"' % self.listen,
             'api_url = "https://api.telegram.org"': 'api_url = "%s"' % self.fake.url,
             'mode = "polling"': 'mode = "webhook"',

@@ -106,6 +106,7 @@ class Tyndau:
         conf = open(os.path.join(ROOT, "config/tyndau.conf")).read()
         conf = conf.replace('path = "var/tyndau.db"', 'path = "%s"' % self.db)
         conf = conf.replace('dir = "texts"', 'dir = "%s/config/texts"' % ROOT)
+        conf = conf.replace('district_map = "', 'district_map = "%s/config/' % ROOT)
         conf = conf.replace('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:%d"' % free_port())
         conf = conf.replace('api_url = "https://api.telegram.org"', 'api_url = "%s"' % fake.url)
         conf = conf.replace('mode = "polling"', 'mode = "%s"' % mode)

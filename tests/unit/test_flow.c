@@ -280,6 +280,81 @@ static void test_choices_and_stale_buttons(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE outcome = 'withdrawn'"), 1);
 }
 
+/*
+ * Citizens teach the router: appeals about school uniforms name no topic, so
+ * each citizen is asked and chooses education; after a few, the next one is
+ * suggested education (and its department) without being asked.
+ */
+static void test_citizens_teach_the_router(void **state)
+{
+    (void)state;
+    static const char *const said[] = {
+        "Алмалинский район, требуют купить форму только в одном магазине",
+        "Алмалинский район, форму заставляют покупать у одного поставщика",
+        "Алмалинский район, форма дорогая а другую не разрешают покупать",
+        "Алмалинский район, опять заставляют покупать форму",
+        "Алмалинский район, за форму требуют 40 тысяч",
+        "Алмалинский район, форму надо покупать в одном магазине",
+    };
+    const char *next = "Алмалинский район, требуют покупать форму в магазине у школы";
+    int64_t now = almaty(&cfg, "2026-11-04", 9);
+    long long examples = db_count(dir, "SELECT count(*) FROM route_examples");
+    size_t asked = 0;
+    char sender[32];
+    for (size_t i = 0; i < sizeof said / sizeof *said; i++) {
+        snprintf(sender, sizeof sender, "citizen:teach%zu", i);
+        say(sender, said[i], now + 100 * (int64_t)i);
+        char *reply = last_to("console", sender);
+        int was_asked = strstr(reply, "О чём обращение") != NULL;
+        free(reply);
+        if (!was_asked)
+            break; /* learnt: the router guessed before being told */
+        asked++;
+        say_full("console", sender, NULL, 0, "c:education", now + 100 * (int64_t)i + 1);
+        expect_reply(sender, "Всё верно?");
+        say(sender, "1", now + 100 * (int64_t)i + 2);
+        expect_reply(sender, "Выберите вид обращения");
+        say(sender, "1", now + 100 * (int64_t)i + 3);
+        expect_reply(sender, "зарегистрировано");
+    }
+    /* asked at first, learnt within the corrections given */
+    assert_true(asked >= 2);
+    assert_true(asked < sizeof said / sizeof *said);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM route_examples"),
+                     examples + (long long)asked);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM route_examples WHERE source = 'citizen' "
+                                   "AND category = 'education' AND guessed = ''"),
+                     (long long)asked);
+    say("citizen:teach-next", next, now + 1000);
+    expect_reply("citizen:teach-next", "Управление образования");
+}
+
+/* A location pin sent while the district is asked decides it: no question left about where. */
+static void test_pin_decides_the_district(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-04", 9);
+    say_full("telegram", "555000222", "Третий день нет воды в доме", 49, NULL, now);
+    char *asked = last_to("telegram", "555000222");
+    assert_non_null(strstr(asked, "В каком районе?"));
+    free(asked);
+    struct inbound pin = {.channel = "telegram",
+                          .external_id = "pin-1",
+                          .sender = "555000222",
+                          .has_location = 1,
+                          .lat = 43.2630, /* the Green Bazaar: Medeu district */
+                          .lon = 76.9550};
+    enum dispatch_result r;
+    assert_int_equal(dispatch_batch(store, &cfg, &pin, 1, (now + 5) * 1000, &r, NULL), 0);
+    char *confirm = last_to("telegram", "555000222");
+    if (!strstr(confirm, "Медеуский район") || !strstr(confirm, "Всё верно?"))
+        fail_msg("the pin did not decide the district: %s", confirm);
+    free(confirm);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE district = 'medeu' AND "
+                                   "lat IS NOT NULL AND body = 'energy'"),
+                     1);
+}
+
 static void test_language_switch(void **state)
 {
     (void)state;
@@ -437,12 +512,13 @@ static int count_row(void *ctx, const struct case_rec *c)
 /* The command line's `cases --overdue --csv` over this test's database, into out. */
 static void cli_overdue(int64_t now, struct sbuf *out)
 {
-    char conf[128], cmd[512], line[512];
+    char conf[128], cmd[1024], line[512];
     snprintf(conf, sizeof conf, "%s/cli.conf", dir);
     snprintf(cmd, sizeof cmd,
              "sed -e 's|var/tyndau.db|%s/tyndau.db|' -e 's|dir = \"texts\"|dir = \"%s/config/"
-             "texts\"|' " EXAMPLE_CONFIG " > %s",
-             dir, getenv("PWD"), conf);
+             "texts\"|' -e 's|district_map = \"|district_map = \"%s/config/|' " EXAMPLE_CONFIG
+             " > %s",
+             dir, getenv("PWD"), getenv("PWD"), conf);
     assert_int_equal(system(cmd), 0);
     time_t t = (time_t)now + 5 * 3600;
     struct tm tm;
@@ -740,6 +816,17 @@ static void test_cards_follow_every_transition(void **state)
     assert_non_null(strstr(card, two));
     assert_non_null(strstr(card, "s:take:"));
     free(card);
+    /* the officer said what the case is about: its category follows, and the router learns */
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT category FROM cases WHERE number = '%s'", two);
+    char *category = db_text(dir, sql);
+    assert_string_equal(category, "roads");
+    free(category);
+    char *example = db_text(dir, "SELECT source || '|' || category || '|' || guessed || '|' || "
+                                 "text FROM route_examples ORDER BY id DESC LIMIT 1");
+    assert_string_equal(example,
+                        "transfer|roads|utilities|Нет воды в Медеуском районе третий день");
+    free(example);
     free(one);
     free(two);
 }
@@ -882,6 +969,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restart_resumes_the_flow, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_choices_and_stale_buttons, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_language_switch, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_citizens_teach_the_router, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_pin_decides_the_district, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_staff_rights_and_answer, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_good_rating_and_unrated_close, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_overdue_means_one_thing, fresh, cleanup),
