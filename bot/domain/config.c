@@ -244,6 +244,7 @@ static int parse_keyword(struct loader *ld, config_setting_t *e, int lang, struc
 {
     const char *text = config_setting_get_string(e);
     int weight = 1;
+    memset(kw, 0, sizeof *kw);
     if (!text && config_setting_is_list(e) && config_setting_length(e) == 2) {
         text = config_setting_get_string_elem(e, 0);
         weight = config_setting_get_int_elem(e, 1);
@@ -256,7 +257,6 @@ static int parse_keyword(struct loader *ld, config_setting_t *e, int lang, struc
     int exact = text[0] == '=', prefix = text[len - 1] == '*';
     char *body = xstrndup(text + exact, len - exact - prefix);
     char *save = NULL;
-    memset(kw, 0, sizeof *kw);
     kw->written = xstrdup(text);
     kw->lang = lang;
     kw->weight = weight;
@@ -684,6 +684,17 @@ static void load_districts(struct loader *ld, const config_setting_t *root)
     }
 }
 
+/* A path the config names: as given when absolute, else relative to the config file. */
+static char *beside_config(const struct config *c, const char *path)
+{
+    struct sbuf full = SBUF_INIT;
+    if (path[0] == '/')
+        sbuf_addstr(&full, path);
+    else
+        sbuf_addf(&full, "%s/%s", c->dir, path);
+    return sbuf_detach(&full, NULL);
+}
+
 /* streets = ( { names = ["Абая", "Абай"]; districts = ["almaly", "bostandyk"]; }, ... ) */
 static void load_streets(struct loader *ld, const config_setting_t *root)
 {
@@ -742,13 +753,8 @@ static void load_district_map(struct loader *ld, const config_setting_t *root)
         free(file);
         return;
     }
-    struct sbuf full = SBUF_INIT;
-    if (file[0] == '/')
-        sbuf_addstr(&full, file);
-    else
-        sbuf_addf(&full, "%s/%s", c->dir, file);
+    c->district_map = beside_config(c, file);
     free(file);
-    c->district_map = sbuf_detach(&full, NULL);
     if (geo_read(c->district_map, ld->d, found_area, ld) < 0)
         return;
     for (size_t i = 0; i < c->ndistricts; i++)
@@ -915,13 +921,9 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
     if (tg)
         check_keys(&ld, tg, "texts", texts_keys);
     get_str(&ld, tg, "dir", "texts", 0, &tdir);
-    struct sbuf full = SBUF_INIT;
-    if (tdir[0] == '/')
-        sbuf_addstr(&full, tdir);
-    else
-        sbuf_addf(&full, "%s/%s", cfg->dir, tdir);
-    i18n_load(&cfg->texts, full.buf, d);
-    sbuf_release(&full);
+    char *full = beside_config(cfg, tdir);
+    i18n_load(&cfg->texts, full, d);
+    free(full);
     free(tdir);
 
     config_destroy(&cf);

@@ -109,7 +109,8 @@ static void claim(struct hits *h, const struct word *w, size_t nw, int *scores,
                   const char *(*item_id)(const struct config *, size_t), const struct config *cfg,
                   struct sbuf *why)
 {
-    qsort(h->v, h->n, sizeof *h->v, hit_order);
+    if (h->n)
+        qsort(h->v, h->n, sizeof *h->v, hit_order);
     char *taken = xcalloc(nw + 1, 1);
     const struct keyword **counted = xcalloc(h->n + 1, sizeof *counted);
     size_t ncounted = 0;
