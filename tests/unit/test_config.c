@@ -352,6 +352,48 @@ static void test_environment_with_defaults(void **state)
     diag_release(&d);
 }
 
+/* Keywords, streets and district maps that cannot be read: each an error with its place. */
+static void test_bad_keywords_places_and_maps(void **state)
+{
+    (void)state;
+    char path[128], map[160], cmd[512];
+    int rc;
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    write_config(path, NULL, NULL, NULL);
+    /* a number, a weight of 0, a mark on a phrase, a language that is not one: none crashes */
+    snprintf(cmd, sizeof cmd,
+             "sed -i 's|keywords = \\[\"су\"\\]|keywords = { ru = ( 5, (\"вода\", 0), "
+             "\"=две слова\" ); xx = [\"a\"]; }|' %s",
+             path);
+    assert_int_equal(system(cmd), 0);
+    char *out = load(path, &rc);
+    assert_int_equal(rc, -1);
+    assert_non_null(
+        strstr(out, "t.conf:3: a keyword must be \"word\" or (\"word\", weight 1-100)"));
+    assert_non_null(strstr(out, "keyword `=две слова`: = and * go on one word"));
+    assert_non_null(strstr(out, "`keywords.xx`: want kk, ru or en"));
+    free(out);
+
+    expect_error("streets = ( { names = [\"Абая\"]; districts = [\"almaly\"]; } );", NULL,
+                 "a street wants `names = [...]` and `districts = [...]` (two or more");
+    expect_error("district_map = \"nowhere.geojson\";", NULL,
+                 "nowhere.geojson: cannot read the district map");
+    snprintf(map, sizeof map, "%s/map.geojson", dir);
+    FILE *f = fopen(map, "w");
+    assert_non_null(f);
+    fputs("{\"type\": \"FeatureCollection\", \"features\": ["
+          "{\"type\": \"Feature\", \"properties\": {\"id\": \"atlantis\"}, \"geometry\": "
+          "{\"type\": \"Polygon\", \"coordinates\": [[[0,0],[1,0],[1,1],[0,0]]]}},"
+          "{\"type\": \"Feature\", \"properties\": {\"id\": \"almaly\"}, \"geometry\": "
+          "{\"type\": \"Polygon\", \"coordinates\": [[[0,0],[1,0],[1,1]]]}}]}",
+          f);
+    fclose(f);
+    expect_error("district_map = \"map.geojson\";", NULL, "unknown district `atlantis`");
+    expect_error("district_map = \"map.geojson\";", NULL,
+                 "feature 2: want properties.id (a district id) and a Polygon or MultiPolygon "
+                 "of closed rings");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -370,6 +412,7 @@ int main(void)
         cmocka_unit_test(test_plural_forms_counted),
         cmocka_unit_test(test_sms_text_over_budget),
         cmocka_unit_test(test_secret_from_environment),
+        cmocka_unit_test(test_bad_keywords_places_and_maps),
         cmocka_unit_test(test_environment_with_defaults),
     };
     return cmocka_run_group_tests_name("config", tests, setup, teardown);
