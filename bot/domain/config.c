@@ -671,9 +671,10 @@ static void load_districts(struct loader *ld, const config_setting_t *root)
         get_names(ld, e, dist->name);
         get_short_names(ld, e, dist->name, dist->short_name);
         get_keywords(ld, e, "keywords", &dist->keywords, &dist->nkeywords);
-        get_keywords(ld, e, "places", &dist->places, &dist->nplaces);
-        if (dist->places && member(e, "places") && config_setting_is_group(member(e, "places")))
+        if (member(e, "places") && config_setting_is_group(member(e, "places")))
             ERR(ld, member(e, "places"), "`places` is a list of names: [ \"Аксай\", ... ]");
+        else
+            get_keywords(ld, e, "places", &dist->places, &dist->nplaces);
         dist->default_body = ref_body(ld, e, "body", 1);
         for (size_t j = 0; j + 1 < c->ndistricts; j++) {
             if (*dist->id && !strcmp(c->districts[j].id, dist->id))

@@ -166,7 +166,7 @@ static uint32_t hash_of(const char *s)
     return h;
 }
 
-static void add_stem(struct sbuf *out, size_t *n, char tag, const char *stem)
+static void add_stem(struct sbuf *out, char tag, const char *stem)
 {
     /* each stem once: a word repeated is not more evidence */
     for (size_t off = 0; off < out->len; off += strlen(out->buf + off) + 1)
@@ -175,36 +175,24 @@ static void add_stem(struct sbuf *out, size_t *n, char tag, const char *stem)
     sbuf_addch(out, tag);
     sbuf_addstr(out, stem);
     sbuf_addch(out, 0);
-    ++*n;
 }
 
-static size_t stems_of(struct stemmers *st, const char *text, size_t len, struct sbuf *out)
+/* The stems of the words, as the classifier sees them, each once, NUL-separated into out. */
+static void stems_of(const struct word *w, size_t nw, struct sbuf *out)
 {
-    struct word *w;
-    size_t nw = words_split(st, text, len, &w), n = 0;
     struct sbuf kk = SBUF_INIT;
     for (size_t i = 0; i < nw; i++) {
         if (w[i].form[LANG_RU])
-            add_stem(out, &n, 'r', w[i].form[LANG_RU]);
+            add_stem(out, 'r', w[i].form[LANG_RU]);
         if (w[i].form[LANG_EN])
-            add_stem(out, &n, 'e', w[i].form[LANG_EN]);
+            add_stem(out, 'e', w[i].form[LANG_EN]);
         if (w[i].form[LANG_KK]) {
             sbuf_reset(&kk);
             words_kk_stem(w[i].form[LANG_KK], &kk);
-            add_stem(out, &n, 'k', kk.buf);
+            add_stem(out, 'k', kk.buf);
         }
     }
     sbuf_release(&kk);
-    words_free(w, nw);
-    return n;
-}
-
-size_t router_stems(const char *text, size_t len, struct sbuf *out)
-{
-    struct stemmers *st = stemmers_new();
-    size_t n = stems_of(st, text, len, out);
-    stemmers_free(st);
-    return n;
 }
 
 struct route_model *route_model_new(void)
@@ -287,7 +275,10 @@ void route_model_learn(struct route_model *m, const char *category, const char *
         c = (int)m->ncategories++;
     }
     struct sbuf stems = SBUF_INIT;
-    stems_of(m->stemmers, text, len, &stems);
+    struct word *w;
+    size_t nw = words_split(m->stemmers, text, len, &w);
+    stems_of(w, nw, &stems);
+    words_free(w, nw);
     for (size_t off = 0; off < stems.len; off += strlen(stems.buf + off) + 1) {
         if ((m->nfeatures + 1) * 2 > m->cap)
             grow(m);
@@ -311,13 +302,13 @@ void route_model_learn(struct route_model *m, const char *category, const char *
  * on the stems the model has seen.  Fills p (summing to 1) and returns 1, or
  * 0 when the text has no stem the model knows.
  */
-static int classify(const struct route_model *m, const struct config *cfg, const char *text,
-                    size_t len, double *p, struct sbuf *why)
+static int classify(const struct route_model *m, const struct config *cfg, const struct word *w,
+                    size_t nw, double *p, struct sbuf *why)
 {
     if (!m || !m->examples)
         return 0;
     struct sbuf stems = SBUF_INIT;
-    stems_of(m->stemmers, text, len, &stems);
+    stems_of(w, nw, &stems); /* the words the keywords were matched on: not split again */
     size_t nc = cfg->ncategories, known = 0;
     double *lp = xcalloc(nc + 1, sizeof *lp);
     int *mc = xcalloc(nc + 1, sizeof *mc);
@@ -389,7 +380,7 @@ static void pick_category(const struct config *cfg, const struct route_query *q,
     for (size_t c = 0; c < nc; c++)
         total += score[c];
     double say = 0;
-    int learnt = classify(q->model, cfg, q->text, q->len, p, &pick->why);
+    int learnt = classify(q->model, cfg, w, nw, p, &pick->why);
     if (learnt) {
         double n = (double)q->model->examples;
         say = n / (n + ROUTE_MODEL_HALF);

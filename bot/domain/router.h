@@ -67,10 +67,4 @@ void route_model_free(struct route_model *m);
 void route_model_learn(struct route_model *m, const char *category, const char *text, size_t len);
 long route_model_examples(const struct route_model *m);
 
-/*
- * The stems an appeal is made of, as the classifier sees them, each once,
- * NUL-separated into out; returns how many.
- */
-size_t router_stems(const char *text, size_t len, struct sbuf *out);
-
 #endif
