@@ -39,6 +39,8 @@
 #include "bot/lib/xalloc.h"
 #include "bot/domain/router.h"
 #include "bot/route_eval.h"
+#include "bot/incident_eval.h"
+#include "handlers/incidents.h"
 #include "bot/domain/store.h"
 
 #ifndef TYNDAU_VERSION
@@ -79,6 +81,10 @@ static void usage(FILE *out)
         "  route \"TEXT\"         which category, district and body an appeal goes to, and why\n"
         "  route --eval FILE    score the router on labelled appeals (category TAB district TAB "
         "text)\n"
+        "  incidents            the open incidents, the appeals grouping would join, and why\n"
+        "  incidents --eval FILE  score incident grouping on labelled appeals (label TAB "
+        "category\n"
+        "                       TAB district TAB minutes TAB text)\n"
         "  due DATE [--days N]  the legal due date for an appeal received on DATE\n"
         "  cases [--overdue] [--csv] [--lang L]  registered cases; --csv for spreadsheets\n"
         "  reindex              rebuild the Redis deadline index from SQLite\n"
@@ -343,6 +349,27 @@ static int cmd_route(struct cli *cli, int argc, char **argv)
     return rc;
 }
 
+static int cmd_incidents(struct cli *cli, int argc, char **argv)
+{
+    if (argc == 2 && !strcmp(argv[0], "--eval"))
+        return incident_eval(&cli->cfg, argv[1], stdout, stderr);
+    if (argc != 0) {
+        fprintf(stderr, "Usage: tyndau incidents\n       tyndau incidents --eval FILE\n");
+        return 2;
+    }
+    struct store *store;
+    if (open_store(cli, &store) < 0)
+        return 1;
+    int64_t now_ms = clock_now_ms();
+    struct handler_ctx hx = {store, &cli->cfg, now_ms / 1000, now_ms};
+    struct sbuf out = SBUF_INIT;
+    int rc = incidents_explain(&hx, &out);
+    fputs(out.len ? out.buf : "no open incidents, no appeals to join\n", stdout);
+    sbuf_release(&out);
+    store_close(store);
+    return rc < 0 ? 1 : 0;
+}
+
 static int cmd_due(struct cli *cli, int argc, char **argv)
 {
     const struct config *cfg = &cli->cfg;
@@ -552,8 +579,8 @@ int main(int argc, char **argv)
     const char *command = optind < argc ? argv[optind++] : "run";
     int rest = argc - optind;
     char **args = argv + optind;
-    static const char *const known[] = {"run",   "check",   "console", "route", "due",
-                                        "cases", "reindex", "probe",   NULL};
+    static const char *const known[] = {"run",   "check",   "console", "route",     "due",
+                                        "cases", "reindex", "probe",   "incidents", NULL};
     int ok = 0;
     for (const char *const *k = known; *k; k++)
         ok |= !strcmp(command, *k);
@@ -571,6 +598,8 @@ int main(int argc, char **argv)
         rc = cmd_console(&cli);
     else if (!strcmp(command, "route"))
         rc = cmd_route(&cli, rest, args);
+    else if (!strcmp(command, "incidents"))
+        rc = cmd_incidents(&cli, rest, args);
     else if (!strcmp(command, "due"))
         rc = cmd_due(&cli, rest, args);
     else if (!strcmp(command, "cases"))

@@ -28,6 +28,7 @@
 #include "bot/domain/case_state.h"
 #include "bot/domain/payload.h"
 #include "handlers/handler.h"
+#include "handlers/incidents.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/notify.h"
@@ -387,8 +388,54 @@ static int ask_category(struct turn *t, struct case_rec *c)
 }
 
 /*
+ * A problem already known: the draft fits an open incident.  The citizen is
+ * told how many reported it since when and what the body last said, and may
+ * join it or file apart.  1 offered, 0 no incident fits, -1 error.
+ */
+static int offer_incident(struct turn *t, struct case_rec *c)
+{
+    const struct config *cfg = t->hx->cfg;
+    enum lang lang = t->citizen->lang;
+    struct incident_rec inc;
+    struct incident_view v;
+    incident_rec_init(&inc);
+    int rc = incidents_match(t->hx, c, &inc, &v);
+    if (rc <= 0) {
+        incident_rec_release(&inc);
+        return rc;
+    }
+    char size[16], since[17];
+    struct sbuf said = SBUF_INIT;
+    snprintf(size, sizeof size, "%d", v.size);
+    names_local_time(cfg, v.since, since);
+    if (inc.answer.len) {
+        struct i18n_var a[] = {{"answer", inc.answer.buf}, {NULL, NULL}};
+        i18n_render(&cfg->texts, lang, "incident_known_answer", a, &said);
+    }
+    struct i18n_var vars[] = {{"appeals", size, "appeals_n"},
+                              {"since", since},
+                              {"category", names_category(cfg, c->category, lang)},
+                              {"district", names_district(cfg, c->district, lang)},
+                              {"answer", said.buf},
+                              {NULL, NULL}};
+    struct reply r;
+    struct payload join = {.kind = PAYLOAD_JOIN};
+    snprintf(join.number, sizeof join.number, "%lld", (long long)inc.id);
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, lang, c->id);
+    reply_text(&r, "incident_known", vars);
+    reply_cut_to_budget(&r, "…");
+    offer(&r, "button_join", join);
+    offer(&r, "button_separately", (struct payload){.kind = PAYLOAD_SEPARATE});
+    offer(&r, "button_cancel", (struct payload){.kind = PAYLOAD_CANCEL});
+    sbuf_release(&said);
+    incident_rec_release(&inc);
+    return reply_with_choices(t, &r, CONV_INCIDENT) < 0 ? -1 : 1;
+}
+
+/*
  * Asks the next question the draft still needs, or for confirmation; a route
- * the citizen chose whole (district and topic) is not a guess to confirm.
+ * the citizen chose whole (district and topic) is not a guess to confirm.  A
+ * draft about a known problem is offered its incident first.
  */
 static int ask_next(struct turn *t, struct case_rec *c)
 {
@@ -400,6 +447,11 @@ static int ask_next(struct turn *t, struct case_rec *c)
         return ask_district(t, c, 0);
     if (!*c->category)
         return ask_category(t, c);
+    if (!(t->cv.picked & PICKED_SEPARATE)) {
+        int offered = offer_incident(t, c);
+        if (offered)
+            return offered < 0 ? -1 : 0;
+    }
     if ((t->cv.picked & (PICKED_DISTRICT | PICKED_CATEGORY)) == (PICKED_DISTRICT | PICKED_CATEGORY))
         return ask_type(t, c);
     const struct category *cat = config_category(cfg, c->category);
@@ -449,7 +501,14 @@ static int register_case(struct turn *t, struct case_rec *c)
     if ((t->cv.picked & PICKED_CATEGORY) && c->category[0] &&
         lifecycle_learn(t->hx, c, "citizen", c->category) < 0)
         return -1;
-    if (lifecycle_register(t->hx, c, t->actor) < 0)
+    /* joined by the citizen, filed apart from the incident offered, or as grouping finds it */
+    int joined = c->incident_id != 0;
+    c->apart = (t->cv.picked & PICKED_SEPARATE) != 0;
+    if (!joined && incidents_fit(t->hx, c) < 0)
+        return -1;
+    if (lifecycle_register(t->hx, c, t->actor) < 0 ||
+        incidents_registered(t->hx, c, joined ? t->actor : "system",
+                             joined ? "citizen" : "detected") < 0)
         return -1;
     /* the district is remembered for the citizen's next appeal */
     snprintf(t->citizen->district, sizeof t->citizen->district, "%s", c->district);
@@ -602,6 +661,30 @@ static int on_choice(struct turn *t, const struct payload *p)
         break;
     case PAYLOAD_CONFIRM:
         rc = ask_type(t, &c);
+        goto out;
+    case PAYLOAD_JOIN: {
+        struct incident_rec inc;
+        struct incident_view v;
+        incident_rec_init(&inc);
+        int found = incidents_get(t->hx, strtoll(p->number, NULL, 10), &inc, &v);
+        apply_route(cfg, &c);
+        int usable =
+            found == 1 && strcmp(inc.status, "split") && v.open && !strcmp(inc.body, c.body);
+        if (usable) {
+            /* one button: the type of the incident's appeals, a number and a term of its own */
+            snprintf(c.type, sizeof c.type, "%s", names_type_key(v.type) ? v.type : "complaint");
+            c.incident_id = inc.id;
+        }
+        incident_rec_release(&inc);
+        if (found < 0)
+            goto out;
+        /* the incident ended or was split meanwhile: the draft goes on by itself */
+        rc = usable ? register_case(t, &c) : ask_next(t, &c);
+        goto out;
+    }
+    case PAYLOAD_SEPARATE:
+        t->cv.picked |= PICKED_SEPARATE;
+        rc = ask_next(t, &c);
         goto out;
     case PAYLOAD_TYPE:
         if (!names_type_key(p->id))

@@ -16,6 +16,7 @@
 #include "bot/lib/log.h"
 #include "bot/domain/stages.h"
 #include "handlers/handler.h"
+#include "handlers/incidents.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/notify.h"
@@ -101,6 +102,7 @@ struct digest_ctx {
     int32_t today;
     struct sbuf lines[LANG_COUNT];
     int overdue, due_today;
+    struct incident_tally incidents; /* late cases of incidents: a line per incident */
 };
 
 static int digest_case(void *ctx, const struct case_rec *c)
@@ -112,6 +114,8 @@ static int digest_case(void *ctx, const struct case_rec *c)
         return 0;
     int late = case_is_overdue(c->status, c->due_day, dc->today);
     late ? dc->overdue++ : dc->due_today++;
+    if (late && incident_tally_add(&dc->incidents, c))
+        return 0;
     char due[11], days[16];
     calendar_format_local(c->due_day, due);
     snprintf(days, sizeof days, "%d",
@@ -132,13 +136,18 @@ static int digest_case(void *ctx, const struct case_rec *c)
 int deadline_digest(const struct handler_ctx *hx)
 {
     const struct config *cfg = hx->cfg;
-    struct digest_ctx dc = {hx, calendar_local_day(&cfg->calendar, hx->now), {SBUF_INIT}, 0, 0};
+    struct digest_ctx dc = {
+        hx, calendar_local_day(&cfg->calendar, hx->now), {SBUF_INIT}, 0, 0, {NULL, 0}};
     int rc = 0;
     for (int l = 0; l < LANG_COUNT; l++)
         sbuf_init(&dc.lines[l], 0);
     /* store_cases_open is ordered by due date; group by body as people read it */
-    for (size_t b = 0; b < cfg->nbodies && rc == 0; b++)
+    for (size_t b = 0; b < cfg->nbodies && rc == 0; b++) {
         rc = store_cases_open(hx->store, cfg->bodies[b].id, digest_case, &dc);
+        for (int l = 0; l < LANG_COUNT; l++)
+            incident_tally_flush(hx, &dc.incidents, cfg->bodies[b].id, (enum lang)l, &dc.lines[l]);
+        incident_tally_free(&dc.incidents);
+    }
     char overdue[16], today[16], date[11];
     snprintf(overdue, sizeof overdue, "%d", dc.overdue);
     snprintf(today, sizeof today, "%d", dc.due_today);

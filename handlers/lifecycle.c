@@ -105,8 +105,9 @@ int lifecycle_register(const struct handler_ctx *hx, struct case_rec *c, const c
                              {NULL, NULL}};
     if (notify_citizen(hx, c, "registered", ack) < 0)
         return -1;
+    /* a case joining an incident is shown on the incident's card, not a card of its own */
     const struct body *body = config_body(cfg, c->body);
-    return body ? notify_card(hx, body, c) : 0;
+    return body && !c->incident_id ? notify_card(hx, body, c) : 0;
 }
 
 int lifecycle_withdraw(const struct handler_ctx *hx, struct case_rec *c, const char *actor)

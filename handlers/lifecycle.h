@@ -42,7 +42,10 @@ int lifecycle_draft(const struct handler_ctx *hx, struct case_rec *c, const char
  */
 int lifecycle_learn(const struct handler_ctx *hx, const struct case_rec *c, const char *source,
                     const char *category);
-/* DRAFT -> REGISTERED: a number, the legal term from the day it came, the card to its body. */
+/*
+ * DRAFT -> REGISTERED: a number, the legal term from the day it came, the card to its body
+ * (none when it joins an incident: handlers/incidents.h).
+ */
 int lifecycle_register(const struct handler_ctx *hx, struct case_rec *c, const char *actor);
 /* DRAFT -> CLOSED (withdrawn): the citizen cancelled before registering. */
 int lifecycle_withdraw(const struct handler_ctx *hx, struct case_rec *c, const char *actor);

@@ -99,16 +99,30 @@ void names_event(const struct handler_ctx *hx, const char *kind, const char *det
                  struct sbuf *out)
 {
     static const char *const keys[][2] = {
-        {"drafted", "event_drafted"},         {"registered", "event_registered"},
-        {"withdrawn", "event_withdrawn"},     {"taken", "event_taken"},
-        {"answered", "event_answered"},       {"rated", "event_rated"},
-        {"closed", "event_closed"},           {"reopened", "event_reopened"},
-        {"forwarded", "event_forwarded"},     {"forward_late", "event_forward_late"},
-        {"transferred", "event_transferred"}, {"extended", "event_extended"},
-        {"reminded", "event_reminded"},       {"due_today", "event_due_today"},
-        {"breach", "event_breach"},           {"stage_skipped", "event_stage_skipped"},
-        {"follow_up", "event_follow_up"},     {"contested", "event_contested"},
+        {"drafted", "event_drafted"},
+        {"registered", "event_registered"},
+        {"withdrawn", "event_withdrawn"},
+        {"taken", "event_taken"},
+        {"answered", "event_answered"},
+        {"rated", "event_rated"},
+        {"closed", "event_closed"},
+        {"reopened", "event_reopened"},
+        {"forwarded", "event_forwarded"},
+        {"forward_late", "event_forward_late"},
+        {"transferred", "event_transferred"},
+        {"extended", "event_extended"},
+        {"reminded", "event_reminded"},
+        {"due_today", "event_due_today"},
+        {"breach", "event_breach"},
+        {"stage_skipped", "event_stage_skipped"},
+        {"follow_up", "event_follow_up"},
+        {"contested", "event_contested"},
         {"file_sent", "event_file_sent"},
+        {"incident_joined", "event_incident_joined"},
+        {"incident_confirmed", "event_incident_confirmed"},
+        {"incident_split", "event_incident_split"},
+        {"incident_left", "event_incident_left"},
+        {"incident_answered", "event_incident_answered"},
     };
     const struct config *cfg = hx->cfg;
     const char *key = NULL;
@@ -125,13 +139,14 @@ void names_event(const struct handler_ctx *hx, const char *kind, const char *det
     else if (!strcmp(kind, "closed") && !strcmp(detail, "no rating in time"))
         key = "event_closed_unrated";
     char number[24], type[40], category[40], district[40], body[40], due[16], days[16] = "0";
-    char from[40] = "", to[40] = "";
+    char from[40] = "", to[40] = "", incident[24];
     pair(detail, "number", number, sizeof number);
     pair(detail, "type", type, sizeof type);
     pair(detail, "category", category, sizeof category);
     pair(detail, "district", district, sizeof district);
     pair(detail, "body", body, sizeof body);
     pair(detail, "due", due, sizeof due);
+    pair(detail, "incident", incident, sizeof incident);
     if (!strcmp(kind, "reminded") && !strncmp(detail, "remind", 6))
         snprintf(days, sizeof days, "%s", detail + 6);
     else if (!strcmp(kind, "forward_late"))
@@ -154,7 +169,18 @@ void names_event(const struct handler_ctx *hx, const char *kind, const char *det
         {"from", names_body(cfg, from, lang)},
         {"to", names_body(cfg, to, lang)},
         {"detail", detail},
+        {"incident", incident},
         {NULL, NULL},
     };
     i18n_render(&cfg->texts, lang, key, vars, out);
+}
+
+void names_local_time(const struct config *cfg, int64_t at, char out[17])
+{
+    char day[11];
+    int32_t local = calendar_local_day(&cfg->calendar, at);
+    int64_t secs = at + (int64_t)cfg->calendar.utc_offset_min * 60 - (int64_t)local * 86400;
+    unsigned minutes = (unsigned)(secs / 60) % 1440u; /* a day's minutes: 0..1439 */
+    calendar_format_local(local, day);
+    snprintf(out, 17, "%.10s %02u:%02u", day, minutes / 60 % 24, minutes % 60);
 }

@@ -31,6 +31,8 @@ void names_actor(const struct handler_ctx *hx, const char *actor, enum lang lang
  */
 void names_event(const struct handler_ctx *hx, const char *kind, const char *detail, enum lang lang,
                  struct sbuf *out);
+/* The local time of at, "DD.MM.YYYY HH:MM". */
+void names_local_time(const struct config *cfg, int64_t at, char out[17]);
 /* Appends "No. N: status, body, due DATE" in lang, in the channel's variant (shorter on SMS). */
 void names_case_summary(const struct handler_ctx *hx, const struct case_rec *c, enum lang lang,
                         const char *channel, struct sbuf *out);

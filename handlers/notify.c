@@ -13,14 +13,7 @@
 #include "handlers/names.h"
 #include "handlers/reply.h"
 
-/*
- * Where a body reads its messages: its group chat, or else each of its staff
- * privately.  Calls fn for each address (with the reader's language); stops at
- * the first failure.
- */
-typedef int (*body_address_fn)(void *ctx, const char *address, enum lang lang);
-
-static int body_addresses(const struct config *cfg, const struct body *body, body_address_fn fn,
+int notify_body_addresses(const struct config *cfg, const struct body *body, notify_address_fn fn,
                           void *ctx)
 {
     char address[32];
@@ -64,7 +57,7 @@ static int body_message(const struct handler_ctx *hx, const struct body *body,
                         const char *media)
 {
     struct body_msg bm = {hx, c, key, vars, media};
-    return body_addresses(hx->cfg, body, body_msg_to, &bm);
+    return notify_body_addresses(hx->cfg, body, body_msg_to, &bm);
 }
 
 int notify_supervisors(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
@@ -278,13 +271,8 @@ static int rewrite_card(void *ctx, int64_t card_id, const char *address)
     const struct body *body = config_body(cfg, cc->c->body);
     struct card_ctx here = {cc->hx, cc->c, address, 0};
     if (body)
-        body_addresses(cfg, body, address_is, &here);
-    long long id = strtoll(address, NULL, 10);
-    const struct staff *st = config_staff_by_telegram(cfg, id);
-    enum lang lang = st ? st->lang : cfg->intake.default_lang;
-    for (size_t b = 0; !st && b < cfg->nbodies; b++)
-        if (cfg->bodies[b].chat == id)
-            lang = cfg->bodies[b].lang; /* a group chat reads its body's language */
+        notify_body_addresses(cfg, body, address_is, &here);
+    enum lang lang = notify_address_lang(cfg, address);
     const char *title = !here.found                        ? "card_title_moved"
                         : cc->c->status == CASE_REGISTERED ? "card_title_new"
                                                            : "card_title";
@@ -292,10 +280,21 @@ static int rewrite_card(void *ctx, int64_t card_id, const char *address)
                       here.found && case_is_open(cc->c->status), card_id);
 }
 
+enum lang notify_address_lang(const struct config *cfg, const char *address)
+{
+    long long id = strtoll(address, NULL, 10);
+    const struct staff *st = config_staff_by_telegram(cfg, id);
+    enum lang lang = st ? st->lang : cfg->intake.default_lang;
+    for (size_t b = 0; !st && b < cfg->nbodies; b++)
+        if (cfg->bodies[b].chat == id)
+            lang = cfg->bodies[b].lang; /* a group chat reads its body's language */
+    return lang;
+}
+
 int notify_card(const struct handler_ctx *hx, const struct body *body, const struct case_rec *c)
 {
     struct card_ctx cc = {hx, c, NULL, 0};
-    int rc = body_addresses(hx->cfg, body, new_card_to, &cc);
+    int rc = notify_body_addresses(hx->cfg, body, new_card_to, &cc);
     /* the citizen's photos and documents follow the card, by Telegram file id */
     struct media_ctx mc = {hx, body, c};
     if (rc == 0)

@@ -18,6 +18,17 @@
 
 struct handler_ctx;
 
+/*
+ * Where a body reads its messages: its group chat, or else each of its staff
+ * privately.  Calls fn for each address (with the reader's language); stops at
+ * the first failure.
+ */
+typedef int (*notify_address_fn)(void *ctx, const char *address, enum lang lang);
+int notify_body_addresses(const struct config *cfg, const struct body *body, notify_address_fn fn,
+                          void *ctx);
+/* The language a staff address (a person, a body's group chat) reads. */
+enum lang notify_address_lang(const struct config *cfg, const char *address);
+
 /* Tells the citizen who filed c the catalog text key. */
 int notify_citizen(const struct handler_ctx *hx, const struct case_rec *c, const char *key,
                    const struct i18n_var *vars);

@@ -3,6 +3,8 @@
  *
  * Commands: /inbox, /case N, /take N, /answer N TEXT, /close N OUTCOME [REASON],
  * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY, /stats [PERIOD];
+ * incidents (handlers/incidents.h): /incidents, /incident ID [confirm | split |
+ * answer TEXT | add N | remove N], a reply to an incident card answers all;
  * supervisors: /overdue.
  * Rights: an officer acts on their own body's cases, a council member on
  * their council's, a supervisor on all.  Every refusal says why; every
@@ -22,6 +24,7 @@
 #include "bot/lib/utf8.h"
 #include "bot/domain/payload.h"
 #include "handlers/handler.h"
+#include "handlers/incidents.h"
 #include "handlers/lifecycle.h"
 #include "handlers/names.h"
 #include "handlers/notify.h"
@@ -46,11 +49,12 @@ static int staff_reply(struct staff_turn *t, const char *key, const struct i18n_
     return reply_queue(&r);
 }
 
-static int may_act_on(const struct staff *st, const struct case_rec *c)
+/* May st act on what belongs to body (a case, an incident)? */
+static int may_act_on(const struct staff *st, const char *body)
 {
     if (st->role == ROLE_SUPERVISOR)
         return 1;
-    return st->body && !strcmp(st->body->id, c->body);
+    return st->body && !strcmp(st->body->id, body);
 }
 
 /* Loads case `number` and checks rights; replies and returns 0 when the staff may not act. */
@@ -62,7 +66,7 @@ static int load_case(struct staff_turn *t, const char *number, struct case_rec *
     int rc = store_case_by_number(t->hx->store, number, c);
     if (rc <= 0)
         return rc < 0 ? -1 : (staff_reply(t, "staff_no_case", vars) < 0 ? -1 : 0);
-    if (!may_act_on(t->staff, c)) {
+    if (!may_act_on(t->staff, c->body)) {
         struct i18n_var why[] = {{"number", number},
                                  {"body", names_body(t->hx->cfg, c->body, t->staff->lang)},
                                  {NULL, NULL}};
@@ -112,12 +116,15 @@ struct overdue_ctx {
     struct reply *r;
     int32_t today;
     int n;
+    struct incident_tally incidents; /* an incident is one line with its size */
 };
 
 static int overdue_line(void *ctx, const struct case_rec *c)
 {
     struct overdue_ctx *oc = ctx;
     const struct config *cfg = oc->t->hx->cfg;
+    if (incident_tally_add(&oc->incidents, c))
+        return 0;
     char due[11], days[16];
     calendar_format_local(c->due_day, due);
     snprintf(days, sizeof days, "%d",
@@ -140,14 +147,19 @@ static int cmd_overdue(struct staff_turn *t)
     if (t->staff->role != ROLE_SUPERVISOR)
         return staff_reply(t, "staff_supervisors_only", NULL);
     struct reply r;
-    struct overdue_ctx oc = {t, &r, calendar_local_day(&cfg->calendar, t->hx->now), 0};
+    struct overdue_ctx oc = {t, &r, calendar_local_day(&cfg->calendar, t->hx->now), 0, {NULL, 0}};
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
     reply_text(&r, "staff_overdue_header", NULL);
     for (size_t b = 0; b < cfg->nbodies; b++) {
         if (store_cases_overdue(t->hx->store, oc.today, cfg->bodies[b].id, overdue_line, &oc) < 0) {
             reply_discard(&r);
+            incident_tally_free(&oc.incidents);
             return -1;
         }
+        /* one problem, not dozens of late cases */
+        oc.n += (int)oc.incidents.n;
+        incident_tally_flush(t->hx, &oc.incidents, cfg->bodies[b].id, t->staff->lang, &r.msg.text);
+        incident_tally_free(&oc.incidents);
     }
     if (!oc.n) {
         reply_discard(&r);
@@ -168,11 +180,9 @@ static int history_line(void *ctx, int64_t at, const char *actor, const char *ki
     struct history_ctx *hc = ctx;
     const struct config *cfg = hc->hx->cfg;
     struct sbuf *out = &hc->r->msg.text;
-    char day[11];
-    int32_t local = calendar_local_day(&cfg->calendar, at);
-    int64_t secs = at + (int64_t)cfg->calendar.utc_offset_min * 60 - (int64_t)local * 86400;
-    calendar_format_local(local, day);
-    sbuf_addf(out, "\n%s %02d:%02d ", day, (int)(secs / 3600), (int)(secs / 60 % 60));
+    char when[17];
+    names_local_time(cfg, at, when);
+    sbuf_addf(out, "\n%s ", when);
     names_actor(hc->hx, actor, hc->lang, out);
     sbuf_addstr(out, ": ");
     /* a detail is one line of the history: a reason written over lines is joined */
@@ -325,7 +335,8 @@ static int transfer(struct staff_turn *t, struct case_rec *c, const char *args)
         return staff_reply(t, "staff_transfer_usage", vars);
     struct i18n_var done[] = {
         {"number", c->number}, {"body", to->name[t->staff->lang]}, {NULL, NULL}};
-    if (lifecycle_transfer(t->hx, c, t->actor, to) < 0)
+    /* an incident is one body's: a case sent to another leaves it */
+    if (incidents_remove(t->hx, c, t->actor) < 0 || lifecycle_transfer(t->hx, c, t->actor, to) < 0)
         return -1;
     return staff_reply(t, "staff_transferred", done);
 }
@@ -350,10 +361,218 @@ static int forward(struct staff_turn *t, struct case_rec *c, const char *name)
     return staff_reply(t, "staff_forwarded", told);
 }
 
+/*
+ * Incidents.  Loads incident `id` and checks the staff member's rights: 1, or 0
+ * when told why not (no such incident, another body's), -1 on error.
+ */
+static int load_incident(struct staff_turn *t, const char *id, struct incident_rec *r,
+                         struct incident_view *v)
+{
+    struct i18n_var vars[] = {{"id", id}, {NULL, NULL}};
+    char *end;
+    long long n = strtoll(id, &end, 10);
+    if (!*id || *end || n <= 0)
+        return staff_reply(t, "staff_incident_usage", NULL) < 0 ? -1 : 0;
+    int rc = incidents_get(t->hx, n, r, v);
+    if (rc <= 0)
+        return rc < 0 ? -1 : (staff_reply(t, "staff_no_incident", vars) < 0 ? -1 : 0);
+    if (!may_act_on(t->staff, r->body)) {
+        struct i18n_var why[] = {
+            {"id", id}, {"body", names_body(t->hx->cfg, r->body, t->staff->lang)}, {NULL, NULL}};
+        return staff_reply(t, "staff_incident_not_yours", why) < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+struct incident_list {
+    struct staff_turn *t;
+    struct reply *r;
+    int n, failed;
+};
+
+static int incident_line(void *ctx, const struct incident_rec *inc)
+{
+    struct incident_list *il = ctx;
+    const struct handler_ctx *hx = il->t->hx;
+    enum lang lang = il->t->staff->lang;
+    struct incident_view v;
+    struct incident_rec again;
+    char id[24], size[16], open[16], since[17], status_key[40];
+    incident_rec_init(&again);
+    if (incidents_get(hx, inc->id, &again, &v) != 1) {
+        incident_rec_release(&again);
+        il->failed = 1;
+        return 1;
+    }
+    incident_rec_release(&again);
+    snprintf(id, sizeof id, "%lld", (long long)inc->id);
+    snprintf(size, sizeof size, "%d", v.size);
+    snprintf(open, sizeof open, "%d", v.open);
+    snprintf(status_key, sizeof status_key, "incident_status_%s", inc->status);
+    names_local_time(hx->cfg, v.since, since);
+    struct i18n_var vars[] = {{"id", id},
+                              {"appeals", size, "appeals_n"},
+                              {"open", open},
+                              {"category", names_category(hx->cfg, inc->category, lang)},
+                              {"district", names_district(hx->cfg, inc->district, lang)},
+                              {"since", since},
+                              {"status", i18n_get(&hx->cfg->texts, lang, status_key)},
+                              {NULL, NULL}};
+    sbuf_addch(&il->r->msg.text, '\n');
+    i18n_render(&hx->cfg->texts, lang, "staff_incident_line", vars, &il->r->msg.text);
+    il->n++;
+    return 0;
+}
+
+/* /incidents: the open incidents of the staff member's body (a supervisor's: all). */
+static int cmd_incidents(struct staff_turn *t)
+{
+    struct reply r;
+    const char *body =
+        t->staff->role == ROLE_SUPERVISOR || !t->staff->body ? "" : t->staff->body->id;
+    reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
+    reply_text(&r, "staff_incidents_header", NULL);
+    struct incident_list il = {t, &r, 0, 0};
+    if (store_incidents_open(t->hx->store, "", body, incident_line, &il) < 0 || il.failed) {
+        reply_discard(&r);
+        return -1;
+    }
+    if (!il.n) {
+        reply_discard(&r);
+        return staff_reply(t, "staff_incidents_none", NULL);
+    }
+    return reply_queue(&r);
+}
+
+static int incident_answer_loaded(struct staff_turn *t, struct incident_rec *r, const char *id,
+                                  const char *text)
+{
+    struct i18n_var vars[] = {{"number", id}, {"id", id}, {NULL, NULL}};
+    int answered;
+    if (utf8_length(text) < ANSWER_MIN_CHARS || count_words(text) < ANSWER_MIN_WORDS)
+        return staff_reply(t, "staff_answer_too_short", vars);
+    if (incidents_answer(t->hx, r, t->actor, t->staff, text, &answered) < 0)
+        return -1;
+    if (!answered)
+        return staff_reply(t, "staff_incident_nothing_to_answer", vars);
+    char n[16];
+    snprintf(n, sizeof n, "%d", answered);
+    struct i18n_var told[] = {{"id", id}, {"appeals", n, "appeals_n"}, {NULL, NULL}};
+    return staff_reply(t, "staff_incident_answered", told);
+}
+
+/* An incident that is split, or whose cases are all closed, takes no more actions. */
+static int incident_over(struct staff_turn *t, const struct incident_rec *r,
+                         const struct incident_view *v, const char *id)
+{
+    struct i18n_var vars[] = {{"id", id}, {NULL, NULL}};
+    if (strcmp(r->status, "split") && v->open)
+        return 0;
+    return staff_reply(t, "staff_incident_over", vars) < 0 ? -1 : 1;
+}
+
+/* The answer to all, as a reply to the incident's card. */
+static int incident_answer(struct staff_turn *t, int64_t n, const char *text)
+{
+    struct incident_rec r;
+    struct incident_view v;
+    char id[24];
+    snprintf(id, sizeof id, "%lld", (long long)n);
+    incident_rec_init(&r);
+    int rc = load_incident(t, id, &r, &v);
+    if (rc > 0) {
+        struct i18n_var vars[] = {{"id", id}, {NULL, NULL}};
+        if (t->in->attachment_kind) /* a file for all: not sent, said so */
+            rc = staff_reply(t, "incident_answer_hint", vars);
+        else if ((rc = incident_over(t, &r, &v, id)) == 0)
+            rc = incident_answer_loaded(t, &r, id, text);
+    }
+    incident_rec_release(&r);
+    return rc < 0 ? -1 : 0;
+}
+
+/* /incident ID [confirm | split | answer TEXT | add N | remove N] */
+static int cmd_incident(struct staff_turn *t, const char *args)
+{
+    char id[24], action[16], number[24];
+    struct incident_rec r;
+    struct incident_view v;
+    command_token(&args, id, sizeof id);
+    command_token(&args, action, sizeof action);
+    if (!*id)
+        return cmd_incidents(t);
+    incident_rec_init(&r);
+    int rc = load_incident(t, id, &r, &v);
+    if (rc <= 0)
+        goto out;
+    struct i18n_var vars[] = {{"id", id}, {NULL, NULL}};
+    char size[16];
+    snprintf(size, sizeof size, "%d", v.size);
+    struct i18n_var sized[] = {{"id", id}, {"appeals", size, "appeals_n"}, {NULL, NULL}};
+    if (!*action) { /* the card, here: a reply to it answers all */
+        rc = incidents_card(t->hx, &r, t->in->sender, t->staff->lang);
+        goto out;
+    }
+    if ((rc = incident_over(t, &r, &v, id)) != 0)
+        goto out;
+    if (!strcmp(action, "confirm")) {
+        rc = incidents_confirm(t->hx, &r, t->actor);
+        rc = rc < 0 ? -1 : staff_reply(t, "staff_incident_confirmed", sized);
+    } else if (!strcmp(action, "split")) {
+        rc = incidents_split(t->hx, &r, t->actor);
+        rc = rc < 0 ? -1 : staff_reply(t, "staff_incident_split", sized);
+    } else if (!strcmp(action, "answer")) {
+        rc = incident_answer_loaded(t, &r, id, args);
+    } else if (!strcmp(action, "add") || !strcmp(action, "remove")) {
+        struct case_rec c;
+        command_token(&args, number, sizeof number);
+        case_init(&c);
+        rc = load_case(t, number, &c);
+        struct i18n_var both[] = {{"id", id}, {"number", c.number}, {NULL, NULL}};
+        if (rc <= 0)
+            ;
+        else if (!strcmp(action, "remove"))
+            rc = c.incident_id != r.id ? staff_reply(t, "staff_incident_not_in", both)
+                 : incidents_remove(t->hx, &c, t->actor) < 0
+                     ? -1
+                     : staff_reply(t, "staff_incident_removed", both);
+        else if (!case_is_open(c.status))
+            rc = staff_reply(t, "staff_case_closed", both);
+        else if (c.incident_id == r.id)
+            rc = staff_reply(t, "staff_incident_added", both);
+        else if (strcmp(c.body, r.body))
+            rc = staff_reply(t, "staff_incident_other_body", both);
+        else
+            rc = incidents_remove(t->hx, &c, t->actor) < 0 ||
+                         incidents_add(t->hx, &c, &r, t->actor) < 0
+                     ? -1
+                     : staff_reply(t, "staff_incident_added", both);
+        case_release(&c);
+    } else {
+        rc = staff_reply(t, "staff_incident_usage", vars);
+    }
+out:
+    incident_rec_release(&r);
+    return rc < 0 ? -1 : 0;
+}
+
+/* A button on an incident card. */
+static int incident_button(struct staff_turn *t, const struct payload *p)
+{
+    char args[48];
+    struct i18n_var vars[] = {{"id", p->number}, {NULL, NULL}};
+    if (p->incident_action == INCIDENT_ANSWER)
+        return staff_reply(t, "incident_answer_hint", vars);
+    snprintf(args, sizeof args, "%s %s", p->number, incident_action_name(p->incident_action));
+    return cmd_incident(t, args);
+}
+
 /* A button on a case card (bot/domain/payload.h). */
 static int card_button(struct staff_turn *t, const char *text)
 {
     struct payload p;
+    if (payload_parse(text, &p) == 0 && p.kind == PAYLOAD_INCIDENT)
+        return incident_button(t, &p);
     if (payload_parse(text, &p) < 0 || p.kind != PAYLOAD_CARD)
         return staff_reply(t, "staff_help", NULL);
     struct i18n_var vars[] = {{"number", p.number}, {NULL, NULL}};
@@ -398,8 +617,14 @@ static int photo_to_citizen(struct staff_turn *t, struct case_rec *c, const char
 }
 
 /* A reply to a case card (or any message about a case) is an answer to that case. */
+static int incident_answer(struct staff_turn *t, int64_t id, const char *text);
+
 static int reply_to_card(struct staff_turn *t, const char *text)
 {
+    int64_t incident =
+        store_incident_of_sent(t->hx->store, t->in->channel, t->in->sender, t->in->reply_to);
+    if (incident)
+        return incident < 0 ? -1 : incident_answer(t, incident, text);
     int64_t id = store_case_of_sent(t->hx->store, t->in->channel, t->in->sender, t->in->reply_to);
     struct case_rec c;
     if (id < 0)
@@ -431,7 +656,7 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const 
     command_parse(text, &parsed);
     snprintf(cmd, sizeof cmd, "%s", parsed.slash ? parsed.name.buf : "");
     /* a pointer into the text itself: the answer after the number is never copied or cut */
-    const char *after_number = parsed.rest;
+    const char *after_number = parsed.rest, *parsed_rest = parsed.rest;
     command_token(&after_number, number, sizeof number);
     command_release(&parsed);
     if (!*cmd)
@@ -441,6 +666,10 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const 
         return cmd_inbox(&t);
     if (!strcmp(cmd, "overdue"))
         return cmd_overdue(&t);
+    if (!strcmp(cmd, "incidents"))
+        return cmd_incidents(&t);
+    if (!strcmp(cmd, "incident"))
+        return cmd_incident(&t, parsed_rest);
     if (!strcmp(cmd, "stats")) {
         struct reply r;
         reply_begin(&r, hx, in->channel, in->sender, staff->lang, 0);

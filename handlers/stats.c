@@ -3,8 +3,10 @@
  * district: cases, still open, answered in time (first answer on or before
  * the due day, of the cases answered or overdue; an overdue case counts as
  * late even if an earlier answer was on time), median time to the first answer, and satisfaction
- * (the citizens' ratings).  /stats [7d|30d|all|YYYY-MM]; an officer sees their own body, a
- * supervisor everything.
+ * (the citizens' ratings).  Where cases were joined into incidents, the figures per appeal are
+ * followed by the same per problem: how many cases are in how many incidents, and how many
+ * problems that makes (an incident counts once).  /stats [7d|30d|all|YYYY-MM]; an officer sees
+ * their own body, a supervisor everything.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,9 @@ struct group {
     int in_time;    /* first answer by the due day, and not overdue now */
     int64_t *waits; /* seconds to the first answer */
     int nwaits, cap;
+    int joined;         /* cases in an incident */
+    int64_t *incidents; /* the incidents they are in, each once */
+    int nincidents, icap;
 };
 
 struct stats_ctx {
@@ -50,6 +55,19 @@ static void group_add(struct group *g, const struct config *cfg, int32_t today,
     if (c->rating) {
         g->rated++;
         g->rating_sum += c->rating;
+    }
+    if (c->incident_id) {
+        int i = 0;
+        g->joined++;
+        while (i < g->nincidents && g->incidents[i] != c->incident_id)
+            i++;
+        if (i == g->nincidents) {
+            if (g->nincidents == g->icap) {
+                g->icap = g->icap ? g->icap * 2 : 8;
+                g->incidents = xrealloc(g->incidents, (size_t)g->icap * sizeof *g->incidents);
+            }
+            g->incidents[g->nincidents++] = c->incident_id;
+        }
     }
 }
 
@@ -100,6 +118,16 @@ static void render_group(const struct config *cfg, enum lang lang, const char *n
                               {NULL, NULL}};
     sbuf_addch(out, '\n');
     i18n_render(&cfg->texts, lang, "stats_line", vars, out);
+    if (!g->nincidents)
+        return;
+    char joined[16], incidents[16], problems[16];
+    snprintf(joined, sizeof joined, "%d", g->joined);
+    snprintf(incidents, sizeof incidents, "%d", g->nincidents);
+    snprintf(problems, sizeof problems, "%d", g->total - g->joined + g->nincidents);
+    struct i18n_var per[] = {
+        {"joined", joined}, {"incidents", incidents}, {"problems", problems}, {NULL, NULL}};
+    sbuf_addch(out, '\n');
+    i18n_render(&cfg->texts, lang, "stats_incidents", per, out);
 }
 
 enum period_kind { PERIOD_DAYS, PERIOD_ALL, PERIOD_MONTH };
@@ -220,10 +248,14 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
     for (size_t i = 0; i < cfg->ndistricts; i++)
         render_group(cfg, lang, cfg->districts[i].name[lang], &sc.districts[i], out);
 out:
-    for (size_t i = 0; i < cfg->nbodies; i++)
+    for (size_t i = 0; i < cfg->nbodies; i++) {
         free(sc.bodies[i].waits);
-    for (size_t i = 0; i < cfg->ndistricts; i++)
+        free(sc.bodies[i].incidents);
+    }
+    for (size_t i = 0; i < cfg->ndistricts; i++) {
         free(sc.districts[i].waits);
+        free(sc.districts[i].incidents);
+    }
     free(sc.bodies);
     free(sc.districts);
     return rc;

@@ -731,6 +731,108 @@ static void load_streets(struct loader *ld, const config_setting_t *root)
     }
 }
 
+static int incident_word_order(const void *a, const void *b)
+{
+    const struct incident_word *x = a, *y = b;
+    int c = strcmp(x->token, y->token);
+    return c ? c : (x->group > y->group) - (x->group < y->group);
+}
+
+/* The stems of one written word, each counted as group (-1: left out). */
+static void add_incident_word(struct loader *ld, const config_setting_t *s, const char *written,
+                              int group)
+{
+    struct incident_settings *set = &ld->cfg->incidents;
+    struct word *w;
+    struct sbuf stems = SBUF_INIT;
+    size_t nw = words_split(ld->stemmers, written, strlen(written), &w);
+    if (nw != 1) {
+        ERR(ld, s, "`%s` in `incidents` must be one word", written);
+        words_free(w, nw);
+        return;
+    }
+    /*
+     * A short word ("су") standing alone is matched whole (incident_tokens), its longer forms
+     * ("суы", "сусыз") by its stems; a longer word's stem as short as that ("вода": Kazakh
+     * "во") would catch the short words of every text ("во"), and is left out.
+     */
+    int short_word = utf8_length(w[0].text) < INCIDENT_MIN_LETTERS;
+    if (short_word) {
+        sbuf_addch(&stems, '=');
+        sbuf_addstr(&stems, w[0].text);
+        sbuf_addch(&stems, 0);
+    }
+    words_stems(w, nw, &stems);
+    for (size_t off = 0; off < stems.len; off += strlen(stems.buf + off) + 1) {
+        if (!short_word && utf8_length(stems.buf + off + 1) < INCIDENT_MIN_LETTERS)
+            continue;
+        set->words = xrealloc(set->words, (set->nwords + 1) * sizeof *set->words);
+        set->words[set->nwords++] = (struct incident_word){xstrdup(stems.buf + off), group};
+    }
+    sbuf_release(&stems);
+    words_free(w, nw);
+}
+
+/* An array of words, each one word in a language's letters. */
+static void incident_words(struct loader *ld, const config_setting_t *a, const char *name,
+                           int group)
+{
+    if (!config_setting_is_array(a) && !config_setting_is_list(a)) {
+        ERR(ld, a, "`%s` must be an array of words", name);
+        return;
+    }
+    for (int i = 0; i < config_setting_length(a); i++) {
+        const char *v = config_setting_get_string_elem(a, i);
+        if (!v || !utf8_valid(v, strlen(v)))
+            ERR(ld, a, "`%s` must hold words (valid UTF-8 strings)", name);
+        else
+            add_incident_word(ld, a, v, group);
+    }
+}
+
+static void load_incidents(struct loader *ld, const config_setting_t *root)
+{
+    static const char *const keys[] = {"window_hours", "radius_m", "min_appeals", "similarity",
+                                       "offer",        "same",     "ignore",      NULL};
+    struct incident_settings *set = &ld->cfg->incidents;
+    config_setting_t *g = member(root, "incidents");
+    if (g)
+        check_keys(ld, g, "incidents", keys);
+    get_int(ld, g, "window_hours", 12, 1, 24 * 14, &set->window_hours);
+    get_int(ld, g, "radius_m", 1500, 0, 100000, &set->radius_m);
+    get_int(ld, g, "min_appeals", 3, 2, 1000, &set->min_appeals);
+    get_int(ld, g, "similarity", 35, 1, 100, &set->similarity);
+    get_bool(ld, g, "offer", 1, &set->offer);
+    config_setting_t *same = member(g, "same");
+    if (same && !config_setting_is_list(same))
+        ERR(ld, same, "`same` must be a list of arrays of words: ( [\"су\", \"вода\"], ... )");
+    else if (same) {
+        set->group_names = xcalloc((size_t)config_setting_length(same) + 1, sizeof(char *));
+        for (int i = 0; i < config_setting_length(same); i++) {
+            config_setting_t *a = config_setting_get_elem(same, (unsigned)i);
+            const char *first = config_setting_get_string_elem(a, 0);
+            set->group_names[set->ngroups] = xstrdup(first ? first : "?");
+            incident_words(ld, a, "same", (int)set->ngroups++);
+        }
+    }
+    config_setting_t *ignore = member(g, "ignore");
+    if (ignore)
+        incident_words(ld, ignore, "ignore", -1);
+    if (!set->nwords)
+        return;
+    /* a stem in two groups counts as the first (or is left out, if ignored anywhere) */
+    qsort(set->words, set->nwords, sizeof *set->words, incident_word_order);
+    size_t kept = 0;
+    for (size_t i = 0; i < set->nwords; i++) {
+        if (kept && !strcmp(set->words[kept - 1].token, set->words[i].token)) {
+            free(set->words[i].token);
+            continue;
+        }
+        set->words[kept++] = set->words[i];
+    }
+    set->nwords = kept;
+}
+
 static void found_area(void *ctx, const char *id, struct geo_area *area)
 {
     struct loader *ld = ctx;
@@ -884,7 +986,7 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
     static const char *const top[] = {"storage",  "redis",   "http",         "telegram",  "sms",
                                       "log",      "texts",   "intake",       "deadlines", "outbox",
                                       "calendar", "bodies",  "categories",   "districts", "routes",
-                                      "staff",    "streets", "district_map", NULL};
+                                      "staff",    "streets", "district_map", "incidents", NULL};
     config_t cf;
     int errors_before = d->errors;
     memset(cfg, 0, sizeof *cfg);
@@ -914,6 +1016,7 @@ int config_load(struct config *cfg, const char *path, struct diag *d)
     load_district_map(&ld, root);
     load_routes(&ld, root);
     load_staff(&ld, root);
+    load_incidents(&ld, root);
     check_reachability(&ld, root);
 
     static const char *const texts_keys[] = {"dir", NULL};
@@ -991,6 +1094,12 @@ void config_free(struct config *c)
     }
     free(c->streets);
     free(c->district_map);
+    for (size_t i = 0; i < c->incidents.nwords; i++)
+        free(c->incidents.words[i].token);
+    free(c->incidents.words);
+    for (size_t i = 0; i < c->incidents.ngroups; i++)
+        free(c->incidents.group_names[i]);
+    free(c->incidents.group_names);
     for (size_t i = 0; i < c->nbodies; i++)
         free_names(c->bodies[i].name);
     for (size_t i = 0; i < c->nstaff; i++)

@@ -116,6 +116,27 @@ struct route {
     const struct body *body;
 };
 
+/* Words shorter than this say little to incident grouping, and are matched whole. */
+#define INCIDENT_MIN_LETTERS 3
+
+/* A word incident grouping counts as another or leaves out (bot/domain/incident.h). */
+struct incident_word {
+    char *token; /* a tagged stem, as words_stems() writes it */
+    int group;   /* the incidents.same group it counts as; -1: left out (incidents.ignore) */
+};
+
+struct incident_settings {
+    int window_hours;            /* an appeal joins a group whose newest is at most this old */
+    int radius_m;                /* pins this close are one place across a district line */
+    int min_appeals;             /* a group this large is proposed as an incident */
+    int similarity;              /* the least cosine of words, in percent */
+    int offer;                   /* a citizen filing is told of a matching incident */
+    struct incident_word *words; /* sorted by token */
+    size_t nwords;
+    char **group_names; /* the first word of each incidents.same group */
+    size_t ngroups;
+};
+
 struct config {
     char *file; /* path of the config file as given */
     char *dir;  /* its directory: relative paths in it are resolved against this */
@@ -179,6 +200,7 @@ struct config {
         int retry_max_ms;
         int max_attempts;
     } outbox;
+    struct incident_settings incidents;
 
     struct calendar calendar;
     struct i18n texts;

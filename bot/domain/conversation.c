@@ -11,6 +11,7 @@ static const char *const names[CONV_STATES] = {
     [CONV_LANG] = "lang",
     [CONV_RATE] = "rate",
     [CONV_CONTEST] = "contest",
+    [CONV_INCIDENT] = "incident",
 };
 
 void conversation_init(struct conversation *cv)

@@ -8,6 +8,8 @@
  *     |                    +-----------------+---|-----------+            |
  *     |                                          +------------------------+
  *     |                     both chosen by the citizen: nothing to confirm
+ *     |   a known incident fits the draft: INCIDENT (join it: registered;
+ *     |     separately: on to the draft's next question)
  *     |   /lang: LANG (the draft kept; back to its question when chosen)
  *     |   an answer came: RATE (a digit rates it) ----> IDLE (rated well)
  *     +------------------------------------------------ CONTEST (rated low: why?) <-+
@@ -31,18 +33,20 @@ enum conv_state {
     CONV_LANG,
     CONV_RATE,
     CONV_CONTEST,
+    CONV_INCIDENT,
     CONV_STATES
 };
 
 /* What the citizen chose themselves in the draft, not a guess of the router's. */
-enum { PICKED_DISTRICT = 1, PICKED_CATEGORY = 2 };
+enum { PICKED_DISTRICT = 1, PICKED_CATEGORY = 2, PICKED_SEPARATE = 4 };
 
 /* What a citizen is in the middle of; choices are the payloads last offered, '\n'-separated. */
 struct conversation {
     enum conv_state state;
     int64_t case_id;
     struct sbuf choices;
-    int picked; /* PICKED_* bits: a route the citizen chose whole needs no confirmation */
+    int picked; /* PICKED_* bits: a route the citizen chose whole needs no confirmation;
+                   PICKED_SEPARATE: filed apart from the incident offered */
 };
 
 void conversation_init(struct conversation *cv);

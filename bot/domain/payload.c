@@ -5,6 +5,7 @@
 
 static const char *const action_names[CARD_ACTIONS] = {"take", "answer", "transfer", "extend",
                                                        "close"};
+static const char *const incident_action_names[INCIDENT_ACTIONS] = {"confirm", "split", "answer"};
 
 /* The fixed payloads, and the prefix of those that carry an id. */
 static const struct {
@@ -13,12 +14,18 @@ static const struct {
 } fixed[] = {{PAYLOAD_CHANGE_CATEGORY, "chg:c"},
              {PAYLOAD_CHANGE_DISTRICT, "chg:d"},
              {PAYLOAD_CONFIRM, "ok"},
-             {PAYLOAD_CANCEL, "cancel"}},
+             {PAYLOAD_CANCEL, "cancel"},
+             {PAYLOAD_SEPARATE, "sep"}},
   with_id[] = {{PAYLOAD_DISTRICT, "d:"}, {PAYLOAD_CATEGORY, "c:"}, {PAYLOAD_TYPE, "t:"}};
 
 const char *card_action_name(enum card_action a)
 {
     return (unsigned)a < CARD_ACTIONS ? action_names[a] : "";
+}
+
+const char *incident_action_name(enum incident_action a)
+{
+    return (unsigned)a < INCIDENT_ACTIONS ? incident_action_names[a] : "";
 }
 
 void payload_format(const struct payload *p, char out[PAYLOAD_MAX])
@@ -36,6 +43,10 @@ void payload_format(const struct payload *p, char out[PAYLOAD_MAX])
         snprintf(out, PAYLOAD_MAX, "r:%s:%d", p->number, p->score);
     else if (p->kind == PAYLOAD_CARD)
         snprintf(out, PAYLOAD_MAX, "s:%s:%s", card_action_name(p->action), p->number);
+    else if (p->kind == PAYLOAD_INCIDENT)
+        snprintf(out, PAYLOAD_MAX, "i:%s:%s", incident_action_name(p->incident_action), p->number);
+    else if (p->kind == PAYLOAD_JOIN)
+        snprintf(out, PAYLOAD_MAX, "j:%s", p->number);
 }
 
 /* digits only, 1 to 23 of them */
@@ -96,6 +107,25 @@ int payload_parse(const char *s, struct payload *p)
                 p->action = (enum card_action)a;
                 return 0;
             }
+    }
+    if (!strncmp(s, "i:", 2)) { /* i:ACTION:ID */
+        const char *colon = strchr(s + 2, ':');
+        if (!colon || !is_number(colon + 1))
+            return -1;
+        p->kind = PAYLOAD_INCIDENT;
+        snprintf(p->number, sizeof p->number, "%s", colon + 1);
+        for (int a = 0; a < INCIDENT_ACTIONS; a++)
+            if ((size_t)(colon - (s + 2)) == strlen(incident_action_names[a]) &&
+                !strncmp(s + 2, incident_action_names[a], strlen(incident_action_names[a]))) {
+                p->incident_action = (enum incident_action)a;
+                return 0;
+            }
+        return -1;
+    }
+    if (!strncmp(s, "j:", 2) && is_number(s + 2)) {
+        p->kind = PAYLOAD_JOIN;
+        snprintf(p->number, sizeof p->number, "%s", s + 2);
+        return 0;
     }
     return -1;
 }

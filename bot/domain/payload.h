@@ -12,6 +12,8 @@
  *   ok  cancel    confirm the route, drop the draft
  *   r:NUMBER:N    rate the answer to case NUMBER with N (1-5)
  *   s:ACTION:NUMBER  a case card's button: take, answer, transfer, extend, close
+ *   i:ACTION:ID   an incident card's button: confirm, split, answer
+ *   j:ID  sep     join incident ID, file separately (a citizen told of an incident)
  *
  * The parser checks the shape only (an id is a config id, a number is
  * digits); whether the district exists or the case is the sender's is the
@@ -35,9 +37,13 @@ enum payload_kind {
     PAYLOAD_CANCEL,
     PAYLOAD_RATE,
     PAYLOAD_CARD,
+    PAYLOAD_INCIDENT,
+    PAYLOAD_JOIN,
+    PAYLOAD_SEPARATE,
 };
 
 enum card_action { CARD_TAKE, CARD_ANSWER, CARD_TRANSFER, CARD_EXTEND, CARD_CLOSE, CARD_ACTIONS };
+enum incident_action { INCIDENT_CONFIRM, INCIDENT_SPLIT, INCIDENT_ANSWER, INCIDENT_ACTIONS };
 
 #define PAYLOAD_MAX 64 /* Telegram's limit for callback_data, in bytes */
 
@@ -45,9 +51,10 @@ struct payload {
     enum payload_kind kind;
     enum lang lang;          /* PAYLOAD_LANG */
     char id[32];             /* PAYLOAD_DISTRICT, _CATEGORY, _TYPE */
-    char number[24];         /* PAYLOAD_RATE, PAYLOAD_CARD */
+    char number[24];         /* PAYLOAD_RATE, _CARD; the incident's id: _INCIDENT, _JOIN */
     int score;               /* PAYLOAD_RATE, 1-5 */
     enum card_action action; /* PAYLOAD_CARD */
+    enum incident_action incident_action; /* PAYLOAD_INCIDENT */
 };
 
 /* Its text form into out (PAYLOAD_MAX bytes). */
@@ -56,5 +63,7 @@ void payload_format(const struct payload *p, char out[PAYLOAD_MAX]);
 int payload_parse(const char *s, struct payload *p);
 /* "take", "answer"...: the name in the payload. */
 const char *card_action_name(enum card_action a);
+/* "confirm", "split", "answer". */
+const char *incident_action_name(enum incident_action a);
 
 #endif

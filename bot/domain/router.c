@@ -166,35 +166,6 @@ static uint32_t hash_of(const char *s)
     return h;
 }
 
-static void add_stem(struct sbuf *out, char tag, const char *stem)
-{
-    /* each stem once: a word repeated is not more evidence */
-    for (size_t off = 0; off < out->len; off += strlen(out->buf + off) + 1)
-        if (out->buf[off] == tag && !strcmp(out->buf + off + 1, stem))
-            return;
-    sbuf_addch(out, tag);
-    sbuf_addstr(out, stem);
-    sbuf_addch(out, 0);
-}
-
-/* The stems of the words, as the classifier sees them, each once, NUL-separated into out. */
-static void stems_of(const struct word *w, size_t nw, struct sbuf *out)
-{
-    struct sbuf kk = SBUF_INIT;
-    for (size_t i = 0; i < nw; i++) {
-        if (w[i].form[LANG_RU])
-            add_stem(out, 'r', w[i].form[LANG_RU]);
-        if (w[i].form[LANG_EN])
-            add_stem(out, 'e', w[i].form[LANG_EN]);
-        if (w[i].form[LANG_KK]) {
-            sbuf_reset(&kk);
-            words_kk_stem(w[i].form[LANG_KK], &kk);
-            add_stem(out, 'k', kk.buf);
-        }
-    }
-    sbuf_release(&kk);
-}
-
 struct route_model *route_model_new(void)
 {
     struct route_model *m = xcalloc(1, sizeof *m);
@@ -277,7 +248,7 @@ void route_model_learn(struct route_model *m, const char *category, const char *
     struct sbuf stems = SBUF_INIT;
     struct word *w;
     size_t nw = words_split(m->stemmers, text, len, &w);
-    stems_of(w, nw, &stems);
+    words_stems(w, nw, &stems);
     words_free(w, nw);
     for (size_t off = 0; off < stems.len; off += strlen(stems.buf + off) + 1) {
         if ((m->nfeatures + 1) * 2 > m->cap)
@@ -308,7 +279,7 @@ static int classify(const struct route_model *m, const struct config *cfg, const
     if (!m || !m->examples)
         return 0;
     struct sbuf stems = SBUF_INIT;
-    stems_of(w, nw, &stems); /* the words the keywords were matched on: not split again */
+    words_stems(w, nw, &stems); /* the words the keywords were matched on: not split again */
     size_t nc = cfg->ncategories, known = 0;
     double *lp = xcalloc(nc + 1, sizeof *lp);
     int *mc = xcalloc(nc + 1, sizeof *mc);

@@ -195,6 +195,27 @@ static const char *const migrations[] = {
     "CREATE TABLE route_examples(id INTEGER PRIMARY KEY, at INTEGER NOT NULL,"
     "  source TEXT NOT NULL, case_id INTEGER NOT NULL, category TEXT NOT NULL,"
     "  guessed TEXT NOT NULL, text TEXT NOT NULL);",
+    /* 13: appeals about one problem, joined as an incident; an incident card is an outbox row */
+    "CREATE TABLE incidents(id INTEGER PRIMARY KEY, category TEXT NOT NULL,"
+    "  district TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    "  answer TEXT NOT NULL DEFAULT '', answered_at INTEGER NOT NULL DEFAULT 0,"
+    "  open_cases INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX incidents_open ON incidents(category, body)"
+    "  WHERE status != 'split' AND open_cases > 0;"
+    "ALTER TABLE cases ADD COLUMN incident_id INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE cases ADD COLUMN apart INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX cases_incident ON cases(incident_id, registered_at) WHERE incident_id != 0;"
+    "CREATE INDEX cases_unjoined ON cases(category, registered_at)"
+    "  WHERE incident_id = 0 AND apart = 0 AND status NOT IN ('draft', 'closed');"
+    "ALTER TABLE outbox ADD COLUMN incident_id INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX outbox_incident_cards ON outbox(incident_id) WHERE kind = 'icard';"
+    /* how many of an incident's cases are open, kept by the cases themselves */
+    "CREATE TRIGGER cases_incident_open AFTER UPDATE OF status, incident_id ON cases"
+    "  WHEN old.incident_id != 0 OR new.incident_id != 0 BEGIN"
+    "  UPDATE incidents SET open_cases = (SELECT count(*) FROM cases c WHERE"
+    "    c.incident_id = incidents.id AND c.status NOT IN ('draft', 'closed'))"
+    "  WHERE id IN (old.incident_id, new.incident_id); END;",
 };
 
 enum stmt_id {
@@ -267,13 +288,24 @@ enum stmt_id {
     ST_CHAT_CURRENT,
     ST_EXAMPLE_ADD,
     ST_EXAMPLES_AFTER,
+    ST_INCIDENT_INSERT,
+    ST_INCIDENT_SAVE,
+    ST_INCIDENT_GET,
+    ST_INCIDENTS_OPEN,
+    ST_CASES_OF_INCIDENT,
+    ST_CASES_UNJOINED,
+    ST_INCIDENT_CARDS,
+    ST_INCIDENT_BY_REMOTE,
     ST_COUNT
 };
 
 #define CASE_COLUMNS                                                                               \
     "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "     \
     "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon, " \
-    "rating, answered_at, first_answer_at"
+    "rating, answered_at, first_answer_at, incident_id, apart"
+
+#define INCIDENT_COLUMNS                                                                           \
+    "id, category, district, body, status, created_at, updated_at, answer, answered_at"
 
 static const char *const stmt_sql[ST_COUNT] = {
     [ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -306,14 +338,15 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CASE_INSERT] = "INSERT INTO cases(number, citizen_id, type, category, district, body, "
                        "status, assignee, outcome, lang, text, created_at, registered_at, "
                        "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
-                       "first_answer_at) VALUES (nullif(?1, ''), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-                       "?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?20, ?21, ?22)",
+                       "first_answer_at, incident_id, apart) VALUES (nullif(?1, ''), ?2, ?3, ?4, "
+                       "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?20, ?21, "
+                       "?22, ?23, ?24)",
     [ST_CASE_SAVE] = "UPDATE cases SET number = nullif(?1, ''), citizen_id = ?2, type = ?3, "
                      "category = ?4, district = ?5, body = ?6, status = ?7, assignee = ?8, "
                      "outcome = ?9, lang = ?10, text = ?11, created_at = ?12, "
                      "registered_at = ?13, received_day = ?14, due_day = ?15, closed_at = ?16, "
                      "lat = ?17, lon = ?18, rating = ?20, answered_at = ?21, "
-                     "first_answer_at = ?22 WHERE id = ?19",
+                     "first_answer_at = ?22, incident_id = ?23, apart = ?24 WHERE id = ?19",
     [ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
     [ST_CASE_BY_NUMBER] = "SELECT " CASE_COLUMNS " FROM cases WHERE number = ?1",
     [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id IN ("
@@ -341,6 +374,27 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CASE_BY_REMOTE] =
         "SELECT case_id FROM outbox WHERE channel = ?1 AND address = ?2 AND "
         "remote_id = ?3 AND remote_id != '' AND case_id != 0 ORDER BY id DESC LIMIT 1",
+    [ST_INCIDENT_INSERT] =
+        "INSERT INTO incidents(category, district, body, status, created_at, "
+        "updated_at, answer, answered_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [ST_INCIDENT_SAVE] = "UPDATE incidents SET category = ?1, district = ?2, body = ?3, "
+                         "status = ?4, created_at = ?5, updated_at = ?6, answer = ?7, "
+                         "answered_at = ?8 WHERE id = ?9",
+    [ST_INCIDENT_GET] = "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE id = ?1",
+    /* with an open appeal in it, of a category and a body ("" = any) */
+    [ST_INCIDENTS_OPEN] = "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE status != 'split' "
+                          "AND open_cases > 0 AND (?1 = '' OR category = ?1) AND "
+                          "(?2 = '' OR body = ?2) ORDER BY id",
+    [ST_CASES_OF_INCIDENT] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 "
+                             "ORDER BY registered_at, id",
+    [ST_CASES_UNJOINED] = "SELECT " CASE_COLUMNS " FROM cases WHERE category = ?1 AND "
+                          "registered_at >= ?2 AND incident_id = 0 AND apart = 0 AND "
+                          "status NOT IN ('draft', 'closed') ORDER BY registered_at, id",
+    [ST_INCIDENT_CARDS] = "SELECT max(id), address FROM outbox WHERE incident_id = ?1 AND "
+                          "channel = 'telegram' AND kind = 'icard' GROUP BY address ORDER BY 1",
+    [ST_INCIDENT_BY_REMOTE] =
+        "SELECT incident_id FROM outbox WHERE channel = ?1 AND address = ?2 AND remote_id = ?3 "
+        "AND remote_id != '' AND kind = 'icard' ORDER BY id DESC LIMIT 1",
     [ST_CASES_SINCE] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
                        "registered_at >= ?1 AND registered_at < ?2 ORDER BY id",
     [ST_CASES_UNRATED] = "SELECT " CASE_COLUMNS " FROM cases WHERE status = 'answered' AND "
@@ -360,8 +414,8 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_ADD] =
         "INSERT INTO outbox(channel, address, case_id, kind, text, buttons, "
-        "next_attempt_ms, created_ms, media, edit_of) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-        "?7, ?7, ?8, ?9)",
+        "next_attempt_ms, created_ms, media, edit_of, incident_id) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?7, ?8, ?9, ?10)",
     /* the heads that are ready, longest ready first: read in the order of outbox_heads_ready, so
        a batch costs its own rows, not every ready address's */
     [ST_OUTBOX_DUE] = "SELECT o.id, o.address, o.case_id, o.kind, o.text, o.buttons, o.attempts, "
@@ -953,6 +1007,8 @@ static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
     sqlite3_bind_int(st, 20, c->rating);
     sqlite3_bind_int64(st, 21, c->answered_at);
     sqlite3_bind_int64(st, 22, c->first_answer_at);
+    sqlite3_bind_int64(st, 23, c->incident_id);
+    sqlite3_bind_int(st, 24, c->apart);
 }
 
 static void read_case(sqlite3_stmt *st, struct case_rec *c)
@@ -987,6 +1043,8 @@ static void read_case(sqlite3_stmt *st, struct case_rec *c)
     c->rating = sqlite3_column_int(st, 19);
     c->answered_at = sqlite3_column_int64(st, 20);
     c->first_answer_at = sqlite3_column_int64(st, 21);
+    c->incident_id = sqlite3_column_int64(st, 22);
+    c->apart = sqlite3_column_int(st, 23);
 }
 
 int store_case_insert(struct store *s, struct case_rec *c)
@@ -1200,6 +1258,7 @@ int store_outbox_add(struct store *s, const struct outbox_msg *m, int64_t now_ms
     sqlite3_bind_int64(st, 7, now_ms);
     bind_str(st, 8, m->media);
     sqlite3_bind_int64(st, 9, m->edit_of);
+    sqlite3_bind_int64(st, 10, m->incident_id);
     return step_done(s, st);
 }
 
@@ -1720,6 +1779,151 @@ int64_t store_case_of_sent(struct store *s, const char *channel, const char *add
                            const char *remote_id)
 {
     sqlite3_stmt *st = stmt(s, ST_CASE_BY_REMOTE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    bind_str(st, 2, address);
+    bind_str(st, 3, remote_id);
+    int rc = sqlite3_step(st);
+    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+void incident_rec_init(struct incident_rec *r)
+{
+    memset(r, 0, sizeof *r);
+    sbuf_init(&r->answer, 0);
+}
+
+void incident_rec_release(struct incident_rec *r)
+{
+    sbuf_release(&r->answer);
+}
+
+static void bind_incident(sqlite3_stmt *st, const struct incident_rec *r)
+{
+    bind_str(st, 1, r->category);
+    bind_str(st, 2, r->district);
+    bind_str(st, 3, r->body);
+    bind_str(st, 4, r->status);
+    sqlite3_bind_int64(st, 5, r->created_at);
+    sqlite3_bind_int64(st, 6, r->updated_at);
+    sqlite3_bind_text(st, 7, r->answer.buf, (int)r->answer.len, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 8, r->answered_at);
+}
+
+static void read_incident(sqlite3_stmt *st, struct incident_rec *r)
+{
+    r->id = sqlite3_column_int64(st, 0);
+    copy_col(st, 1, r->category, sizeof r->category);
+    copy_col(st, 2, r->district, sizeof r->district);
+    copy_col(st, 3, r->body, sizeof r->body);
+    copy_col(st, 4, r->status, sizeof r->status);
+    r->created_at = sqlite3_column_int64(st, 5);
+    r->updated_at = sqlite3_column_int64(st, 6);
+    sbuf_reset(&r->answer);
+    sbuf_add(&r->answer, sqlite3_column_text(st, 7), (size_t)sqlite3_column_bytes(st, 7));
+    r->answered_at = sqlite3_column_int64(st, 8);
+}
+
+int store_incident_insert(struct store *s, struct incident_rec *r)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_INSERT);
+    if (!st)
+        return -1;
+    bind_incident(st, r);
+    if (step_done(s, st) < 0)
+        return -1;
+    r->id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+int store_incident_save(struct store *s, const struct incident_rec *r)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_SAVE);
+    if (!st)
+        return -1;
+    bind_incident(st, r);
+    sqlite3_bind_int64(st, 9, r->id);
+    return step_done(s, st);
+}
+
+int store_incident_get(struct store *s, int64_t id, struct incident_rec *r)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_GET);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        read_incident(st, r);
+    finish(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s);
+}
+
+int store_incidents_open(struct store *s, const char *category, const char *body,
+                         store_incident_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENTS_OPEN);
+    struct incident_rec r;
+    int rc, result = 0;
+    if (!st)
+        return -1;
+    bind_str(st, 1, category ? category : "");
+    bind_str(st, 2, body ? body : "");
+    incident_rec_init(&r);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        read_incident(st, &r);
+        if (fn(ctx, &r) != 0)
+            break;
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        result = fail(s);
+    finish(st);
+    incident_rec_release(&r);
+    return result;
+}
+
+int store_cases_of_incident(struct store *s, int64_t incident_id, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_OF_INCIDENT);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, incident_id);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_cases_unjoined(struct store *s, const char *category, int64_t since, store_case_fn fn,
+                         void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_UNJOINED);
+    if (!st)
+        return -1;
+    bind_str(st, 1, category);
+    sqlite3_bind_int64(st, 2, since);
+    return case_each(s, st, fn, ctx);
+}
+
+int store_incident_cards(struct store *s, int64_t incident_id, store_card_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_CARDS);
+    int rc = 0, step;
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, incident_id);
+    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
+        rc = fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = -1;
+    sqlite3_reset(st);
+    return rc < 0 ? -1 : 0;
+}
+
+int64_t store_incident_of_sent(struct store *s, const char *channel, const char *address,
+                               const char *remote_id)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_BY_REMOTE);
     if (!st)
         return -1;
     bind_str(st, 1, channel);

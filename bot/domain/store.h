@@ -74,6 +74,8 @@ struct case_rec {
     int rating;              /* the citizen's verdict 1-5, 0 if none */
     int64_t answered_at;     /* the latest answer */
     int64_t first_answer_at; /* the first answer, for time-to-answer statistics */
+    int64_t incident_id;     /* the incident it belongs to, 0 if none */
+    int apart;               /* its citizen filed it apart from the incident offered */
 };
 
 struct outbox_msg {
@@ -89,6 +91,7 @@ struct outbox_msg {
     char media[300]; /* "photo:FILE_ID" or "document:FILE_ID" to send instead of text, or "" */
     int64_t edit_of; /* the outbox id of a card this text rewrites in place (kind "edit"), or 0 */
     int suspect;     /* its last request was cut off by a stop: sent again alone */
+    int64_t incident_id; /* an incident card (kind "icard", or its "edit"): the incident */
 };
 
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
@@ -321,5 +324,39 @@ int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case
 /* The case a message tyndau sent (known by the channel's id for it) was about; 0 if none. */
 int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
                            const char *remote_id);
+
+/*
+ * An incident: appeals about one problem (bot/domain/incident.h), joined by
+ * cases.incident_id.  status: "proposed" (found, not yet looked at),
+ * "confirmed" (an officer agreed), "split" (taken apart; its cases stand alone).
+ */
+struct incident_rec {
+    int64_t id;
+    char category[STORE_ID_MAX], district[STORE_ID_MAX], body[STORE_ID_MAX];
+    char status[16];
+    int64_t created_at, updated_at;
+    struct sbuf answer; /* what the body last answered to all, "" if nothing */
+    int64_t answered_at;
+};
+void incident_rec_init(struct incident_rec *r);
+void incident_rec_release(struct incident_rec *r);
+int store_incident_insert(struct store *s, struct incident_rec *r);
+int store_incident_save(struct store *s, const struct incident_rec *r);
+/* 1 found, 0 not, -1 error. */
+int store_incident_get(struct store *s, int64_t id, struct incident_rec *r);
+typedef int (*store_incident_fn)(void *ctx, const struct incident_rec *r);
+/* Incidents not split with an open case in them, of category and body (NULL or "" = any), by id. */
+int store_incidents_open(struct store *s, const char *category, const char *body,
+                         store_incident_fn fn, void *ctx);
+/* The cases of an incident, in the order they were registered. */
+int store_cases_of_incident(struct store *s, int64_t incident_id, store_case_fn fn, void *ctx);
+/* Open cases of category registered since, in no incident and not filed apart, oldest first. */
+int store_cases_unjoined(struct store *s, const char *category, int64_t since, store_case_fn fn,
+                         void *ctx);
+/* The newest card of an incident at each Telegram address it went to. */
+int store_incident_cards(struct store *s, int64_t incident_id, store_card_fn fn, void *ctx);
+/* The incident whose card tyndau sent as remote_id to address; 0 if none, -1 error. */
+int64_t store_incident_of_sent(struct store *s, const char *channel, const char *address,
+                               const char *remote_id);
 
 #endif

@@ -5,13 +5,13 @@
 const char *const texts_required_keys[] = {
     /* citizen conversation */
     "welcome", "welcome_district", "help", "unknown_command", "appeal_too_short",
-    "attachment_needs_text", "ask_district", "ask_district_name", "ask_category", "confirm_route", "ask_type",
-    "registered", "draft_added", "draft_cancelled", "choice_stale", "choice_out_of_range",
-    "button_confirm", "button_change_category", "button_change_district", "button_cancel",
-    "language_choose", "language_set", "language_name_kk", "language_name_ru", "language_name_en",
-    "status_which", "status_mistyped", "status_not_found", "cases_header", "cases_none",
-    "case_summary", "status_now_in_progress", "status_now_closed", "answer_received", "outcome_resolved",
-    "outcome_rejected",
+    "attachment_needs_text", "ask_district", "ask_district_name", "ask_category", "confirm_route",
+    "ask_type", "registered", "draft_added", "draft_cancelled", "choice_stale",
+    "choice_out_of_range", "button_confirm", "button_change_category", "button_change_district",
+    "button_cancel", "language_choose", "language_set", "language_name_kk", "language_name_ru",
+    "language_name_en", "status_which", "status_mistyped", "status_not_found", "cases_header",
+    "cases_none", "case_summary", "status_now_in_progress", "status_now_closed", "answer_received",
+    "outcome_resolved", "outcome_rejected",
     /* words citizens type instead of commands */
     "keywords_help", "keywords_status", "keywords_cases", "keywords_language", "keywords_cancel",
     /* appeal types and statuses */
@@ -35,6 +35,19 @@ const char *const texts_required_keys[] = {
     "staff_extended", "staff_transfer_usage", "staff_transferred", "staff_forward_usage",
     "staff_forwarded", "staff_forward_late", "case_extended", "case_transferred", "case_forwarded",
     "staff_supervisors_only", "staff_overdue_header", "staff_overdue_none",
+    /* incidents */
+    "appeals_n", "incident_known", "incident_known_answer", "button_join", "button_separately",
+    "incident_card", "incident_card_line", "incident_card_more", "incident_card_answer",
+    "incident_title", "incident_title_proposed", "incident_title_split", "incident_status_proposed",
+    "incident_status_confirmed", "incident_status_split", "incident_confirm", "incident_split",
+    "incident_answer", "incident_answer_hint", "staff_incident_usage", "staff_no_incident",
+    "staff_incident_not_yours", "staff_incidents_header", "staff_incidents_none",
+    "staff_incident_line", "staff_incident_over", "staff_incident_confirmed",
+    "staff_incident_split", "staff_incident_answered", "staff_incident_nothing_to_answer",
+    "staff_incident_not_in", "staff_incident_removed", "staff_incident_added",
+    "staff_incident_other_body", "digest_incident_line", "event_incident_joined",
+    "event_incident_confirmed", "event_incident_split", "event_incident_left",
+    "event_incident_answered", "stats_incidents",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",

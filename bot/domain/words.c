@@ -274,3 +274,31 @@ void words_kk_stem(const char *word, struct sbuf *out)
     }
     sbuf_addstr(out, word);
 }
+
+static void add_stem(struct sbuf *out, char tag, const char *stem)
+{
+    /* each stem once: a word repeated is not more evidence */
+    for (size_t off = 0; off < out->len; off += strlen(out->buf + off) + 1)
+        if (out->buf[off] == tag && !strcmp(out->buf + off + 1, stem))
+            return;
+    sbuf_addch(out, tag);
+    sbuf_addstr(out, stem);
+    sbuf_addch(out, 0);
+}
+
+void words_stems(const struct word *w, size_t nw, struct sbuf *out)
+{
+    struct sbuf kk = SBUF_INIT;
+    for (size_t i = 0; i < nw; i++) {
+        if (w[i].form[LANG_RU])
+            add_stem(out, 'r', w[i].form[LANG_RU]);
+        if (w[i].form[LANG_EN])
+            add_stem(out, 'e', w[i].form[LANG_EN]);
+        if (w[i].form[LANG_KK]) {
+            sbuf_reset(&kk);
+            words_kk_stem(w[i].form[LANG_KK], &kk);
+            add_stem(out, 'k', kk.buf);
+        }
+    }
+    sbuf_release(&kk);
+}

@@ -44,6 +44,12 @@ struct word {
 size_t words_split(struct stemmers *st, const char *text, size_t len, struct word **out);
 void words_free(struct word *w, size_t n);
 
+/*
+ * The stems of the words, each once, NUL-separated into out, each tagged by
+ * its language's letter: 'r' and 'e' Snowball stems, 'k' the shortest Kazakh
+ * stem.  What the router's classifier and incident grouping compare.
+ */
+void words_stems(const struct word *w, size_t nw, struct sbuf *out);
 /* The forms a keyword written as `written` (one word) is matched by, in every language. */
 void words_forms(struct stemmers *st, const char *written, char *form[LANG_COUNT]);
 /* Lower-case, ё as е: how words and keywords are compared. */

@@ -341,11 +341,12 @@ struct scans {
 
 static void note_scan(void *ctx, const char *sql, const char *step)
 {
-    static const char *const growing[] = {"outbox",   "cases",        "deliveries",  "events",
-                                          "messages", "inbound_seen", "attachments", "citizens"};
+    static const char *const growing[] = {"outbox",      "cases",    "deliveries",
+                                          "events",      "messages", "inbound_seen",
+                                          "attachments", "citizens", "incidents"};
     struct scans *sc = ctx;
     if (strncmp(step, "SCAN ", 5) || strstr(sql, "'tyndau_") || strstr(step, "INDEX cases_open") ||
-        strstr(sql, "WHERE number IS NOT NULL ORDER BY id"))
+        strstr(step, "INDEX incidents_open") || strstr(sql, "WHERE number IS NOT NULL ORDER BY id"))
         return;
     for (size_t i = 0; i < sizeof growing / sizeof *growing; i++) {
         size_t len = strlen(growing[i]);
