@@ -752,19 +752,18 @@ static void add_incident_word(struct loader *ld, const config_setting_t *s, cons
         return;
     }
     /*
-     * A short word ("су") standing alone is matched whole (incident_tokens), its longer forms
-     * ("суы", "сусыз") by its stems; a longer word's stem as short as that ("вода": Kazakh
-     * "во") would catch the short words of every text ("во"), and is left out.
+     * Russian and English by their Snowball stems; Kazakh by the whole word, which a text's
+     * word matches followed by real suffixes ("су": суы, сусыз, not сумма; "төлем" is not
+     * "Төле").  A stem cut shorter would catch every text's short words.
      */
-    int short_word = utf8_length(w[0].text) < INCIDENT_MIN_LETTERS;
-    if (short_word) {
-        sbuf_addch(&stems, '=');
-        sbuf_addstr(&stems, w[0].text);
-        sbuf_addch(&stems, 0);
+    if (w[0].form[LANG_KK]) {
+        set->kk_words = xrealloc(set->kk_words, (set->nkk_words + 1) * sizeof *set->kk_words);
+        set->kk_words[set->nkk_words++] =
+            (struct incident_word){xstrdup(w[0].form[LANG_KK]), group};
     }
     words_stems(w, nw, &stems);
     for (size_t off = 0; off < stems.len; off += strlen(stems.buf + off) + 1) {
-        if (!short_word && utf8_length(stems.buf + off + 1) < INCIDENT_MIN_LETTERS)
+        if (stems.buf[off] == 'k')
             continue;
         set->words = xrealloc(set->words, (set->nwords + 1) * sizeof *set->words);
         set->words[set->nwords++] = (struct incident_word){xstrdup(stems.buf + off), group};
@@ -1097,6 +1096,9 @@ void config_free(struct config *c)
     for (size_t i = 0; i < c->incidents.nwords; i++)
         free(c->incidents.words[i].token);
     free(c->incidents.words);
+    for (size_t i = 0; i < c->incidents.nkk_words; i++)
+        free(c->incidents.kk_words[i].token);
+    free(c->incidents.kk_words);
     for (size_t i = 0; i < c->incidents.ngroups; i++)
         free(c->incidents.group_names[i]);
     free(c->incidents.group_names);

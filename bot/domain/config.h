@@ -116,7 +116,7 @@ struct route {
     const struct body *body;
 };
 
-/* Words shorter than this say little to incident grouping, and are matched whole. */
+/* Words shorter than this say little to incident grouping unless incidents.same names them. */
 #define INCIDENT_MIN_LETTERS 3
 
 /* A word incident grouping counts as another or leaves out (bot/domain/incident.h). */
@@ -131,8 +131,10 @@ struct incident_settings {
     int min_appeals;             /* a group this large is proposed as an incident */
     int similarity;              /* the least cosine of words, in percent */
     int offer;                   /* a citizen filing is told of a matching incident */
-    struct incident_word *words; /* sorted by token */
+    struct incident_word *words; /* Russian and English stems, sorted by token */
     size_t nwords;
+    struct incident_word *kk_words; /* Kazakh words, folded, matched with their suffixes */
+    size_t nkk_words;
     char **group_names; /* the first word of each incidents.same group */
     size_t ngroups;
 };

@@ -33,28 +33,26 @@ static int has_token(const struct sbuf *set, const char *token)
     return 0;
 }
 
-/*
- * The one token a word counts as: the group any of its stems is in; nothing
- * when one is ignored; else its first stem (Russian before Kazakh for a
- * Cyrillic word both read), so a word weighs one whatever it is read by.
- */
-static const char *word_token(const struct incident_settings *set, const struct sbuf *stems,
-                              char group[16])
+/* The incidents.same group (or -1, ignored) a word is in: 1 found, 0 not. */
+static int word_group(const struct incident_settings *set, const struct word *w,
+                      const struct sbuf *stems, int *group)
 {
-    const char *first = NULL;
     for (size_t off = 0; off < stems->len; off += strlen(stems->buf + off) + 1) {
+        if (stems->buf[off] == 'k')
+            continue;
         const struct incident_word *iw =
             bsearch(stems->buf + off, set->words, set->nwords, sizeof *set->words, word_cmp);
-        if (iw && iw->group < 0)
-            return NULL;
         if (iw) {
-            snprintf(group, 16, "#%d", iw->group);
-            return group;
+            *group = iw->group;
+            return 1;
         }
-        if (!first)
-            first = stems->buf + off;
     }
-    return first;
+    for (size_t i = 0; w->form[LANG_KK] && i < set->nkk_words; i++)
+        if (words_kk_match(w->form[LANG_KK], set->kk_words[i].token)) {
+            *group = set->kk_words[i].group;
+            return 1;
+        }
+    return 0;
 }
 
 void incident_tokens(const struct incident_settings *set, struct stemmers *st, const char *text,
@@ -63,21 +61,24 @@ void incident_tokens(const struct incident_settings *set, struct stemmers *st, c
     struct word *w;
     size_t nw = words_split(st, text, len, &w);
     struct sbuf stems = SBUF_INIT;
-    char group[16];
+    char named[16];
     sbuf_reset(out);
     for (size_t i = 0; i < nw; i++) {
-        int short_word = utf8_length(w[i].text) < INCIDENT_MIN_LETTERS;
+        int group;
+        const char *token;
         sbuf_reset(&stems);
-        if (short_word) { /* matched whole, as incidents.same wrote it */
-            sbuf_addch(&stems, '=');
-            sbuf_addstr(&stems, w[i].text);
-            sbuf_addch(&stems, 0);
+        words_stems(&w[i], 1, &stems);
+        if (word_group(set, &w[i], &stems, &group)) {
+            if (group < 0)
+                continue; /* ignored: says nothing of the problem */
+            snprintf(named, sizeof named, "#%d", group);
+            token = named;
+        } else if (utf8_length(w[i].text) < INCIDENT_MIN_LETTERS || !stems.len) {
+            continue; /* short words ("в", "на") say little */
         } else {
-            words_stems(&w[i], 1, &stems);
+            token = stems.buf; /* its first stem: Russian before Kazakh where both read it */
         }
-        const char *token = word_token(set, &stems, group);
-        /* short words ("в", "на") say little, unless a group names them ("су") */
-        if (!token || (token != group && short_word) || has_token(out, token))
+        if (has_token(out, token))
             continue;
         sbuf_addstr(out, token);
         sbuf_addch(out, 0);

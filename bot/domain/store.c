@@ -382,11 +382,12 @@ static const char *const stmt_sql[ST_COUNT] = {
                          "answered_at = ?8 WHERE id = ?9",
     [ST_INCIDENT_GET] = "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE id = ?1",
     /* with an open appeal in it, of a category and a body ("" = any) */
-    [ST_INCIDENTS_OPEN] = "SELECT " INCIDENT_COLUMNS " FROM incidents WHERE status != 'split' "
+    [ST_INCIDENTS_OPEN] = "SELECT " INCIDENT_COLUMNS " FROM incidents INDEXED BY incidents_open "
+                          "WHERE status != 'split' "
                           "AND open_cases > 0 AND (?1 = '' OR category = ?1) AND "
                           "(?2 = '' OR body = ?2) ORDER BY id",
-    [ST_CASES_OF_INCIDENT] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 "
-                             "ORDER BY registered_at, id",
+    [ST_CASES_OF_INCIDENT] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
+                             "incident_id != 0 ORDER BY registered_at, id",
     [ST_CASES_UNJOINED] = "SELECT " CASE_COLUMNS " FROM cases WHERE category = ?1 AND "
                           "registered_at >= ?2 AND incident_id = 0 AND apart = 0 AND "
                           "status NOT IN ('draft', 'closed') ORDER BY registered_at, id",

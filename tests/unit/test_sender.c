@@ -332,7 +332,7 @@ static void test_interrupted_alone_counts(void **state)
  * No statement reads a table that grows with the appeals row by row: each finds its rows by an
  * index, so what one appeal costs does not grow with those before it.  On purpose: /metrics
  * counts whole tables (it is scraped, not run per message), the export reads every case, and the
- * lists of open cases read the index of open cases.
+ * lists of open cases and open incidents read their indexes of open ones.
  */
 struct scans {
     int n;
