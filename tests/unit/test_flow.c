@@ -929,6 +929,100 @@ static void test_sms_report_names_an_sms(void **state)
 }
 
 /* A status changes only through a transition: a plain save that would change it is refused. */
+static long long case_incident(const char *number)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT incident_id FROM cases WHERE number = '%s'", number);
+    return db_count(dir, sql);
+}
+
+/*
+ * Appeals about one problem: proposed as an incident, a citizen told and joining, another filing
+ * apart, the officer moving cases in and out, one answer reaching each case once, /overdue
+ * showing the incident as one line, a split leaving every case whole with its card.
+ */
+static void test_incident_from_first_appeal_to_split(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 9);
+    char cmd[300];
+    char *a = file_complaint("citizen:w1", "Алмалы ауданында таңертеңнен бері су жоқ", now);
+    char *b = file_complaint("citizen:w2", "Алмалинский район, нет воды с утра", now + 300);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM incidents"), 0);
+    char *c = file_complaint("citizen:w3", "Алмалы ауданында су жоқ, Төле би", now + 600);
+    /* the third makes it an incident, proposed to the department on one card */
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM incidents WHERE status = 'proposed'"), 1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE incident_id = 1"), 3);
+    assert_int_equal(db_count(dir,
+                              "SELECT count(*) FROM outbox WHERE kind = 'icard' AND "
+                              "address = '-1001000000101' AND text LIKE '%№1 оқиға: 3 өтініш%'"),
+                     1);
+    /* the fourth citizen is told it is known and joins with one digit: a number, no card */
+    assert_int_equal(say("citizen:w4", "Алмалы ауданында су жоқ, көмектесіңіздер", now + 900),
+                     DISPATCH_DONE);
+    expect_reply("citizen:w4", "Бұл мәселе туралы хабарланған: 3 өтініш");
+    say("citizen:w4", "1", now + 910);
+    expect_reply("citizen:w4", "тіркелді");
+    char *d = db_text(dir, "SELECT number FROM cases ORDER BY id DESC LIMIT 1");
+    assert_int_equal(case_incident(d), 1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'card' AND case_id = "
+                                   "(SELECT max(id) FROM cases)"),
+                     0);
+    /* the fifth files apart and stays apart */
+    say("citizen:w5", "Алмалы ауданында су жоқ, бізде де", now + 1000);
+    expect_reply("citizen:w5", "Қосыласыз ба?");
+    say("citizen:w5", "2", now + 1010);
+    expect_reply("citizen:w5", "Дұрыс па?");
+    say("citizen:w5", "1", now + 1020);
+    say("citizen:w5", "1", now + 1030);
+    expect_reply("citizen:w5", "тіркелді");
+    char *e = db_text(dir, "SELECT number FROM cases ORDER BY id DESC LIMIT 1");
+    assert_int_equal(case_incident(e), 0);
+    assert_int_equal(db_count(dir, "SELECT apart FROM cases ORDER BY id DESC LIMIT 1"), 1);
+    /* another department's officer may not touch it */
+    say("staff:dmitry", "/incident 1 confirm", now + 1100);
+    expect_reply("staff:dmitry", "не к вашему органу");
+    /* the officer takes one out and puts the one filed apart in */
+    snprintf(cmd, sizeof cmd, "/incident 1 remove %s", b);
+    say("staff:aigerim", cmd, now + 1200);
+    expect_reply("staff:aigerim", "шығарылды");
+    snprintf(cmd, sizeof cmd, "/incident 1 add %s", e);
+    say("staff:aigerim", cmd, now + 1300);
+    assert_int_equal(case_incident(b), 0);
+    assert_int_equal(case_incident(e), 1);
+    /* thirty days on, nothing answered: the supervisor sees the incident as one line */
+    int64_t later = now + 30 * 86400;
+    say("staff:erlan", "/overdue", later);
+    expect_reply("staff:erlan", "Просрочено в инциденте №1: 4 обращения");
+    /* one answer: each case in it answered once, the one taken out not */
+    say("staff:aigerim",
+        "/incident 1 answer Су құбырындағы апат жойылды, су кешке беріледі. Кешірім сұраймыз.",
+        later + 100);
+    expect_reply("staff:aigerim", "4 өтініш");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE status = 'answered' AND "
+                                   "incident_id = 1"),
+                     4);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE text LIKE "
+                                   "'%Су құбырындағы апат жойылды%' AND address LIKE 'citizen:%'"),
+                     4);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE text LIKE "
+                                   "'%Су құбырындағы апат жойылды%' AND address = 'citizen:w2'"),
+                     0);
+    assert_int_equal(db_count(dir, "SELECT status = 'confirmed' FROM incidents"), 1);
+    /* split: every case on its own again, the one that joined gets the card it never had */
+    say("staff:aigerim", "/incident 1 split", later + 200);
+    expect_reply("staff:aigerim", "бөлінді");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE incident_id != 0"), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'card' AND case_id = "
+                                   "(SELECT id FROM cases WHERE number = (SELECT number FROM cases "
+                                   "ORDER BY id DESC LIMIT 1 OFFSET 1))"),
+                     1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM events WHERE kind = 'incident_split'"), 4);
+    say("staff:aigerim", "/incident 1 confirm", later + 300);
+    expect_reply("staff:aigerim", "бөлінген немесе");
+    free(a), free(b), free(c), free(d), free(e);
+}
+
 static void test_status_only_by_transition(void **state)
 {
     (void)state;
@@ -983,6 +1077,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_draft_is_bounded, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_receipt_time_is_our_clock, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_sms_report_names_an_sms, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_incident_from_first_appeal_to_split, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, example_config_setup,
                                        example_config_teardown);
