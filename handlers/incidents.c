@@ -70,36 +70,12 @@ static void item_of(const struct config *cfg, struct stemmers *st, const struct 
     incident_tokens(&cfg->incidents, st, c->text.buf, c->text.len, &it->tokens);
 }
 
-static void view_of(const struct cases *cs, struct incident_view *v)
-{
-    memset(v, 0, sizeof *v);
-    v->size = (int)cs->n;
-    for (size_t i = 0; i < cs->n; i++) {
-        const struct case_rec *c = &cs->v[i];
-        if (!i) {
-            v->since = c->registered_at;
-            snprintf(v->type, sizeof v->type, "%s", c->type);
-        }
-        if (case_is_open(c->status)) {
-            v->open++;
-            if (!v->oldest_due || c->due_day < v->oldest_due)
-                v->oldest_due = c->due_day;
-        }
-    }
-}
-
 int incidents_get(const struct handler_ctx *hx, int64_t id, struct incident_rec *r,
                   struct incident_view *v)
 {
-    struct cases cs = {0};
     int rc = store_incident_get(hx->store, id, r);
-    if (rc == 1 && v) {
-        if (store_cases_of_incident(hx->store, id, cases_add, &cs) < 0)
-            rc = -1;
-        else
-            view_of(&cs, v);
-    }
-    cases_free(&cs);
+    if (rc == 1 && v && store_incident_view(hx->store, id, v) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -120,12 +96,11 @@ static int group_of(const struct handler_ctx *hx, struct stemmers *st, int64_t i
                     struct incident_group *g)
 {
     struct cases cs = {0};
-    if (store_cases_of_incident(hx->store, id, cases_add, &cs) < 0) {
+    if (store_incident_newest(hx->store, id, INCIDENT_COMPARED, cases_add, &cs) < 0) {
         cases_free(&cs);
         return -1;
     }
-    size_t from = cs.n > INCIDENT_COMPARED ? cs.n - INCIDENT_COMPARED : 0;
-    for (size_t i = from; i < cs.n; i++) {
+    for (size_t i = 0; i < cs.n; i++) {
         struct incident_item it;
         incident_item_init(&it);
         item_of(hx->cfg, st, &cs.v[i], cs.v[i].registered_at, &it);
@@ -313,7 +288,7 @@ int incidents_confirm(const struct handler_ctx *hx, struct incident_rec *r, cons
     struct cases cs = {0};
     int rc = save_status(hx, r, "confirmed");
     if (rc == 0)
-        rc = store_cases_of_incident(hx->store, r->id, cases_add, &cs);
+        rc = store_cases_of_incident(hx->store, r->id, -1, cases_add, &cs);
     for (size_t i = 0; rc == 0 && i < cs.n; i++)
         rc = event_of(hx, &cs.v[i], actor, "incident_confirmed", r->id, NULL);
     cases_free(&cs);
@@ -349,7 +324,7 @@ int incidents_split(const struct handler_ctx *hx, struct incident_rec *r, const 
     if (rc == 0)
         rc = incidents_cards_rewrite(hx, r->id);
     if (rc == 0)
-        rc = store_cases_of_incident(hx->store, r->id, cases_add, &cs);
+        rc = store_cases_of_incident(hx->store, r->id, -1, cases_add, &cs);
     for (size_t i = 0; rc == 0 && i < cs.n; i++)
         rc = leave(hx, &cs.v[i], actor, "incident_split");
     cases_free(&cs);
@@ -389,7 +364,7 @@ int incidents_answer(const struct handler_ctx *hx, struct incident_rec *r, const
     if (!strcmp(r->status, "proposed"))
         rc = incidents_confirm(hx, r, actor);
     if (rc == 0)
-        rc = store_cases_of_incident(hx->store, r->id, cases_add, &cs);
+        rc = store_cases_of_incident(hx->store, r->id, -1, cases_add, &cs);
     for (size_t i = 0; rc == 0 && i < cs.n; i++) {
         struct case_rec *c = &cs.v[i];
         /* an answer waiting for its rating is not answered again; a reopened case is */
@@ -433,13 +408,13 @@ static void excerpt(const char *text, size_t chars, struct sbuf *out)
 }
 
 static void card_text(const struct handler_ctx *hx, const struct incident_rec *r,
-                      const struct cases *cs, enum lang lang, struct sbuf *out)
+                      const struct cases *cs, const struct incident_view *view, enum lang lang,
+                      struct sbuf *out)
 {
     const struct config *cfg = hx->cfg;
-    struct incident_view v;
+    struct incident_view v = *view;
     char id[24], size[16], open[16], since[17], more[24];
     struct sbuf title = SBUF_INIT, status = SBUF_INIT, list = SBUF_INIT, answer = SBUF_INIT;
-    view_of(cs, &v);
     snprintf(id, sizeof id, "%lld", (long long)r->id);
     snprintf(size, sizeof size, "%d", v.size);
     snprintf(open, sizeof open, "%d", v.open);
@@ -465,8 +440,8 @@ static void card_text(const struct handler_ctx *hx, const struct incident_rec *r
         i18n_render(&cfg->texts, lang, "incident_card_line", line, &list);
         sbuf_release(&words);
     }
-    if (cs->n > INCIDENT_CARD_LINES) {
-        snprintf(more, sizeof more, "%zu", cs->n - INCIDENT_CARD_LINES);
+    if (v.size > INCIDENT_CARD_LINES) {
+        snprintf(more, sizeof more, "%d", v.size - INCIDENT_CARD_LINES);
         struct i18n_var rest[] = {{"n", more}, {"id", id}, {NULL, NULL}};
         sbuf_addch(&list, '\n');
         i18n_render(&cfg->texts, lang, "incident_card_more", rest, &list);
@@ -501,20 +476,18 @@ static void card_text(const struct handler_ctx *hx, const struct incident_rec *r
 
 /* Queues r's card to address: new, or (edit_of) the new text of a card sent before. */
 static int queue_card(const struct handler_ctx *hx, const struct incident_rec *r,
-                      const struct cases *cs, const char *address, enum lang lang, int64_t edit_of)
+                      const struct cases *cs, const struct incident_view *v, const char *address,
+                      enum lang lang, int64_t edit_of)
 {
     struct reply rp;
-    int open = 0;
-    for (size_t i = 0; i < cs->n; i++)
-        open += case_is_open(cs->v[i].status);
     reply_begin(&rp, hx, STAFF_CHANNEL, address, lang, 0);
-    card_text(hx, r, cs, lang, &rp.msg.text);
+    card_text(hx, r, cs, v, lang, &rp.msg.text);
     if (!channel_profile(STAFF_CHANNEL)->edits)
         edit_of = 0;
     snprintf(rp.msg.kind, sizeof rp.msg.kind, "%s", edit_of ? "edit" : "icard");
     rp.msg.edit_of = edit_of;
     rp.msg.incident_id = r->id;
-    if (open && strcmp(r->status, "split")) {
+    if (v->open && strcmp(r->status, "split")) {
         for (int a = 0; a < INCIDENT_ACTIONS; a++) {
             if (a == INCIDENT_CONFIRM && strcmp(r->status, "proposed"))
                 continue;
@@ -533,9 +506,12 @@ int incidents_card(const struct handler_ctx *hx, const struct incident_rec *r, c
                    enum lang lang)
 {
     struct cases cs = {0};
-    int rc = store_cases_of_incident(hx->store, r->id, cases_add, &cs);
+    struct incident_view v;
+    int rc = store_cases_of_incident(hx->store, r->id, INCIDENT_CARD_LINES, cases_add, &cs);
     if (rc == 0)
-        rc = queue_card(hx, r, &cs, address, lang, 0);
+        rc = store_incident_view(hx->store, r->id, &v);
+    if (rc == 0)
+        rc = queue_card(hx, r, &cs, &v, address, lang, 0);
     cases_free(&cs);
     return rc;
 }
@@ -544,25 +520,32 @@ struct rewrite_ctx {
     const struct handler_ctx *hx;
     const struct incident_rec *r;
     const struct cases *cs;
+    const struct incident_view *v;
 };
 
 static int rewrite_one(void *ctx, int64_t card_id, const char *address)
 {
     struct rewrite_ctx *rc = ctx;
-    return queue_card(rc->hx, rc->r, rc->cs, address, notify_address_lang(rc->hx->cfg, address),
-                      card_id);
+    /* where a sent card cannot be rewritten, it stays as it was: /incident ID shows it now */
+    if (!channel_profile(STAFF_CHANNEL)->edits)
+        return 0;
+    return queue_card(rc->hx, rc->r, rc->cs, rc->v, address,
+                      notify_address_lang(rc->hx->cfg, address), card_id);
 }
 
 int incidents_cards_rewrite(const struct handler_ctx *hx, int64_t id)
 {
     struct incident_rec r;
+    struct incident_view v;
     struct cases cs = {0};
     incident_rec_init(&r);
     int rc = store_incident_get(hx->store, id, &r);
     if (rc == 1)
-        rc = store_cases_of_incident(hx->store, id, cases_add, &cs);
+        rc = store_cases_of_incident(hx->store, id, INCIDENT_CARD_LINES, cases_add, &cs);
+    if (rc == 0)
+        rc = store_incident_view(hx->store, id, &v);
     if (rc == 0) {
-        struct rewrite_ctx ctx = {hx, &r, &cs};
+        struct rewrite_ctx ctx = {hx, &r, &cs, &v};
         rc = store_incident_cards(hx->store, id, rewrite_one, &ctx);
     }
     cases_free(&cs);
@@ -585,11 +568,12 @@ static int explain_incident(void *ctx, const struct incident_rec *r)
     struct cases cs = {0};
     struct incident_view v;
     char since[17];
-    if (store_cases_of_incident(hx->store, r->id, cases_add, &cs) < 0) {
+    if (store_cases_of_incident(hx->store, r->id, -1, cases_add, &cs) < 0 ||
+        store_incident_view(hx->store, r->id, &v) < 0) {
+        cases_free(&cs);
         ec->failed = 1;
         return 1;
     }
-    view_of(&cs, &v);
     names_local_time(hx->cfg, v.since, since);
     sbuf_addf(ec->out, "incident %lld (%s): %d cases, %d open; %s, %s, %s; since %s\n",
               (long long)r->id, r->status, v.size, v.open, r->category, r->district, r->body,

@@ -26,13 +26,6 @@
 
 struct handler_ctx;
 
-/* An incident's cases in figures. */
-struct incident_view {
-    int size, open;
-    int64_t since;           /* the first case's registration */
-    int32_t oldest_due;      /* the earliest due day of its open cases, 0 if none */
-    char type[STORE_ID_MAX]; /* the first case's appeal type */
-};
 /* 1 with *r and *v, 0 no such incident, -1 error. */
 int incidents_get(const struct handler_ctx *hx, int64_t id, struct incident_rec *r,
                   struct incident_view *v);

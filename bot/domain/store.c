@@ -215,7 +215,12 @@ static const char *const migrations[] = {
     "  WHEN old.incident_id != 0 OR new.incident_id != 0 BEGIN"
     "  UPDATE incidents SET open_cases = (SELECT count(*) FROM cases c WHERE"
     "    c.incident_id = incidents.id AND c.status NOT IN ('draft', 'closed'))"
-    "  WHERE id IN (old.incident_id, new.incident_id); END;",
+    "  WHERE id IN (old.incident_id, new.incident_id); END;"
+    /* a card rewritten again before its last rewrite went: only the newest text goes */
+    "CREATE INDEX outbox_edits_pending ON outbox(edit_of) WHERE state = 'pending' AND edit_of != 0;"
+    "CREATE TRIGGER outbox_edit_supersedes AFTER INSERT ON outbox WHEN new.edit_of != 0 BEGIN"
+    "  UPDATE outbox SET state = 'superseded' WHERE edit_of = new.edit_of AND edit_of != 0"
+    "    AND state = 'pending' AND address = new.address AND id != new.id; END;",
 };
 
 enum stmt_id {
@@ -293,6 +298,8 @@ enum stmt_id {
     ST_INCIDENT_GET,
     ST_INCIDENTS_OPEN,
     ST_CASES_OF_INCIDENT,
+    ST_INCIDENT_NEWEST,
+    ST_INCIDENT_VIEW,
     ST_CASES_UNJOINED,
     ST_INCIDENT_CARDS,
     ST_INCIDENT_BY_REMOTE,
@@ -387,7 +394,15 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "AND open_cases > 0 AND (?1 = '' OR category = ?1) AND "
                           "(?2 = '' OR body = ?2) ORDER BY id",
     [ST_CASES_OF_INCIDENT] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
-                             "incident_id != 0 ORDER BY registered_at, id",
+                             "incident_id != 0 ORDER BY registered_at, id LIMIT ?2",
+    [ST_INCIDENT_NEWEST] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
+                           "incident_id != 0 ORDER BY registered_at DESC, id DESC LIMIT ?2",
+    [ST_INCIDENT_VIEW] =
+        "SELECT count(*), coalesce(sum(status NOT IN ('draft', 'closed')), 0), "
+        "coalesce(min(registered_at), 0), coalesce(min(CASE WHEN status NOT IN ('draft', "
+        "'closed') THEN due_day END), 0), (SELECT type FROM cases WHERE incident_id = ?1 AND "
+        "incident_id != 0 ORDER BY registered_at, id LIMIT 1) FROM cases WHERE incident_id = ?1 "
+        "AND incident_id != 0",
     [ST_CASES_UNJOINED] = "SELECT " CASE_COLUMNS " FROM cases WHERE category = ?1 AND "
                           "registered_at >= ?2 AND incident_id = 0 AND apart = 0 AND "
                           "status NOT IN ('draft', 'closed') ORDER BY registered_at, id",
@@ -1657,19 +1672,25 @@ int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : -1;
 }
 
-int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx)
+/* The cards (outbox id, address) statement which lists for id. */
+static int cards_each(struct store *s, enum stmt_id which, int64_t id, store_card_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, ST_CARDS_OF_CASE);
+    sqlite3_stmt *st = stmt(s, which);
     int rc = 0, step;
     if (!st)
         return -1;
-    sqlite3_bind_int64(st, 1, case_id);
+    sqlite3_bind_int64(st, 1, id);
     while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
         rc = fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
     if (rc == 0 && step != SQLITE_DONE)
         rc = -1;
     sqlite3_reset(st);
     return rc < 0 ? -1 : 0;
+}
+
+int store_cards_of_case(struct store *s, int64_t case_id, store_card_fn fn, void *ctx)
+{
+    return cards_each(s, ST_CARDS_OF_CASE, case_id, fn, ctx);
 }
 
 int store_outbox_remote_id(struct store *s, int64_t id, char *out, size_t size)
@@ -1776,10 +1797,11 @@ int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case
     return case_each(s, st, fn, ctx);
 }
 
-int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
-                           const char *remote_id)
+/* What a sent message (the channel's id for it) was about, by statement which: an id, 0, -1. */
+static int64_t of_sent(struct store *s, enum stmt_id which, const char *channel,
+                       const char *address, const char *remote_id)
 {
-    sqlite3_stmt *st = stmt(s, ST_CASE_BY_REMOTE);
+    sqlite3_stmt *st = stmt(s, which);
     if (!st)
         return -1;
     bind_str(st, 1, channel);
@@ -1789,6 +1811,12 @@ int64_t store_case_of_sent(struct store *s, const char *channel, const char *add
     int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     finish(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+}
+
+int64_t store_case_of_sent(struct store *s, const char *channel, const char *address,
+                           const char *remote_id)
+{
+    return of_sent(s, ST_CASE_BY_REMOTE, channel, address, remote_id);
 }
 
 void incident_rec_init(struct incident_rec *r)
@@ -1886,13 +1914,46 @@ int store_incidents_open(struct store *s, const char *category, const char *body
     return result;
 }
 
-int store_cases_of_incident(struct store *s, int64_t incident_id, store_case_fn fn, void *ctx)
+static int incident_cases(struct store *s, enum stmt_id which, int64_t incident_id, int limit,
+                          store_case_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, ST_CASES_OF_INCIDENT);
+    sqlite3_stmt *st = stmt(s, which);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, incident_id);
+    sqlite3_bind_int(st, 2, limit);
     return case_each(s, st, fn, ctx);
+}
+
+int store_cases_of_incident(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+                            void *ctx)
+{
+    return incident_cases(s, ST_CASES_OF_INCIDENT, incident_id, limit, fn, ctx);
+}
+
+int store_incident_newest(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+                          void *ctx)
+{
+    return incident_cases(s, ST_INCIDENT_NEWEST, incident_id, limit, fn, ctx);
+}
+
+int store_incident_view(struct store *s, int64_t incident_id, struct incident_view *v)
+{
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_VIEW);
+    if (!st)
+        return -1;
+    memset(v, 0, sizeof *v);
+    sqlite3_bind_int64(st, 1, incident_id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        v->size = sqlite3_column_int(st, 0);
+        v->open = sqlite3_column_int(st, 1);
+        v->since = sqlite3_column_int64(st, 2);
+        v->oldest_due = sqlite3_column_int(st, 3);
+        copy_col(st, 4, v->type, sizeof v->type);
+    }
+    finish(st);
+    return rc == SQLITE_ROW ? 0 : fail(s);
 }
 
 int store_cases_unjoined(struct store *s, const char *category, int64_t since, store_case_fn fn,
@@ -1908,30 +1969,11 @@ int store_cases_unjoined(struct store *s, const char *category, int64_t since, s
 
 int store_incident_cards(struct store *s, int64_t incident_id, store_card_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, ST_INCIDENT_CARDS);
-    int rc = 0, step;
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, incident_id);
-    while (rc == 0 && (step = sqlite3_step(st)) == SQLITE_ROW)
-        rc = fn(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
-    if (rc == 0 && step != SQLITE_DONE)
-        rc = -1;
-    sqlite3_reset(st);
-    return rc < 0 ? -1 : 0;
+    return cards_each(s, ST_INCIDENT_CARDS, incident_id, fn, ctx);
 }
 
 int64_t store_incident_of_sent(struct store *s, const char *channel, const char *address,
                                const char *remote_id)
 {
-    sqlite3_stmt *st = stmt(s, ST_INCIDENT_BY_REMOTE);
-    if (!st)
-        return -1;
-    bind_str(st, 1, channel);
-    bind_str(st, 2, address);
-    bind_str(st, 3, remote_id);
-    int rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? id : -1;
+    return of_sent(s, ST_INCIDENT_BY_REMOTE, channel, address, remote_id);
 }

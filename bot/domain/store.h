@@ -348,8 +348,20 @@ typedef int (*store_incident_fn)(void *ctx, const struct incident_rec *r);
 /* Incidents not split with an open case in them, of category and body (NULL or "" = any), by id. */
 int store_incidents_open(struct store *s, const char *category, const char *body,
                          store_incident_fn fn, void *ctx);
-/* The cases of an incident, in the order they were registered. */
-int store_cases_of_incident(struct store *s, int64_t incident_id, store_case_fn fn, void *ctx);
+/* The first limit cases of an incident (-1: all) in the order they were registered. */
+int store_cases_of_incident(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+                            void *ctx);
+/* The newest limit cases of an incident, newest first. */
+int store_incident_newest(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+                          void *ctx);
+/* An incident's cases in figures. */
+struct incident_view {
+    int size, open;
+    int64_t since;           /* the first case's registration */
+    int32_t oldest_due;      /* the earliest due day of its open cases, 0 if none */
+    char type[STORE_ID_MAX]; /* the first case's appeal type */
+};
+int store_incident_view(struct store *s, int64_t incident_id, struct incident_view *v);
 /* Open cases of category registered since, in no incident and not filed apart, oldest first. */
 int store_cases_unjoined(struct store *s, const char *category, int64_t since, store_case_fn fn,
                          void *ctx);

@@ -73,8 +73,9 @@ class Kannel:
         pidfile = os.path.join(self.work, "smsbox.pid")
         subprocess.run(["/usr/sbin/run_kannel_box", "--pidfile", pidfile, "--min-delay", "1",
                         "/usr/sbin/smsbox", "--", self.conf], stdout=log, stderr=log, check=True)
-        tg.wait(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 10, "run_kannel_box")
-        self.smsbox = int(open(pidfile).read())
+        # the value the wait saw: the file is written in two steps (created, then filled)
+        self.smsbox = int(tg.wait(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 10,
+                                  "run_kannel_box"))
         tg.wait(lambda: port_open(self.ports["SENDSMS_PORT"]), 15, "smsbox")
 
     def stop_bearerbox(self):

@@ -42,8 +42,18 @@ static int verify(struct store *s, long n)
         {"drafted events", "events WHERE kind = 'drafted'", citizens},
         {"registered events", "events WHERE kind = 'registered'", citizens},
         {"appeal texts stored", "messages", citizens},
-        /* per citizen: confirm question, type question, acknowledgement, department card */
-        {"queued replies", "outbox", 4 * citizens},
+        /*
+         * per citizen three replies: the route to confirm (or, once the outage is an incident,
+         * the offer to join it), the type question (or the acknowledgement of joining), the
+         * acknowledgement (or the answer to a bare "1")
+         */
+        {"replies to citizens", "outbox WHERE address LIKE 'citizen:%'", 3 * citizens},
+        {"incidents: Almaly's and Medeu's outage", "incidents", 2},
+        {"cases in them", "cases WHERE incident_id != 0", citizens},
+        /* the department: a card of each case filed before its outage was known (three each),
+           one of each incident, never one twice */
+        {"case cards", "outbox WHERE kind = 'card'", 6},
+        {"incident cards", "outbox WHERE kind = 'icard'", 2},
         {"rejected messages", "rejected", 0},
     };
     int failed = 0;

@@ -3,6 +3,8 @@
  * the benchmark.  Message i belongs to citizen i / 3, who files one complaint
  * in three messages: the text (Kazakh or Russian), "1" (the route is right)
  * and "1" (a complaint).  So N messages must leave exactly N / 3 cases.
+ * They are about two outages (no water in Almaly, in Medeu): once each is
+ * an incident, "1" joins it and the last "1" is a message of its own.
  */
 #ifndef TYNDAU_FEEDGEN_H
 #define TYNDAU_FEEDGEN_H
