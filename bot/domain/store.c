@@ -297,6 +297,7 @@ enum stmt_id {
     ST_INCIDENT_SAVE,
     ST_INCIDENT_GET,
     ST_INCIDENTS_OPEN,
+    ST_CASES_PUBLISHED,
     ST_CASES_OF_INCIDENT,
     ST_INCIDENT_NEWEST,
     ST_INCIDENT_VIEW,
@@ -395,6 +396,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "(?2 = '' OR body = ?2) ORDER BY id",
     [ST_CASES_OF_INCIDENT] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
                              "incident_id != 0 ORDER BY registered_at, id LIMIT ?2",
+    [ST_CASES_PUBLISHED] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
+                           "registered_at >= ?3 AND registered_at < ?4 AND (?1 = '' OR "
+                           "category = ?1) AND (?2 < 0 OR (status = 'closed') = ?2) "
+                           "ORDER BY registered_at DESC, id DESC LIMIT ?5 OFFSET ?6",
     [ST_INCIDENT_NEWEST] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
                            "incident_id != 0 ORDER BY registered_at DESC, id DESC LIMIT ?2",
     [ST_INCIDENT_VIEW] =
@@ -1912,6 +1917,21 @@ int store_incidents_open(struct store *s, const char *category, const char *body
     finish(st);
     incident_rec_release(&r);
     return result;
+}
+
+int store_cases_published(struct store *s, const char *category, int closed, int64_t from,
+                          int64_t to, int limit, int offset, store_case_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_CASES_PUBLISHED);
+    if (!st)
+        return -1;
+    bind_str(st, 1, category);
+    sqlite3_bind_int(st, 2, closed);
+    sqlite3_bind_int64(st, 3, from);
+    sqlite3_bind_int64(st, 4, to);
+    sqlite3_bind_int(st, 5, limit);
+    sqlite3_bind_int(st, 6, offset);
+    return case_each(s, st, fn, ctx);
 }
 
 static int incident_cases(struct store *s, enum stmt_id which, int64_t incident_id, int limit,

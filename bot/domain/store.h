@@ -318,6 +318,12 @@ int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn 
 /* When the oldest answer still waiting for a rating came: 1 with *answered_at, 0 none, -1. */
 int store_answered_oldest(struct store *s, int64_t *answered_at);
 
+/*
+ * A page of registered cases for publication, newest first: of category ("" any), open
+ * (closed 0), closed (1) or both (-1), registered in [from, to); skipping offset, at most limit.
+ */
+int store_cases_published(struct store *s, const char *category, int closed, int64_t from,
+                          int64_t to, int limit, int offset, store_case_fn fn, void *ctx);
 /* Cases registered in [from, to), by id. */
 int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx);
 

@@ -120,6 +120,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         for (int i = 0; i < h->nroutes; i++)
             if (!strcmp(h->routes[i].path, url))
                 p->route = &h->routes[i];
+        /* a path ending in '/' is a prefix: the rest of the path is the handler's to read */
+        for (int i = 0; i < h->nroutes && !p->route; i++) {
+            size_t n = strlen(h->routes[i].path);
+            if (n && h->routes[i].path[n - 1] == '/' && !strncmp(h->routes[i].path, url, n) &&
+                url[n])
+                p->route = &h->routes[i];
+        }
         if (!p->route)
             return respond(conn, p, 404, "text/plain", "not found\n", 10);
         /* the headers are in, the body is not: refuse what must not be read */

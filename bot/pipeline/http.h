@@ -70,6 +70,7 @@ struct http {
 };
 
 void http_init(struct http *h);
+/* path is matched whole, or, ending in '/', as the prefix of longer paths (exact ones first). */
 int http_route(struct http *h, const char *path, http_handler fn, void *ctx, size_t max_body);
 /* A route whose requests pass guard before their body is read. */
 int http_route_guarded(struct http *h, const char *path, http_handler fn, http_guard guard,

@@ -591,6 +591,66 @@ def sms_file(s, phone, number, text, district_name):
     raise AssertionError("no number for %s" % number)
 
 
+# Open311 GeoReport v2, the fields of a request and their types; * marks those the spec requires
+OPEN311_REQUEST = {"service_request_id*": str, "status*": str, "status_notes": str, "service_name": str,
+                   "service_code*": str, "agency_responsible": str, "requested_datetime*": str,
+                   "updated_datetime": str, "expected_datetime": str, "address": str, "lat": float,
+                   "long": float}
+ISO8601 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)$"
+
+
+def open311(s, path):
+    status, body = s.get("/open311/v2/" + path)
+    return status, json.loads(body)
+
+
+def check_open311(s, unrelated):
+    """The read API on the cases of the incidents scenario: the spec's fields and filters, and
+    nothing of the citizens."""
+    status, disc = open311(s, "discovery.json")
+    assert status == 200 and disc["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2", disc
+    status, services = open311(s, "services.json?lang=ru")
+    assert status == 200 and {"utilities", "roads"} <= {x["service_code"] for x in services}, services
+    for x in services:
+        assert isinstance(x["service_name"], str) and x["metadata"] is False and x["type"] == "realtime", x
+    status, reqs = open311(s, "requests.json?page_size=1000")
+    assert status == 200 and len(reqs) == 60, (status, len(reqs))
+    for r in reqs:
+        for field, kind in OPEN311_REQUEST.items():
+            name = field.rstrip("*")
+            if field.endswith("*"):
+                assert name in r, (name, r)
+            if name in r:
+                assert isinstance(r[name], kind), (name, r)
+        assert set(r) <= {f.rstrip("*") for f in OPEN311_REQUEST}, r  # nothing else: no words, no person
+        assert r["status"] in ("open", "closed"), r
+        for name in ("requested_datetime", "updated_datetime", "expected_datetime"):
+            assert re.match(ISO8601, r[name]), r
+    closed = s.count("SELECT count(*) FROM cases WHERE status = 'closed'")
+    status, only_closed = open311(s, "requests.json?status=closed&page_size=1000")
+    assert len(only_closed) == closed and all(r["status"] == "closed" for r in only_closed), len(only_closed)
+    status, roads = open311(s, "requests.json?service_code=roads")
+    assert roads and all(r["service_code"] == "roads" for r in roads), roads
+    pages = [open311(s, "requests.json?page_size=25&page=%d" % p)[1] for p in (1, 2, 3)]
+    assert [len(p) for p in pages] == [25, 25, 10], [len(p) for p in pages]
+    assert len({r["service_request_id"] for p in pages for r in p}) == 60
+    status, none = open311(s, "requests.json?start_date=2001-01-01T00:00:00Z&end_date=2001-02-01T00:00:00Z")
+    assert status == 200 and none == [], none
+    one = reqs[0]["service_request_id"]
+    status, got = open311(s, "requests/%s.json?lang=en" % one)
+    assert status == 200 and got[0]["service_request_id"] == one, got
+    status, two = open311(s, "requests.json?service_request_id=%s,%s" % (one, reqs[1]["service_request_id"]))
+    assert len(two) == 2, two
+    for bad, code in (("requests.json?status=maybe", 400), ("requests.json?start_date=yesterday", 400),
+                      ("requests.json?page_size=5000", 400), ("requests/99999999.json", 404),
+                      ("requests/abc.json", 404)):
+        status, err = open311(s, bad)
+        assert status == code and err[0]["code"] == code and err[0]["description"], (bad, status, err)
+    # the citizens' words are theirs: none of them in any answer
+    text = json.dumps(reqs, ensure_ascii=False)
+    assert not [u for u, _ in unrelated if u[:25] in text] and "+7701" not in text, text[:300]
+
+
 def scenario_incidents(work):
     """Fifty appeals about two outages and ten about other things, on Telegram and by SMS."""
     fixture = [l.rstrip("\n").split("\t") for l in open(os.path.join(ROOT, "tests/fixtures/incidents.tsv"))
@@ -742,6 +802,7 @@ def scenario_incidents(work):
         hist = tg.wait(lambda: [m["text"] for m in s.fake.to(700000005) if "инцидент №%d" % ids[0] in m["text"]],
                        15, "the history")[0]
         assert "подтверждён" in hist and "ответ всем" in hist, hist
+        check_open311(s, unrelated)
         print("PASS sms incidents: 50 appeals about two outages (40 Telegram, 10 SMS) and 10 others: two "
               "incidents of 25, none of the others joined, %d citizens joined when told, one card each, "
               "one answer each reached all 50 once on their channel, ratings closed %d and reopened %d "
