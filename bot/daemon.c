@@ -15,6 +15,7 @@
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
 #include "bot/pipeline/open311.h"
+#include "bot/pipeline/public.h"
 #include "bot/pipeline/metrics.h"
 #include "bot/lib/service.h"
 #include "bot/lib/log.h"
@@ -245,6 +246,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     }
     metrics_route(&d.health, &d.http);
     open311_route(&d.health, &d.http);
+    public_route(&d.health, &d.http);
     if (*cfg->http.listen && http_start(&d.http, cfg->http.listen, &err) < 0)
         goto fail;
     if (pthread_create(&sender, NULL, sender_thread, &d) != 0)

@@ -53,4 +53,23 @@ int deadline_close_unrated(const struct handler_ctx *hx);
 int stats_render(const struct handler_ctx *hx, enum lang lang, const char *period,
                  const char *only_body, struct sbuf *out);
 
+/* The period in words, in lang ("за 30 дней", "November 2026"); "" = 30d. */
+void stats_period_words(const struct config *cfg, enum lang lang, const char *period,
+                        struct sbuf *out);
+
+/* The figures of a group of cases: the city, a body or a district. */
+struct stats_figures {
+    int total, open, answered, rated;
+    int judged, in_time;             /* answered or overdue; of them answered by the due day */
+    double in_time_share;            /* in_time / judged, -1 when nothing is judged yet */
+    double median_days;              /* to the first answer, -1 when nothing is answered */
+    double rating;                   /* the citizens' average, -1 when nothing is rated */
+    int joined, incidents, problems; /* cases in incidents, those incidents, problems in all */
+};
+/* scope: "city" (id ""), "body" or "district"; each group with cases, in the config's order. */
+typedef void (*stats_fn)(void *ctx, const char *scope, const char *id,
+                         const struct stats_figures *f);
+/* The figures for period as stats_render counts them: 0, 1 for a period not understood, -1. */
+int stats_each(const struct handler_ctx *hx, const char *period, stats_fn fn, void *ctx);
+
 #endif

@@ -33,6 +33,7 @@ struct stats_ctx {
     const char *only_body;
     int32_t today;
     struct group *bodies, *districts;
+    struct group city;
 };
 
 static void group_add(struct group *g, const struct config *cfg, int32_t today,
@@ -76,6 +77,7 @@ static int count_case(void *ctx, const struct case_rec *c)
     struct stats_ctx *sc = ctx;
     if (sc->only_body && strcmp(sc->only_body, c->body) != 0)
         return 0;
+    group_add(&sc->city, sc->cfg, sc->today, c);
     for (size_t i = 0; i < sc->cfg->nbodies; i++)
         if (!strcmp(sc->cfg->bodies[i].id, c->body))
             group_add(&sc->bodies[i], sc->cfg, sc->today, c);
@@ -91,26 +93,50 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+static struct stats_figures figures_of(struct group *g)
+{
+    struct stats_figures f = {g->total,
+                              g->open,
+                              g->answered,
+                              g->rated,
+                              g->judged,
+                              g->in_time,
+                              -1,
+                              -1,
+                              -1,
+                              g->joined,
+                              g->nincidents,
+                              g->total - g->joined + g->nincidents};
+    if (g->judged)
+        f.in_time_share = (double)g->in_time / g->judged;
+    if (g->nwaits) {
+        qsort(g->waits, (size_t)g->nwaits, sizeof *g->waits, cmp_i64);
+        f.median_days = (double)g->waits[g->nwaits / 2] / 86400.0;
+    }
+    if (g->rated)
+        f.rating = (double)g->rating_sum / g->rated;
+    return f;
+}
+
 static void render_group(const struct config *cfg, enum lang lang, const char *name,
                          struct group *g, struct sbuf *out)
 {
     char total[16], open[16], in_time[16], median[16], rating[16];
     if (!g->total)
         return;
-    snprintf(total, sizeof total, "%d", g->total);
-    snprintf(open, sizeof open, "%d", g->open);
-    if (g->judged) /* nothing answered and nothing late yet: no share to show */
-        snprintf(in_time, sizeof in_time, "%d%%", (int)(100.0 * g->in_time / g->judged + 0.5));
+    struct stats_figures f = figures_of(g);
+    snprintf(total, sizeof total, "%d", f.total);
+    snprintf(open, sizeof open, "%d", f.open);
+    if (f.in_time_share >= 0) /* nothing answered and nothing late yet: no share to show */
+        snprintf(in_time, sizeof in_time, "%d%%", (int)(100.0 * f.in_time_share + 0.5));
     else
         snprintf(in_time, sizeof in_time, "–");
-    if (g->nwaits) {
-        qsort(g->waits, (size_t)g->nwaits, sizeof *g->waits, cmp_i64);
-        snprintf(median, sizeof median, "%.1f", (double)g->waits[g->nwaits / 2] / 86400.0);
-    } else {
+    if (f.median_days >= 0)
+        snprintf(median, sizeof median, "%.1f", f.median_days);
+    else
         snprintf(median, sizeof median, "–");
-    }
-    if (g->rated)
-        snprintf(rating, sizeof rating, "%.1f", (double)g->rating_sum / g->rated);
+    if (f.rating >= 0)
+        snprintf(rating, sizeof rating, "%.1f", f.rating);
     else
         snprintf(rating, sizeof rating, "–");
     struct i18n_var vars[] = {{"name", name},       {"total", total},   {"open", open},
@@ -118,12 +144,12 @@ static void render_group(const struct config *cfg, enum lang lang, const char *n
                               {NULL, NULL}};
     sbuf_addch(out, '\n');
     i18n_render(&cfg->texts, lang, "stats_line", vars, out);
-    if (!g->nincidents)
+    if (!f.incidents)
         return;
     char joined[16], incidents[16], problems[16];
-    snprintf(joined, sizeof joined, "%d", g->joined);
-    snprintf(incidents, sizeof incidents, "%d", g->nincidents);
-    snprintf(problems, sizeof problems, "%d", g->total - g->joined + g->nincidents);
+    snprintf(joined, sizeof joined, "%d", f.joined);
+    snprintf(incidents, sizeof incidents, "%d", f.incidents);
+    snprintf(problems, sizeof problems, "%d", f.problems);
     struct i18n_var per[] = {
         {"joined", joined}, {"incidents", incidents}, {"problems", problems}, {NULL, NULL}};
     sbuf_addch(out, '\n');
@@ -190,8 +216,8 @@ static int month_item(void *ctx, const char *item, size_t len, int index)
 }
 
 /* The period in words, in lang: "за 30 дней", "барлық уақыт", "November 2026". */
-static void period_words(const struct config *cfg, enum lang lang, const char *period,
-                         struct sbuf *out)
+void stats_period_words(const struct config *cfg, enum lang lang, const char *period,
+                        struct sbuf *out)
 {
     enum period_kind kind;
     int days = 0, y = 0, m = 0;
@@ -213,23 +239,51 @@ static void period_words(const struct config *cfg, enum lang lang, const char *p
     }
 }
 
+/* The groups of period's cases counted into sc: 0, 1 for a period not understood, -1. */
+static int count_period(const struct handler_ctx *hx, const char *period, const char *only_body,
+                        struct stats_ctx *sc)
+{
+    const struct config *cfg = hx->cfg;
+    int64_t from, to;
+    memset(sc, 0, sizeof *sc);
+    if (period_bounds(cfg, period, hx->now, &from, &to) < 0)
+        return 1;
+    *sc = (struct stats_ctx){cfg,
+                             only_body,
+                             calendar_local_day(&cfg->calendar, hx->now),
+                             xcalloc(cfg->nbodies + 1, sizeof(struct group)),
+                             xcalloc(cfg->ndistricts + 1, sizeof(struct group)),
+                             {0}};
+    return store_cases_registered(hx->store, from, to, count_case, sc) < 0 ? -1 : 0;
+}
+
+static void group_free(struct group *g)
+{
+    free(g->waits);
+    free(g->incidents);
+}
+
+static void counted_free(struct stats_ctx *sc)
+{
+    for (size_t i = 0; sc->bodies && i < sc->cfg->nbodies; i++)
+        group_free(&sc->bodies[i]);
+    for (size_t i = 0; sc->districts && i < sc->cfg->ndistricts; i++)
+        group_free(&sc->districts[i]);
+    group_free(&sc->city);
+    free(sc->bodies);
+    free(sc->districts);
+}
+
 int stats_render(const struct handler_ctx *hx, enum lang lang, const char *period,
                  const char *only_body, struct sbuf *out)
 {
     const struct config *cfg = hx->cfg;
-    int64_t from, to;
-    int rc = 0;
-    if (period_bounds(cfg, period, hx->now, &from, &to) < 0)
-        return 1;
-    struct stats_ctx sc = {cfg, only_body, calendar_local_day(&cfg->calendar, hx->now),
-                           xcalloc(cfg->nbodies + 1, sizeof(struct group)),
-                           xcalloc(cfg->ndistricts + 1, sizeof(struct group))};
-    if (store_cases_registered(hx->store, from, to, count_case, &sc) < 0) {
-        rc = -1;
+    struct stats_ctx sc;
+    int rc = count_period(hx, period, only_body, &sc);
+    if (rc != 0)
         goto out;
-    }
     struct sbuf words = SBUF_INIT;
-    period_words(cfg, lang, period, &words);
+    stats_period_words(cfg, lang, period, &words);
     struct i18n_var head[] = {{"period", words.buf}, {NULL, NULL}};
     i18n_render(&cfg->texts, lang, "stats_header", head, out);
     sbuf_release(&words);
@@ -248,15 +302,29 @@ int stats_render(const struct handler_ctx *hx, enum lang lang, const char *perio
     for (size_t i = 0; i < cfg->ndistricts; i++)
         render_group(cfg, lang, cfg->districts[i].name[lang], &sc.districts[i], out);
 out:
-    for (size_t i = 0; i < cfg->nbodies; i++) {
-        free(sc.bodies[i].waits);
-        free(sc.bodies[i].incidents);
+    counted_free(&sc);
+    return rc;
+}
+
+int stats_each(const struct handler_ctx *hx, const char *period, stats_fn fn, void *ctx)
+{
+    const struct config *cfg = hx->cfg;
+    struct stats_ctx sc;
+    int rc = count_period(hx, period, NULL, &sc);
+    if (rc == 0) {
+        struct stats_figures f = figures_of(&sc.city);
+        fn(ctx, "city", "", &f);
+        for (size_t i = 0; i < cfg->nbodies; i++)
+            if (sc.bodies[i].total) {
+                f = figures_of(&sc.bodies[i]);
+                fn(ctx, "body", cfg->bodies[i].id, &f);
+            }
+        for (size_t i = 0; i < cfg->ndistricts; i++)
+            if (sc.districts[i].total) {
+                f = figures_of(&sc.districts[i]);
+                fn(ctx, "district", cfg->districts[i].id, &f);
+            }
     }
-    for (size_t i = 0; i < cfg->ndistricts; i++) {
-        free(sc.districts[i].waits);
-        free(sc.districts[i].incidents);
-    }
-    free(sc.bodies);
-    free(sc.districts);
+    counted_free(&sc);
     return rc;
 }

@@ -48,6 +48,9 @@ const char *const texts_required_keys[] = {
     "staff_incident_other_body", "digest_incident_line", "event_incident_joined",
     "event_incident_confirmed", "event_incident_split", "event_incident_left",
     "event_incident_answered", "stats_incidents",
+    /* public statistics */
+    "public_title", "public_intro", "public_city", "public_bodies", "public_districts",
+    "public_columns", "public_chart", "public_none", "public_data",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",

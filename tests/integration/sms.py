@@ -651,6 +651,36 @@ def check_open311(s, unrelated):
     assert not [u for u, _ in unrelated if u[:25] in text] and "+7701" not in text, text[:300]
 
 
+def check_public(s, unrelated):
+    """The published figures: the same as /stats, per city, body and district, as JSON, CSV
+    and a page with a chart, and nothing of the citizens."""
+    import csv
+    import io
+    status, body = s.get("/public/stats.json?period=all&lang=ru")
+    assert status == 200, (status, body)
+    figs = json.loads(body)
+    city = [f for f in figs["figures"] if f["scope"] == "city"][0]
+    assert city["appeals"] == 60 and city["incidents"] == 2 and city["problems"] == 12, city
+    energy = [f for f in figs["figures"] if f["scope"] == "body" and f["id"] == "energy"][0]
+    assert energy["name"] == "Управление энергетики и водоснабжения", energy
+    # the incidents' fifty were answered; the bill, the rusty water, the meter, Medeu's water wait
+    assert energy["appeals"] == 54 and energy["answered"] == 50, energy
+    assert 0 <= energy["in_time_share"] <= 1 and 1 <= energy["rating"] <= 5, energy
+    assert {f["id"] for f in figs["figures"] if f["scope"] == "district"} >= {"almaly", "auezov"}
+    status, body = s.get("/public/stats.csv?period=all&lang=en")
+    rows = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
+    assert status == 200 and rows[0]["scope"] == "city" and rows[0]["appeals"] == "60", rows[:1]
+    status, page = s.get("/public/?lang=kk&period=all")
+    assert status == 200 and "Азаматтардың өтініштері" in page and "<svg" in page, page[:300]
+    assert "Энергетика және сумен жабдықтау басқармасы" in page, page
+    status, bad = s.get("/public/stats.json?period=%3Cscript%3E")
+    assert status == 400 and "<script>" not in bad, (status, bad)
+    status, _ = s.get("/public/elsewhere")
+    assert status == 404
+    for text in (json.dumps(figs, ensure_ascii=False), body, page):
+        assert not [u for u, _ in unrelated if u[:25] in text] and "+7701" not in text
+
+
 def scenario_incidents(work):
     """Fifty appeals about two outages and ten about other things, on Telegram and by SMS."""
     fixture = [l.rstrip("\n").split("\t") for l in open(os.path.join(ROOT, "tests/fixtures/incidents.tsv"))
@@ -803,6 +833,7 @@ def scenario_incidents(work):
                        15, "the history")[0]
         assert "подтверждён" in hist and "ответ всем" in hist, hist
         check_open311(s, unrelated)
+        check_public(s, unrelated)
         print("PASS sms incidents: 50 appeals about two outages (40 Telegram, 10 SMS) and 10 others: two "
               "incidents of 25, none of the others joined, %d citizens joined when told, one card each, "
               "one answer each reached all 50 once on their channel, ratings closed %d and reopened %d "

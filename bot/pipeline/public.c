@@ -1,0 +1,307 @@
+#include "bot/pipeline/public.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/lib/clock.h"
+#include "bot/lib/csv.h"
+#include "bot/lib/html.h"
+#include "handlers/handler.h"
+#include "handlers/names.h"
+
+struct row {
+    char scope[16], id[32];
+    struct stats_figures f;
+};
+
+struct rows {
+    struct row *v;
+    size_t n;
+};
+
+static void add_row(void *ctx, const char *scope, const char *id, const struct stats_figures *f)
+{
+    struct rows *rs = ctx;
+    rs->v = realloc(rs->v, (rs->n + 1) * sizeof *rs->v);
+    if (!rs->v)
+        abort();
+    struct row *r = &rs->v[rs->n++];
+    snprintf(r->scope, sizeof r->scope, "%s", scope);
+    snprintf(r->id, sizeof r->id, "%s", id);
+    r->f = *f;
+}
+
+static const char *name_of(const struct config *cfg, const struct row *r, enum lang l)
+{
+    if (!strcmp(r->scope, "body"))
+        return names_body(cfg, r->id, l);
+    if (!strcmp(r->scope, "district"))
+        return names_district(cfg, r->id, l);
+    return i18n_get(&cfg->texts, l, "public_city");
+}
+
+/* The request's period and language, and the figures: 0, or -1 answered (a bad period, 503). */
+static int figures(struct health *h, const struct http_request *req, struct http_response *res,
+                   struct sbuf *period, enum lang *lang, struct rows *rs)
+{
+    const struct config *cfg = h->cfg;
+    struct sbuf l = SBUF_INIT;
+    *lang = cfg->intake.default_lang;
+    if (http_arg(req, "lang", &l) == 1 && lang_parse(l.buf, lang) < 0)
+        *lang = cfg->intake.default_lang;
+    sbuf_release(&l);
+    if (http_arg(req, "period", period) < 0)
+        sbuf_reset(period);
+    if (!period->len)
+        sbuf_addstr(period, "30d");
+    int64_t now_ms = clock_now_ms();
+    struct handler_ctx hx = {h->store, cfg, now_ms / 1000, now_ms};
+    int rc = stats_each(&hx, period->buf, add_row, rs);
+    if (rc == 0)
+        return 0;
+    res->status = rc > 0 ? 400 : 503;
+    sbuf_addstr(&res->body,
+                rc > 0 ? "period: 7d, 30d, all or YYYY-MM\n" : "the store does not answer\n");
+    return -1;
+}
+
+static void put_number(cJSON *o, const char *name, double v)
+{
+    if (v < 0)
+        cJSON_AddNullToObject(o, name);
+    else
+        cJSON_AddNumberToObject(o, name, (double)(long long)(v * 1000 + 0.5) / 1000);
+}
+
+static void stats_json(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct health *h = ctx;
+    struct sbuf period = SBUF_INIT, words = SBUF_INIT;
+    struct rows rs = {0};
+    enum lang l;
+    if (figures(h, req, res, &period, &l, &rs) == 0) {
+        cJSON *j = cJSON_CreateObject(), *rows = cJSON_AddArrayToObject(j, "figures");
+        stats_period_words(h->cfg, l, period.buf, &words);
+        cJSON_AddStringToObject(j, "period", period.buf);
+        cJSON_AddStringToObject(j, "period_words", words.buf);
+        for (size_t i = 0; i < rs.n; i++) {
+            const struct row *r = &rs.v[i];
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "scope", r->scope);
+            cJSON_AddStringToObject(o, "id", r->id);
+            cJSON_AddStringToObject(o, "name", name_of(h->cfg, r, l));
+            cJSON_AddNumberToObject(o, "appeals", r->f.total);
+            cJSON_AddNumberToObject(o, "open", r->f.open);
+            cJSON_AddNumberToObject(o, "answered", r->f.answered);
+            cJSON_AddNumberToObject(o, "judged", r->f.judged);
+            cJSON_AddNumberToObject(o, "answered_in_time", r->f.in_time);
+            put_number(o, "in_time_share", r->f.in_time_share);
+            put_number(o, "median_days_to_answer", r->f.median_days);
+            put_number(o, "rating", r->f.rating);
+            cJSON_AddNumberToObject(o, "rated", r->f.rated);
+            cJSON_AddNumberToObject(o, "incidents", r->f.incidents);
+            cJSON_AddNumberToObject(o, "problems", r->f.problems);
+            cJSON_AddItemToArray(rows, o);
+        }
+        char *text = cJSON_PrintUnformatted(j);
+        res->content_type = "application/json; charset=utf-8";
+        sbuf_addf(&res->body, "%s\n", text ? text : "{}");
+        free(text);
+        cJSON_Delete(j);
+    }
+    free(rs.v);
+    sbuf_release(&period);
+    sbuf_release(&words);
+}
+
+static void fmt(char *out, size_t size, double v, double scale, const char *form)
+{
+    if (v < 0)
+        snprintf(out, size, "%s", "");
+    else
+        snprintf(out, size, form, v * scale);
+}
+
+static void stats_csv(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct health *h = ctx;
+    struct sbuf period = SBUF_INIT;
+    struct rows rs = {0};
+    enum lang l;
+    if (figures(h, req, res, &period, &l, &rs) == 0) {
+        static const char *const head[] = {"period",
+                                           "scope",
+                                           "id",
+                                           "name",
+                                           "appeals",
+                                           "open",
+                                           "answered_in_time_percent",
+                                           "median_days_to_answer",
+                                           "rating",
+                                           "incidents",
+                                           "problems"};
+        res->content_type = "text/csv; charset=utf-8";
+        sbuf_addstr(&res->body, CSV_BOM);
+        csv_row(&res->body, head, sizeof head / sizeof *head);
+        for (size_t i = 0; i < rs.n; i++) {
+            const struct row *r = &rs.v[i];
+            char total[16], open[16], share[16], median[16], rating[16], inc[16], prob[16];
+            snprintf(total, sizeof total, "%d", r->f.total);
+            snprintf(open, sizeof open, "%d", r->f.open);
+            fmt(share, sizeof share, r->f.in_time_share, 100, "%.1f");
+            fmt(median, sizeof median, r->f.median_days, 1, "%.1f");
+            fmt(rating, sizeof rating, r->f.rating, 1, "%.2f");
+            snprintf(inc, sizeof inc, "%d", r->f.incidents);
+            snprintf(prob, sizeof prob, "%d", r->f.problems);
+            const char *cells[] = {period.buf, r->scope, r->id, name_of(h->cfg, r, l),
+                                   total,      open,     share, median,
+                                   rating,     inc,      prob};
+            csv_row(&res->body, cells, sizeof cells / sizeof *cells);
+        }
+    }
+    free(rs.v);
+    sbuf_release(&period);
+}
+
+/* One table of a scope's rows. */
+static void table(struct sbuf *out, const struct config *cfg, enum lang l, const struct rows *rs,
+                  const char *scope, const char *title_key)
+{
+    struct sbuf cols = SBUF_INIT;
+    sbuf_addstr(out, "<h2>");
+    html_escape(out, i18n_get(&cfg->texts, l, title_key));
+    sbuf_addstr(out, "</h2>\n<table>\n<tr>");
+    sbuf_addstr(&cols, i18n_get(&cfg->texts, l, "public_columns"));
+    for (char *c = strtok(cols.buf, ","); c; c = strtok(NULL, ",")) {
+        sbuf_addstr(out, "<th>");
+        html_escape(out, c + strspn(c, " "));
+        sbuf_addstr(out, "</th>");
+    }
+    sbuf_addstr(out, "</tr>\n");
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct row *r = &rs->v[i];
+        char share[16], median[16], rating[16];
+        if (strcmp(r->scope, scope))
+            continue;
+        fmt(share, sizeof share, r->f.in_time_share, 100, "%.0f%%");
+        fmt(median, sizeof median, r->f.median_days, 1, "%.1f");
+        fmt(rating, sizeof rating, r->f.rating, 1, "%.1f");
+        sbuf_addstr(out, "<tr><td>");
+        html_escape(out, name_of(cfg, r, l));
+        sbuf_addf(out,
+                  "</td><td>%d</td><td>%d</td><td>%s</td><td>%s</td><td>%s</td><td>%d</td></tr>\n",
+                  r->f.total, r->f.open, *share ? share : "–", *median ? median : "–",
+                  *rating ? rating : "–", r->f.problems);
+    }
+    sbuf_addstr(out, "</table>\n");
+    sbuf_release(&cols);
+}
+
+/* Bars of the share answered in time, one a body; drawn on the server, no script. */
+static void chart(struct sbuf *out, const struct config *cfg, enum lang l, const struct rows *rs)
+{
+    int n = 0;
+    for (size_t i = 0; i < rs->n; i++)
+        n += !strcmp(rs->v[i].scope, "body");
+    if (!n)
+        return;
+    sbuf_addstr(out, "<h2>");
+    html_escape(out, i18n_get(&cfg->texts, l, "public_chart"));
+    sbuf_addf(out,
+              "</h2>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"760\" height=\"%d\" "
+              "role=\"img\">\n",
+              n * 26 + 10);
+    int y = 5;
+    for (size_t i = 0; i < rs->n; i++) {
+        const struct row *r = &rs->v[i];
+        if (strcmp(r->scope, "body"))
+            continue;
+        double share = r->f.in_time_share < 0 ? 0 : r->f.in_time_share;
+        sbuf_addf(out, "<text x=\"0\" y=\"%d\" font-size=\"12\">", y + 15);
+        html_escape(out, name_of(cfg, r, l));
+        char label[16];
+        fmt(label, sizeof label, r->f.in_time_share, 100, "%.0f%%");
+        sbuf_addf(out,
+                  "</text><rect x=\"420\" y=\"%d\" width=\"%.0f\" height=\"18\" fill=\"%s\"/>"
+                  "<text x=\"%.0f\" y=\"%d\" font-size=\"12\">%s</text>\n",
+                  y, 280 * share,
+                  share >= 0.9   ? "#2e7d32"
+                  : share >= 0.7 ? "#f9a825"
+                                 : "#c62828",
+                  425 + 280 * share, y + 14, *label ? label : "–");
+        y += 26;
+    }
+    sbuf_addstr(out, "</svg>\n");
+}
+
+static void page(void *ctx, const struct http_request *req, struct http_response *res)
+{
+    struct health *h = ctx;
+    const struct config *cfg = h->cfg;
+    struct sbuf period = SBUF_INIT, words = SBUF_INIT, intro = SBUF_INIT, data = SBUF_INIT;
+    struct rows rs = {0};
+    enum lang l;
+    if (strcmp(req->path, "/public/") && strcmp(req->path, "/public/index.html")) {
+        res->status = 404;
+        sbuf_addstr(&res->body, "not found\n");
+        return;
+    }
+    if (figures(h, req, res, &period, &l, &rs) == 0) {
+        struct sbuf *out = &res->body;
+        stats_period_words(cfg, l, period.buf, &words);
+        struct i18n_var p[] = {{"period", words.buf}, {NULL, NULL}};
+        i18n_render(&cfg->texts, l, "public_intro", p, &intro);
+        struct i18n_var links[] = {{"json", "stats.json"},
+                                   {"csv", "stats.csv"},
+                                   {"open311", "/open311/v2/requests.json"},
+                                   {NULL, NULL}};
+        i18n_render(&cfg->texts, l, "public_data", links, &data);
+        res->content_type = "text/html; charset=utf-8";
+        sbuf_addf(out,
+                  "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+                  "<meta name=\"viewport\" content=\"width=device-width\"><title>",
+                  lang_codes[l]);
+        html_escape(out, i18n_get(&cfg->texts, l, "public_title"));
+        sbuf_addstr(out,
+                    "</title><style>body{font-family:sans-serif;max-width:60em;margin:1em auto;"
+                    "padding:0 1em}table{border-collapse:collapse}td,th{border:1px solid "
+                    "#ccc;padding:.3em .6em;text-align:right}td:first-child,th:first-child"
+                    "{text-align:left}</style></head><body>\n<h1>");
+        html_escape(out, i18n_get(&cfg->texts, l, "public_title"));
+        sbuf_addstr(out, "</h1>\n<p>");
+        html_escape(out, intro.buf);
+        sbuf_addstr(out, "</p>\n<p>");
+        for (int k = 0; k < LANG_COUNT; k++)
+            sbuf_addf(out, "<a href=\"?lang=%s&amp;period=%s\">%s</a> ", lang_codes[k],
+                      strspn(period.buf, "0123456789-dal") == period.len ? period.buf : "30d",
+                      lang_codes[k]);
+        sbuf_addstr(out, "</p>\n");
+        if (!rs.n || !rs.v[0].f.total) {
+            sbuf_addstr(out, "<p>");
+            html_escape(out, i18n_get(&cfg->texts, l, "public_none"));
+            sbuf_addstr(out, "</p>\n");
+        } else {
+            table(out, cfg, l, &rs, "city", "public_city");
+            chart(out, cfg, l, &rs);
+            table(out, cfg, l, &rs, "body", "public_bodies");
+            table(out, cfg, l, &rs, "district", "public_districts");
+        }
+        sbuf_addstr(out, "<p>");
+        html_escape(out, data.buf);
+        sbuf_addstr(out, "</p>\n</body></html>\n");
+    }
+    free(rs.v);
+    sbuf_release(&period);
+    sbuf_release(&words);
+    sbuf_release(&intro);
+    sbuf_release(&data);
+}
+
+void public_route(struct health *h, struct http *http)
+{
+    http_route(http, "/public/stats.json", stats_json, h, 0);
+    http_route(http, "/public/stats.csv", stats_csv, h, 0);
+    http_route(http, "/public/", page, h, 0);
+}
