@@ -9,7 +9,8 @@
  *   GET /public/stats.csv    and for spreadsheets (UTF-8, CRLF)
  *   period=7d|30d|all|YYYY-MM (default 30d), lang=kk|ru|en (default the intake's)
  *
- * Served on the listener's thread through the health service's own store connection.
+ * Served on the listener's thread through the health service's own store connection; the
+ * figures of a period are counted at most once a minute, however often they are asked for.
  */
 #ifndef TYNDAU_PUBLIC_H
 #define TYNDAU_PUBLIC_H
