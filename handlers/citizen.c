@@ -504,7 +504,7 @@ static int register_case(struct turn *t, struct case_rec *c)
     /* joined by the citizen, filed apart from the incident offered, or as grouping finds it */
     int joined = c->incident_id != 0;
     c->apart = (t->cv.picked & PICKED_SEPARATE) != 0;
-    if (!joined && incidents_fit(t->hx, c) < 0)
+    if (incidents_fit(t->hx, c) < 0)
         return -1;
     if (lifecycle_register(t->hx, c, t->actor) < 0 ||
         incidents_registered(t->hx, c, joined ? t->actor : "system",

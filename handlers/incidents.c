@@ -19,7 +19,7 @@
 #include "handlers/reply.h"
 
 /* the newest cases of an incident a new appeal is compared with */
-#define INCIDENT_COMPARED 100
+#define INCIDENT_COMPARED 30
 /* the cases an incident card lists; the rest are counted */
 #define INCIDENT_CARD_LINES 12
 /* the characters of a citizen's words a card line shows */
@@ -42,10 +42,12 @@ static int cases_add(void *ctx, const struct case_rec *c)
     }
     struct case_rec *d = &cs->v[cs->n++];
     case_init(d);
-    struct sbuf text = d->text;
+    struct sbuf text = d->text, words = d->words;
     *d = *c;
     d->text = text;
+    d->words = words;
     sbuf_add(&d->text, c->text.buf, c->text.len);
+    sbuf_add(&d->words, c->words.buf, c->words.len);
     return 0;
 }
 
@@ -67,7 +69,28 @@ static void item_of(const struct config *cfg, struct stemmers *st, const struct 
     it->lat = c->lat;
     it->lon = c->lon;
     it->at = at;
-    incident_tokens(&cfg->incidents, st, c->text.buf, c->text.len, &it->tokens);
+    if (!c->words.len) {
+        incident_tokens(&cfg->incidents, st, c->text.buf, c->text.len, &it->tokens);
+        return;
+    }
+    sbuf_reset(&it->tokens); /* read at its registration: the same words, '\n' for NUL */
+    sbuf_add(&it->tokens, c->words.buf, c->words.len);
+    for (size_t i = 0; i < it->tokens.len; i++)
+        if (it->tokens.buf[i] == '\n')
+            it->tokens.buf[i] = 0;
+}
+
+/* Keeps c's words in c (saved with it) for grouping to read later without reading the text. */
+static void keep_words(const struct config *cfg, struct stemmers *st, struct case_rec *c)
+{
+    struct sbuf tokens = SBUF_INIT;
+    incident_tokens(&cfg->incidents, st, c->text.buf, c->text.len, &tokens);
+    sbuf_reset(&c->words);
+    for (size_t off = 0; off < tokens.len; off += strlen(tokens.buf + off) + 1) {
+        sbuf_addstr(&c->words, tokens.buf + off);
+        sbuf_addch(&c->words, '\n');
+    }
+    sbuf_release(&tokens);
 }
 
 int incidents_get(const struct handler_ctx *hx, int64_t id, struct incident_rec *r,
@@ -146,6 +169,9 @@ static int64_t best_incident(const struct handler_ctx *hx, const struct case_rec
 
 int incidents_fit(const struct handler_ctx *hx, struct case_rec *c)
 {
+    struct stemmers *st = stemmers_new();
+    keep_words(hx->cfg, st, c);
+    stemmers_free(st);
     if (c->apart || c->incident_id)
         return 0;
     int64_t id = best_incident(hx, c, hx->now);

@@ -31,8 +31,9 @@ int incidents_get(const struct handler_ctx *hx, int64_t id, struct incident_rec 
                   struct incident_view *v);
 
 /*
- * Before draft c is registered: sets c->incident_id to the open incident it
- * fits best (left alone when c->apart).  1 set, 0 none, -1 error.
+ * Before draft c is registered: keeps its words in c->words (saved with it),
+ * and, unless it is in one already or c->apart, sets c->incident_id to the
+ * open incident it fits best.  1 set, 0 none, -1 error.
  */
 int incidents_fit(const struct handler_ctx *hx, struct case_rec *c);
 /*

@@ -221,6 +221,19 @@ static const char *const migrations[] = {
     "CREATE TRIGGER outbox_edit_supersedes AFTER INSERT ON outbox WHEN new.edit_of != 0 BEGIN"
     "  UPDATE outbox SET state = 'superseded' WHERE edit_of = new.edit_of AND edit_of != 0"
     "    AND state = 'pending' AND address = new.address AND id != new.id; END;",
+    /* 14: a case's words as incident grouping reads them, kept from its registration */
+    "ALTER TABLE cases ADD COLUMN words TEXT NOT NULL DEFAULT '';"
+    /* an incident's cases and open cases counted by each change, not by reading them all */
+    "ALTER TABLE incidents ADD COLUMN cases INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE incidents SET cases = (SELECT count(*) FROM cases c WHERE c.incident_id = "
+    "incidents.id);"
+    "DROP TRIGGER cases_incident_open;"
+    "CREATE TRIGGER cases_incident_open AFTER UPDATE OF status, incident_id ON cases"
+    "  WHEN old.incident_id != 0 OR new.incident_id != 0 BEGIN"
+    "  UPDATE incidents SET open_cases = open_cases - (old.status NOT IN ('draft', 'closed')),"
+    "    cases = cases - 1 WHERE id = old.incident_id;"
+    "  UPDATE incidents SET open_cases = open_cases + (new.status NOT IN ('draft', 'closed')),"
+    "    cases = cases + 1 WHERE id = new.incident_id; END;",
 };
 
 enum stmt_id {
@@ -310,7 +323,7 @@ enum stmt_id {
 #define CASE_COLUMNS                                                                               \
     "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "     \
     "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon, " \
-    "rating, answered_at, first_answer_at, incident_id, apart"
+    "rating, answered_at, first_answer_at, incident_id, apart, words"
 
 #define INCIDENT_COLUMNS                                                                           \
     "id, category, district, body, status, created_at, updated_at, answer, answered_at"
@@ -346,15 +359,16 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CASE_INSERT] = "INSERT INTO cases(number, citizen_id, type, category, district, body, "
                        "status, assignee, outcome, lang, text, created_at, registered_at, "
                        "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
-                       "first_answer_at, incident_id, apart) VALUES (nullif(?1, ''), ?2, ?3, ?4, "
-                       "?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?20, ?21, "
-                       "?22, ?23, ?24)",
-    [ST_CASE_SAVE] = "UPDATE cases SET number = nullif(?1, ''), citizen_id = ?2, type = ?3, "
-                     "category = ?4, district = ?5, body = ?6, status = ?7, assignee = ?8, "
-                     "outcome = ?9, lang = ?10, text = ?11, created_at = ?12, "
-                     "registered_at = ?13, received_day = ?14, due_day = ?15, closed_at = ?16, "
-                     "lat = ?17, lon = ?18, rating = ?20, answered_at = ?21, "
-                     "first_answer_at = ?22, incident_id = ?23, apart = ?24 WHERE id = ?19",
+                       "first_answer_at, incident_id, apart, words) VALUES (nullif(?1, ''), ?2, "
+                       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
+                       "?20, ?21, ?22, ?23, ?24, ?25)",
+    [ST_CASE_SAVE] =
+        "UPDATE cases SET number = nullif(?1, ''), citizen_id = ?2, type = ?3, "
+        "category = ?4, district = ?5, body = ?6, status = ?7, assignee = ?8, "
+        "outcome = ?9, lang = ?10, text = ?11, created_at = ?12, "
+        "registered_at = ?13, received_day = ?14, due_day = ?15, closed_at = ?16, "
+        "lat = ?17, lon = ?18, rating = ?20, answered_at = ?21, "
+        "first_answer_at = ?22, incident_id = ?23, apart = ?24, words = ?25 WHERE id = ?19",
     [ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
     [ST_CASE_BY_NUMBER] = "SELECT " CASE_COLUMNS " FROM cases WHERE number = ?1",
     [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id IN ("
@@ -402,12 +416,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                            "ORDER BY registered_at DESC, id DESC LIMIT ?5 OFFSET ?6",
     [ST_INCIDENT_NEWEST] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
                            "incident_id != 0 ORDER BY registered_at DESC, id DESC LIMIT ?2",
-    [ST_INCIDENT_VIEW] =
-        "SELECT count(*), coalesce(sum(status NOT IN ('draft', 'closed')), 0), "
-        "coalesce(min(registered_at), 0), coalesce(min(CASE WHEN status NOT IN ('draft', "
-        "'closed') THEN due_day END), 0), (SELECT type FROM cases WHERE incident_id = ?1 AND "
-        "incident_id != 0 ORDER BY registered_at, id LIMIT 1) FROM cases WHERE incident_id = ?1 "
-        "AND incident_id != 0",
+    [ST_INCIDENT_VIEW] = "SELECT i.cases, i.open_cases, coalesce(c.registered_at, 0), "
+                         "coalesce(c.type, '') FROM incidents i LEFT JOIN cases c ON c.id = "
+                         "(SELECT id FROM cases WHERE incident_id = ?1 AND incident_id != 0 "
+                         "ORDER BY registered_at, id LIMIT 1) WHERE i.id = ?1",
     [ST_CASES_UNJOINED] = "SELECT " CASE_COLUMNS " FROM cases WHERE category = ?1 AND "
                           "registered_at >= ?2 AND incident_id = 0 AND apart = 0 AND "
                           "status NOT IN ('draft', 'closed') ORDER BY registered_at, id",
@@ -993,11 +1005,13 @@ void case_init(struct case_rec *c)
 {
     memset(c, 0, sizeof *c);
     sbuf_init(&c->text, 0);
+    sbuf_init(&c->words, 0);
 }
 
 void case_release(struct case_rec *c)
 {
     sbuf_release(&c->text);
+    sbuf_release(&c->words);
 }
 
 static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
@@ -1030,6 +1044,7 @@ static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
     sqlite3_bind_int64(st, 22, c->first_answer_at);
     sqlite3_bind_int64(st, 23, c->incident_id);
     sqlite3_bind_int(st, 24, c->apart);
+    sqlite3_bind_text(st, 25, c->words.buf, (int)c->words.len, SQLITE_STATIC);
 }
 
 static void read_case(sqlite3_stmt *st, struct case_rec *c)
@@ -1066,6 +1081,8 @@ static void read_case(sqlite3_stmt *st, struct case_rec *c)
     c->first_answer_at = sqlite3_column_int64(st, 21);
     c->incident_id = sqlite3_column_int64(st, 22);
     c->apart = sqlite3_column_int(st, 23);
+    sbuf_reset(&c->words);
+    sbuf_add(&c->words, sqlite3_column_text(st, 24), (size_t)sqlite3_column_bytes(st, 24));
 }
 
 int store_case_insert(struct store *s, struct case_rec *c)
@@ -1969,11 +1986,10 @@ int store_incident_view(struct store *s, int64_t incident_id, struct incident_vi
         v->size = sqlite3_column_int(st, 0);
         v->open = sqlite3_column_int(st, 1);
         v->since = sqlite3_column_int64(st, 2);
-        v->oldest_due = sqlite3_column_int(st, 3);
-        copy_col(st, 4, v->type, sizeof v->type);
+        copy_col(st, 3, v->type, sizeof v->type);
     }
     finish(st);
-    return rc == SQLITE_ROW ? 0 : fail(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_cases_unjoined(struct store *s, const char *category, int64_t since, store_case_fn fn,

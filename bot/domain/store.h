@@ -76,6 +76,8 @@ struct case_rec {
     int64_t first_answer_at; /* the first answer, for time-to-answer statistics */
     int64_t incident_id;     /* the incident it belongs to, 0 if none */
     int apart;               /* its citizen filed it apart from the incident offered */
+    struct sbuf words; /* its words as incident grouping reads them ('\n' after each), "" if not
+                          read yet: kept from registration so grouping does not read it again */
 };
 
 struct outbox_msg {
@@ -364,7 +366,6 @@ int store_incident_newest(struct store *s, int64_t incident_id, int limit, store
 struct incident_view {
     int size, open;
     int64_t since;           /* the first case's registration */
-    int32_t oldest_due;      /* the earliest due day of its open cases, 0 if none */
     char type[STORE_ID_MAX]; /* the first case's appeal type */
 };
 int store_incident_view(struct store *s, int64_t incident_id, struct incident_view *v);
