@@ -233,14 +233,36 @@ static int post_cards(const struct handler_ctx *hx, const struct incident_rec *r
     return body ? notify_body_addresses(hx->cfg, body, card_to, &ct) : 0;
 }
 
+/*
+ * The cases that may be in one group with c: its body's, and, unless c has a pin, in its
+ * district or pinned (a pin may join across a district line).  A group is its first case's
+ * district and pins near its pins, so no other case can share one with c.
+ */
+struct near {
+    struct cases cs;
+    const struct case_rec *c;
+};
+
+static int add_near(void *ctx, const struct case_rec *other)
+{
+    struct near *n = ctx;
+    if (strcmp(other->body, n->c->body) ||
+        (!n->c->has_location && !other->has_location && strcmp(other->district, n->c->district)))
+        return 0;
+    return cases_add(&n->cs, other);
+}
+
 /* With the open cases it fits with, c (alone) makes a proposed incident: 1, 0 not, -1 error. */
 static int propose(const struct handler_ctx *hx, struct case_rec *c)
 {
     const struct incident_settings *set = &hx->cfg->incidents;
-    struct cases cs = {0};
+    struct near near = {{0}, c};
+    struct cases cs;
     int rc = 0;
-    if (store_cases_unjoined(hx->store, c->category, c->registered_at - set->window_hours * 3600LL,
-                             cases_add, &cs) < 0) {
+    int read = store_cases_unjoined(hx->store, c->category,
+                                    c->registered_at - set->window_hours * 3600LL, add_near, &near);
+    cs = near.cs;
+    if (read < 0) {
         cases_free(&cs);
         return -1;
     }
@@ -508,8 +530,6 @@ static int queue_card(const struct handler_ctx *hx, const struct incident_rec *r
     struct reply rp;
     reply_begin(&rp, hx, STAFF_CHANNEL, address, lang, 0);
     card_text(hx, r, cs, v, lang, &rp.msg.text);
-    if (!channel_profile(STAFF_CHANNEL)->edits)
-        edit_of = 0;
     snprintf(rp.msg.kind, sizeof rp.msg.kind, "%s", edit_of ? "edit" : "icard");
     rp.msg.edit_of = edit_of;
     rp.msg.incident_id = r->id;

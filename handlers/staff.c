@@ -396,15 +396,11 @@ static int incident_line(void *ctx, const struct incident_rec *inc)
     const struct handler_ctx *hx = il->t->hx;
     enum lang lang = il->t->staff->lang;
     struct incident_view v;
-    struct incident_rec again;
     char id[24], size[16], open[16], since[17], status_key[40];
-    incident_rec_init(&again);
-    if (incidents_get(hx, inc->id, &again, &v) != 1) {
-        incident_rec_release(&again);
+    if (store_incident_view(hx->store, inc->id, &v) < 0) {
         il->failed = 1;
         return 1;
     }
-    incident_rec_release(&again);
     snprintf(id, sizeof id, "%lld", (long long)inc->id);
     snprintf(size, sizeof size, "%d", v.size);
     snprintf(open, sizeof open, "%d", v.open);

@@ -63,6 +63,20 @@ static int is_id(const char *s)
     return n > 0 && n < 32 && !s[n];
 }
 
+/* "ACTION:NUMBER": the index of ACTION among the n names, the number into number; -1 if not. */
+static int action_and_number(const char *s, const char *const *names, int n, char number[24])
+{
+    const char *colon = strchr(s, ':');
+    if (!colon || !is_number(colon + 1))
+        return -1;
+    for (int a = 0; a < n; a++)
+        if ((size_t)(colon - s) == strlen(names[a]) && !strncmp(s, names[a], strlen(names[a]))) {
+            snprintf(number, 24, "%s", colon + 1);
+            return a;
+        }
+    return -1;
+}
+
 int payload_parse(const char *s, struct payload *p)
 {
     memset(p, 0, sizeof *p);
@@ -96,31 +110,16 @@ int payload_parse(const char *s, struct payload *p)
         return 0;
     }
     if (!strncmp(s, "s:", 2)) { /* s:ACTION:NUMBER */
-        const char *colon = strchr(s + 2, ':');
-        if (!colon || !is_number(colon + 1))
-            return -1;
+        int a = action_and_number(s + 2, action_names, CARD_ACTIONS, p->number);
         p->kind = PAYLOAD_CARD;
-        snprintf(p->number, sizeof p->number, "%s", colon + 1);
-        for (int a = 0; a < CARD_ACTIONS; a++)
-            if ((size_t)(colon - (s + 2)) == strlen(action_names[a]) &&
-                !strncmp(s + 2, action_names[a], strlen(action_names[a]))) {
-                p->action = (enum card_action)a;
-                return 0;
-            }
+        p->action = (enum card_action)a;
+        return a < 0 ? -1 : 0;
     }
     if (!strncmp(s, "i:", 2)) { /* i:ACTION:ID */
-        const char *colon = strchr(s + 2, ':');
-        if (!colon || !is_number(colon + 1))
-            return -1;
+        int a = action_and_number(s + 2, incident_action_names, INCIDENT_ACTIONS, p->number);
         p->kind = PAYLOAD_INCIDENT;
-        snprintf(p->number, sizeof p->number, "%s", colon + 1);
-        for (int a = 0; a < INCIDENT_ACTIONS; a++)
-            if ((size_t)(colon - (s + 2)) == strlen(incident_action_names[a]) &&
-                !strncmp(s + 2, incident_action_names[a], strlen(incident_action_names[a]))) {
-                p->incident_action = (enum incident_action)a;
-                return 0;
-            }
-        return -1;
+        p->incident_action = (enum incident_action)a;
+        return a < 0 ? -1 : 0;
     }
     if (!strncmp(s, "j:", 2) && is_number(s + 2)) {
         p->kind = PAYLOAD_JOIN;

@@ -49,6 +49,16 @@ const char *http_header(const struct http_request *req, const char *name)
     return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
+enum lang http_lang(const struct http_request *req, enum lang def)
+{
+    struct sbuf v = SBUF_INIT;
+    enum lang l = def;
+    if (http_arg(req, "lang", &v) == 1 && lang_parse(v.buf, &l) < 0)
+        l = def;
+    sbuf_release(&v);
+    return l;
+}
+
 int http_arg(const struct http_request *req, const char *name, struct sbuf *out)
 {
     /* libmicrohttpd's own values stop at a zero byte; UCS-2 text is full of them */

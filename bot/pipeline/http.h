@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 
+#include "bot/domain/lang.h"
 #include "bot/lib/sbuf.h"
 
 struct MHD_Connection;
@@ -40,6 +41,9 @@ const char *http_header(const struct http_request *req, const char *name);
 /* A query-string argument or form-body field, decoded binary-safely; 1 found, 0 not, -1 malformed.
  */
 int http_arg(const struct http_request *req, const char *name, struct sbuf *out);
+
+/* The language a request asks for (?lang=kk|ru|en), or def. */
+enum lang http_lang(const struct http_request *req, enum lang def);
 
 /* 1 if given equals expected, in time that does not depend on where they differ. */
 int http_secret_equal(const char *given, const char *expected);

@@ -18,9 +18,8 @@
 static void iso_time(const struct config *cfg, int64_t at, char out[32])
 {
     int offset = cfg->calendar.utc_offset_min;
-    int64_t local = at + (int64_t)offset * 60;
-    int32_t day = (int32_t)(local >= 0 ? local / 86400 : (local - 86399) / 86400);
-    int64_t secs = local - (int64_t)day * 86400;
+    int32_t day = calendar_local_day(&cfg->calendar, at);
+    int64_t secs = at - calendar_day_start(&cfg->calendar, day);
     int y, m, d;
     calendar_ymd_from_day(day, &y, &m, &d);
     int off = offset < 0 ? -offset : offset;
@@ -67,12 +66,7 @@ static int parse_time(const struct config *cfg, const char *s, int64_t *at)
 
 static enum lang lang_of(const struct config *cfg, const struct http_request *req)
 {
-    struct sbuf v = SBUF_INIT;
-    enum lang l = cfg->intake.default_lang;
-    if (http_arg(req, "lang", &v) == 1 && lang_parse(v.buf, &l) < 0)
-        l = cfg->intake.default_lang;
-    sbuf_release(&v);
-    return l;
+    return http_lang(req, cfg->intake.default_lang);
 }
 
 static void json_answer(struct http_response *res, int status, cJSON *j)

@@ -8,6 +8,7 @@
 #include "bot/lib/clock.h"
 #include "bot/lib/csv.h"
 #include "bot/lib/html.h"
+#include "bot/lib/xalloc.h"
 #include "handlers/handler.h"
 #include "handlers/names.h"
 
@@ -37,9 +38,7 @@ static struct kept {
 static void add_row(void *ctx, const char *scope, const char *id, const struct stats_figures *f)
 {
     struct rows *rs = ctx;
-    rs->v = realloc(rs->v, (rs->n + 1) * sizeof *rs->v);
-    if (!rs->v)
-        abort();
+    rs->v = xrealloc(rs->v, (rs->n + 1) * sizeof *rs->v);
     struct row *r = &rs->v[rs->n++];
     snprintf(r->scope, sizeof r->scope, "%s", scope);
     snprintf(r->id, sizeof r->id, "%s", id);
@@ -60,11 +59,7 @@ static int figures(struct health *h, const struct http_request *req, struct http
                    struct sbuf *period, enum lang *lang, struct rows *rs)
 {
     const struct config *cfg = h->cfg;
-    struct sbuf l = SBUF_INIT;
-    *lang = cfg->intake.default_lang;
-    if (http_arg(req, "lang", &l) == 1 && lang_parse(l.buf, lang) < 0)
-        *lang = cfg->intake.default_lang;
-    sbuf_release(&l);
+    *lang = http_lang(req, cfg->intake.default_lang);
     if (http_arg(req, "period", period) < 0)
         sbuf_reset(period);
     if (!period->len)
@@ -94,9 +89,7 @@ static int figures(struct health *h, const struct http_request *req, struct http
         rc = 1; /* no period is that long */
     }
     if (rc == 0) {
-        rs->v = malloc((k->rows.n ? k->rows.n : 1) * sizeof *rs->v);
-        if (!rs->v)
-            abort();
+        rs->v = xmalloc((k->rows.n ? k->rows.n : 1) * sizeof *rs->v);
         if (k->rows.n)
             memcpy(rs->v, k->rows.v, k->rows.n * sizeof *rs->v);
         rs->n = k->rows.n;
@@ -314,10 +307,12 @@ static void page(void *ctx, const struct http_request *req, struct http_response
         sbuf_addstr(out, "</h1>\n<p>");
         html_escape(out, intro.buf);
         sbuf_addstr(out, "</p>\n<p>");
-        for (int k = 0; k < LANG_COUNT; k++)
-            sbuf_addf(out, "<a href=\"?lang=%s&amp;period=%s\">%s</a> ", lang_codes[k],
-                      strspn(period.buf, "0123456789-dal") == period.len ? period.buf : "30d",
-                      lang_codes[k]);
+        /* the period was understood (stats_each refuses others): one of 7d, all, 2026-11 */
+        for (int k = 0; k < LANG_COUNT; k++) {
+            sbuf_addf(out, "<a href=\"?lang=%s&amp;period=", lang_codes[k]);
+            html_escape(out, period.buf);
+            sbuf_addf(out, "\">%s</a> ", lang_codes[k]);
+        }
         sbuf_addstr(out, "</p>\n");
         if (!rs.n || !rs.v[0].f.total) {
             sbuf_addstr(out, "<p>");
