@@ -16,7 +16,7 @@
 FROM docker.io/library/debian:bookworm-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
-        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libstemmer-dev \
+        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libstemmer-dev libxlsxwriter-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile VERSION README.md CHANGELOG.md LICENSE ./
@@ -48,6 +48,7 @@ RUN make build/tyndau && make install DESTDIR=/out PREFIX=/usr \
 FROM docker.io/library/debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libcjson1 libsqlite3-0 libconfig9 libhiredis0.14 libmicrohttpd12 libcurl4 libstemmer0d \
+        libxlsxwriter4 \
         ca-certificates \
     && apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/apt /var/log/dpkg.log \
         /usr/share/doc/* /usr/share/man/* /usr/share/info/* /usr/share/locale/* \

@@ -2,9 +2,10 @@
 #   CC, CPPFLAGS, CFLAGS and LDFLAGS are honoured; the hardening flags are on by default
 #   (HARDENING= turns them off); PREFIX (/usr/local) and DESTDIR place the install.
 CC ?= cc
-PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl
+PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl xlsxwriter
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libstemmer-dev libcmocka-dev \
+	libxlsxwriter-dev chromium chromium-driver python3-selenium \
 	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev \
 	prometheus podman buildah debootstrap python3-python-telegram-bot python3-redis
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
@@ -42,7 +43,8 @@ deps-check:
 	@pkg-config --exists $(PKGS) cmocka 2>/dev/null && [ -f /usr/include/libstemmer.h ] && \
 		command -v valgrind >/dev/null && \
 		command -v clang >/dev/null && command -v promtool >/dev/null && \
-		command -v buildah >/dev/null && /usr/bin/python3 -c 'import redis' 2>/dev/null && \
+		command -v buildah >/dev/null && command -v chromedriver >/dev/null && \
+		/usr/bin/python3 -c 'import redis, selenium' 2>/dev/null && \
 		[ -d /usr/lib/python3/dist-packages/telegram ] || $(MAKE) --no-print-directory deps
 
 # $(1) the build directory, $(2) its compile flags, $(3) its compiler, $(4) its link flags

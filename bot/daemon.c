@@ -16,6 +16,7 @@
 #include "bot/pipeline/http.h"
 #include "bot/pipeline/open311.h"
 #include "bot/pipeline/public.h"
+#include "bot/pipeline/web.h"
 #include "bot/pipeline/metrics.h"
 #include "bot/lib/service.h"
 #include "bot/lib/log.h"
@@ -35,6 +36,7 @@ struct daemon {
     struct store *http_store; /* inbound SMS and reports, on the listener's thread */
     struct http http;
     struct health health;
+    struct web web;
     struct bell sender_bell;   /* a commit queued messages */
     struct bell deadline_bell; /* a commit changed cases; a signal came */
     struct bell signal_bell;   /* a signal came: the main thread looks at *stop */
@@ -247,6 +249,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     metrics_route(&d.health, &d.http);
     open311_route(&d.health, &d.http);
     public_route(&d.health, &d.http);
+    web_route(&d.web, cfg, d.http_store, &d.http);
     if (*cfg->http.listen && http_start(&d.http, cfg->http.listen, &err) < 0)
         goto fail;
     if (pthread_create(&sender, NULL, sender_thread, &d) != 0)

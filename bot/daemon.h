@@ -7,7 +7,7 @@
  *   sender    drains the outbox through the channels' transports
  *   deadlines carries case changes to Redis and fires deadline stages
  *   http      the listener's: /healthz, /metrics, /telegram/webhook, /sms/inbound,
- *             /sms/dlr
+ *             /sms/dlr, /open311/, /public/ and the staff's dashboard /web/
  * An idle sender or deadline thread sleeps on a bell (bot/lib/bell.h) until
  * the time of its next known work, or until a commit or a signal rings it;
  * neither polls the database.

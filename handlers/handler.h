@@ -32,6 +32,17 @@ struct handler_ctx {
 
 int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const struct inbound *in);
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const struct inbound *in);
+/*
+ * A staff member's action from the dashboard: command is the chat's ("/take N", "/answer N
+ * TEXT", "/close N OUTCOME REASON", "/extend N DATE REASON", "/transfer N BODY",
+ * "/forward N NAME"), done with the same rights, rules and events; what
+ * the chat would tell them is appended to told in their language.  0 done or refused (told
+ * says which), 1 not an action, -1 the store failed (roll back).
+ */
+int staff_act(const struct handler_ctx *hx, const struct staff *staff, const char *command,
+              struct sbuf *told);
+/* May st act on what belongs to body (a case, an incident)?  The chat's and the dashboard's rule. */
+int staff_may_act_on(const struct staff *st, const char *body);
 
 /*
  * Fires every stage of the case's deadline that is due by hx->now and has not

@@ -5,7 +5,8 @@
  * /extend N DATE REASON, /transfer N BODY, /forward N OUTSIDE-BODY, /stats [PERIOD];
  * incidents (handlers/incidents.h): /incidents, /incident ID [confirm | split |
  * answer TEXT | add N | remove N], a reply to an incident card answers all;
- * supervisors: /overdue.
+ * supervisors: /overdue; /web: a one-time link to the dashboard (bot/pipeline/web.h),
+ * whose actions are these same commands (staff_act).
  * Rights: an officer acts on their own body's cases, a council member on
  * their council's, a supervisor on all.  Every refusal says why; every
  * action is an event naming who did it, and the citizen hears of every
@@ -21,6 +22,7 @@
 #include "bot/domain/channel.h"
 #include "bot/lib/command.h"
 #include "bot/lib/log.h"
+#include "bot/lib/token.h"
 #include "bot/lib/utf8.h"
 #include "bot/domain/payload.h"
 #include "handlers/handler.h"
@@ -39,18 +41,22 @@ struct staff_turn {
     const struct staff *staff;
     const struct inbound *in;
     char actor[48];
+    struct sbuf *told; /* a dashboard action: what the actor is told is written here, not sent */
 };
 
 static int staff_reply(struct staff_turn *t, const char *key, const struct i18n_var *vars)
 {
     struct reply r;
+    if (t->told) {
+        i18n_render(&t->hx->cfg->texts, t->staff->lang, key, vars, t->told);
+        return 0;
+    }
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->staff->lang, 0);
     reply_text(&r, key, vars);
     return reply_queue(&r);
 }
 
-/* May st act on what belongs to body (a case, an incident)? */
-static int may_act_on(const struct staff *st, const char *body)
+int staff_may_act_on(const struct staff *st, const char *body)
 {
     if (st->role == ROLE_SUPERVISOR)
         return 1;
@@ -66,7 +72,7 @@ static int load_case(struct staff_turn *t, const char *number, struct case_rec *
     int rc = store_case_by_number(t->hx->store, number, c);
     if (rc <= 0)
         return rc < 0 ? -1 : (staff_reply(t, "staff_no_case", vars) < 0 ? -1 : 0);
-    if (!may_act_on(t->staff, c->body)) {
+    if (!staff_may_act_on(t->staff, c->body)) {
         struct i18n_var why[] = {{"number", number},
                                  {"body", names_body(t->hx->cfg, c->body, t->staff->lang)},
                                  {NULL, NULL}};
@@ -376,7 +382,7 @@ static int load_incident(struct staff_turn *t, const char *id, struct incident_r
     int rc = incidents_get(t->hx, n, r, v);
     if (rc <= 0)
         return rc < 0 ? -1 : (staff_reply(t, "staff_no_incident", vars) < 0 ? -1 : 0);
-    if (!may_act_on(t->staff, r->body)) {
+    if (!staff_may_act_on(t->staff, r->body)) {
         struct i18n_var why[] = {
             {"id", id}, {"body", names_body(t->hx->cfg, r->body, t->staff->lang)}, {NULL, NULL}};
         return staff_reply(t, "staff_incident_not_yours", why) < 0 ? -1 : 0;
@@ -637,9 +643,63 @@ static int reply_to_card(struct staff_turn *t, const char *text)
     return with_open_case(t, number, t->in->attachment_kind ? photo_to_citizen : answer, text);
 }
 
+/* /web: a link that signs in once, within web.link_minutes; never in a group, where all would
+ * see it. */
+static int cmd_web(struct staff_turn *t)
+{
+    const struct config *cfg = t->hx->cfg;
+    char token[TOKEN_LEN + 1], minutes[16];
+    if (t->in->in_group)
+        return staff_reply(t, "web_private_only", NULL);
+    if (token_new(token) < 0 || store_web_link_add(t->hx->store, token, t->staff->id, t->hx->now,
+                                                   t->hx->now + cfg->web.link_minutes * 60LL) < 0)
+        return -1;
+    struct sbuf url = SBUF_INIT;
+    sbuf_addf(&url, "%s/web/signin?t=%s&lang=%s", cfg->web.url, token,
+              lang_codes[t->staff->lang]);
+    snprintf(minutes, sizeof minutes, "%d", cfg->web.link_minutes);
+    struct i18n_var vars[] = {{"url", url.buf}, {"minutes", minutes, "minutes_n"}, {NULL, NULL}};
+    int rc = staff_reply(t, "web_link", vars);
+    sbuf_release(&url);
+    return rc;
+}
+
+static int run_turn(struct staff_turn *t);
+
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const struct inbound *in)
 {
-    struct staff_turn t = {hx, staff, in, ""};
+    struct staff_turn t = {hx, staff, in, "", NULL};
+    return run_turn(&t);
+}
+
+int staff_act(const struct handler_ctx *hx, const struct staff *staff, const char *command,
+              struct sbuf *told)
+{
+    static const char *const actions[] = {"/take ",     "/answer ",  "/close ", "/extend ",
+                                          "/transfer ", "/forward ", NULL};
+    int known = 0;
+    for (int i = 0; actions[i]; i++)
+        known |= !strncmp(command, actions[i], strlen(actions[i]));
+    if (!known)
+        return 1;
+    char sender[CONFIG_ID_MAX + 8];
+    snprintf(sender, sizeof sender, "staff:%s", staff->id);
+    struct inbound in = {.kind = INBOUND_MESSAGE,
+                         .channel = "web",
+                         .external_id = "",
+                         .sender = sender,
+                         .text = command,
+                         .text_len = strlen(command)};
+    struct staff_turn t = {hx, staff, &in, "", told};
+    return run_turn(&t);
+}
+
+static int run_turn(struct staff_turn *t_)
+{
+    struct staff_turn t = *t_;
+    const struct handler_ctx *hx = t.hx;
+    const struct staff *staff = t.staff;
+    const struct inbound *in = t.in;
     char cmd[32] = "", number[24] = "";
     const char *text = in->text ? in->text : "";
     snprintf(t.actor, sizeof t.actor, "staff:%s", staff->id);
@@ -666,6 +726,8 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const 
         return cmd_incidents(&t);
     if (!strcmp(cmd, "incident"))
         return cmd_incident(&t, parsed_rest);
+    if (!strcmp(cmd, "web"))
+        return cmd_web(&t);
     if (!strcmp(cmd, "stats")) {
         struct reply r;
         reply_begin(&r, hx, in->channel, in->sender, staff->lang, 0);

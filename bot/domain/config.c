@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -394,6 +395,25 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
     if (g)
         check_keys(ld, g, "http", http_keys);
     get_str(ld, g, "listen", "127.0.0.1:8080", 0, &c->http.listen);
+
+    static const char *const web_keys[] = {"url", "link_minutes", "session_hours", NULL};
+    g = member(root, "web");
+    if (g)
+        check_keys(ld, g, "web", web_keys);
+    get_str(ld, g, "url", "", 0, &c->web.url);
+    if (!*c->web.url) { /* the listener as this machine reaches it */
+        free(c->web.url);
+        size_t n = strlen(c->http.listen) + sizeof "http://";
+        c->web.url = xmalloc(n);
+        snprintf(c->web.url, n, "http://%s", c->http.listen);
+    } else if (strncmp(c->web.url, "http://", 7) && strncmp(c->web.url, "https://", 8)) {
+        ERR(ld, member(g, "url"), "`url` in `web` must start with http:// or https://: %s",
+            c->web.url);
+    }
+    for (size_t n = strlen(c->web.url); n && c->web.url[n - 1] == '/'; n--)
+        c->web.url[n - 1] = 0;
+    get_int(ld, g, "link_minutes", 15, 1, 24 * 60, &c->web.link_minutes);
+    get_int(ld, g, "session_hours", 12, 1, 24 * 30, &c->web.session_hours);
 
     static const char *const tg_keys[] = {"token",       "api_url",        "mode",
                                           "webhook_url", "webhook_secret", NULL};
@@ -982,10 +1002,10 @@ static char *dir_of(const char *path)
 
 int config_load(struct config *cfg, const char *path, struct diag *d)
 {
-    static const char *const top[] = {"storage",  "redis",   "http",         "telegram",  "sms",
-                                      "log",      "texts",   "intake",       "deadlines", "outbox",
-                                      "calendar", "bodies",  "categories",   "districts", "routes",
-                                      "staff",    "streets", "district_map", "incidents", NULL};
+    static const char *const top[] = {
+        "storage", "redis",     "http",    "telegram",     "sms",       "log",        "texts",
+        "intake",  "deadlines", "outbox",  "calendar",     "bodies",    "categories", "districts",
+        "routes",  "staff",     "streets", "district_map", "incidents", "web",        NULL};
     config_t cf;
     int errors_before = d->errors;
     memset(cfg, 0, sizeof *cfg);
@@ -1060,6 +1080,7 @@ void config_free(struct config *c)
                         &c->redis.prefix,
                         &c->redis.socket,
                         &c->http.listen,
+                        &c->web.url,
                         &c->telegram.token,
                         &c->telegram.api_url,
                         &c->telegram.mode,

@@ -157,6 +157,11 @@ struct config {
         char *listen;
     } http;
     struct {
+        char *url;         /* where staff open the dashboard: its sign-in links start with it */
+        int link_minutes;  /* a sign-in link works once, for this long */
+        int session_hours; /* a session lasts this long after signing in */
+    } web;
+    struct {
         char *token;
         char *api_url;
         char *mode;

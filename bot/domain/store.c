@@ -234,6 +234,13 @@ static const char *const migrations[] = {
     "    cases = cases - 1 WHERE id = old.incident_id;"
     "  UPDATE incidents SET open_cases = open_cases + (new.status NOT IN ('draft', 'closed')),"
     "    cases = cases + 1 WHERE id = new.incident_id; END;",
+    /* 15: the staff's web sign-in links and sessions; a citizen's choice to publish their words */
+    "CREATE TABLE web_links(token TEXT PRIMARY KEY, staff_id TEXT NOT NULL,"
+    "  expires_at INTEGER NOT NULL, used_at INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE web_sessions(token TEXT PRIMARY KEY, staff_id TEXT NOT NULL,"
+    "  csrf TEXT NOT NULL, lang TEXT NOT NULL, created_at INTEGER NOT NULL,"
+    "  expires_at INTEGER NOT NULL, flash TEXT NOT NULL DEFAULT '');"
+    "ALTER TABLE cases ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
 };
 
 enum stmt_id {
@@ -310,7 +317,15 @@ enum stmt_id {
     ST_INCIDENT_SAVE,
     ST_INCIDENT_GET,
     ST_INCIDENTS_OPEN,
-    ST_CASES_PUBLISHED,
+    ST_CASES_FIND,
+    ST_WEB_LINK_ADD,
+    ST_WEB_LINK_PRUNE,
+    ST_WEB_LINK_USE,
+    ST_WEB_SESSION_ADD,
+    ST_WEB_SESSION_PRUNE,
+    ST_WEB_SESSION_GET,
+    ST_WEB_SESSION_SET,
+    ST_WEB_SESSION_END,
     ST_CASES_OF_INCIDENT,
     ST_INCIDENT_NEWEST,
     ST_INCIDENT_VIEW,
@@ -323,7 +338,7 @@ enum stmt_id {
 #define CASE_COLUMNS                                                                               \
     "id, coalesce(number, ''), citizen_id, type, category, district, body, status, assignee, "     \
     "outcome, lang, text, created_at, registered_at, received_day, due_day, closed_at, lat, lon, " \
-    "rating, answered_at, first_answer_at, incident_id, apart, words"
+    "rating, answered_at, first_answer_at, incident_id, apart, words, public"
 
 #define INCIDENT_COLUMNS                                                                           \
     "id, category, district, body, status, created_at, updated_at, answer, answered_at"
@@ -356,19 +371,21 @@ static const char *const stmt_sql[ST_COUNT] = {
                     "SET state = excluded.state, case_id = excluded.case_id, "
                     "choices = excluded.choices, updated_at = excluded.updated_at, "
                     "picked = excluded.picked",
-    [ST_CASE_INSERT] = "INSERT INTO cases(number, citizen_id, type, category, district, body, "
-                       "status, assignee, outcome, lang, text, created_at, registered_at, "
-                       "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
-                       "first_answer_at, incident_id, apart, words) VALUES (nullif(?1, ''), ?2, "
-                       "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, "
-                       "?20, ?21, ?22, ?23, ?24, ?25)",
+    [ST_CASE_INSERT] =
+        "INSERT INTO cases(number, citizen_id, type, category, district, body, "
+        "status, assignee, outcome, lang, text, created_at, registered_at, "
+        "received_day, due_day, closed_at, lat, lon, rating, answered_at, "
+        "first_answer_at, incident_id, apart, words, public) VALUES (nullif(?1, ''), "
+        "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+        "?18, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
     [ST_CASE_SAVE] =
         "UPDATE cases SET number = nullif(?1, ''), citizen_id = ?2, type = ?3, "
         "category = ?4, district = ?5, body = ?6, status = ?7, assignee = ?8, "
         "outcome = ?9, lang = ?10, text = ?11, created_at = ?12, "
         "registered_at = ?13, received_day = ?14, due_day = ?15, closed_at = ?16, "
         "lat = ?17, lon = ?18, rating = ?20, answered_at = ?21, "
-        "first_answer_at = ?22, incident_id = ?23, apart = ?24, words = ?25 WHERE id = ?19",
+        "first_answer_at = ?22, incident_id = ?23, apart = ?24, words = ?25, public = ?26 "
+        "WHERE id = ?19",
     [ST_CASE_GET] = "SELECT " CASE_COLUMNS " FROM cases WHERE id = ?1",
     [ST_CASE_BY_NUMBER] = "SELECT " CASE_COLUMNS " FROM cases WHERE number = ?1",
     [ST_CASES_OF_CITIZEN] = "SELECT " CASE_COLUMNS " FROM cases WHERE citizen_id IN ("
@@ -410,10 +427,24 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "(?2 = '' OR body = ?2) ORDER BY id",
     [ST_CASES_OF_INCIDENT] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
                              "incident_id != 0 ORDER BY registered_at, id LIMIT ?2",
-    [ST_CASES_PUBLISHED] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
-                           "registered_at >= ?3 AND registered_at < ?4 AND (?1 = '' OR "
-                           "category = ?1) AND (?2 < 0 OR (status = 'closed') = ?2) "
-                           "ORDER BY registered_at DESC, id DESC LIMIT ?5 OFFSET ?6",
+    [ST_CASES_FIND] =
+        "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL AND "
+        "registered_at >= ?3 AND registered_at < ?4 AND (?1 = '' OR category = ?1) AND "
+        "(?2 < 0 OR (status = 'closed') = ?2) AND (?5 = '' OR body = ?5) AND "
+        "(?6 = '' OR district = ?6) AND (?7 = '' OR status = ?7) AND "
+        "(?8 = '' OR instr(lower(text), lower(?8)) > 0) AND (?11 = 0 OR due_day < ?11) "
+        "ORDER BY registered_at DESC, id DESC LIMIT ?9 OFFSET ?10",
+    [ST_WEB_LINK_ADD] = "INSERT INTO web_links(token, staff_id, expires_at) VALUES (?1, ?2, ?3)",
+    [ST_WEB_LINK_PRUNE] = "DELETE FROM web_links WHERE expires_at < ?1",
+    [ST_WEB_LINK_USE] = "UPDATE web_links SET used_at = ?2 WHERE token = ?1 AND used_at = 0 AND "
+                        "expires_at > ?2 RETURNING staff_id",
+    [ST_WEB_SESSION_ADD] = "INSERT INTO web_sessions(token, staff_id, csrf, lang, created_at, "
+                           "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    [ST_WEB_SESSION_PRUNE] = "DELETE FROM web_sessions WHERE expires_at < ?1",
+    [ST_WEB_SESSION_GET] = "SELECT staff_id, csrf, lang, expires_at, flash FROM web_sessions "
+                           "WHERE token = ?1 AND expires_at > ?2",
+    [ST_WEB_SESSION_SET] = "UPDATE web_sessions SET lang = ?2, flash = ?3 WHERE token = ?1",
+    [ST_WEB_SESSION_END] = "DELETE FROM web_sessions WHERE token = ?1",
     [ST_INCIDENT_NEWEST] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
                            "incident_id != 0 ORDER BY registered_at DESC, id DESC LIMIT ?2",
     [ST_INCIDENT_VIEW] = "SELECT i.cases, i.open_cases, coalesce(c.registered_at, 0), "
@@ -1045,6 +1076,7 @@ static void bind_case(sqlite3_stmt *st, const struct case_rec *c)
     sqlite3_bind_int64(st, 23, c->incident_id);
     sqlite3_bind_int(st, 24, c->apart);
     sqlite3_bind_text(st, 25, c->words.buf, (int)c->words.len, SQLITE_STATIC);
+    sqlite3_bind_int(st, 26, c->published);
 }
 
 static void read_case(sqlite3_stmt *st, struct case_rec *c)
@@ -1083,6 +1115,7 @@ static void read_case(sqlite3_stmt *st, struct case_rec *c)
     c->apart = sqlite3_column_int(st, 23);
     sbuf_reset(&c->words);
     sbuf_add(&c->words, sqlite3_column_text(st, 24), (size_t)sqlite3_column_bytes(st, 24));
+    c->published = sqlite3_column_int(st, 25);
 }
 
 int store_case_insert(struct store *s, struct case_rec *c)
@@ -1936,18 +1969,22 @@ int store_incidents_open(struct store *s, const char *category, const char *body
     return result;
 }
 
-int store_cases_published(struct store *s, const char *category, int closed, int64_t from,
-                          int64_t to, int limit, int offset, store_case_fn fn, void *ctx)
+int store_cases_find(struct store *s, const struct case_query *q, store_case_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, ST_CASES_PUBLISHED);
+    sqlite3_stmt *st = stmt(s, ST_CASES_FIND);
     if (!st)
         return -1;
-    bind_str(st, 1, category);
-    sqlite3_bind_int(st, 2, closed);
-    sqlite3_bind_int64(st, 3, from);
-    sqlite3_bind_int64(st, 4, to);
-    sqlite3_bind_int(st, 5, limit);
-    sqlite3_bind_int(st, 6, offset);
+    bind_str(st, 1, q->category);
+    sqlite3_bind_int(st, 2, q->closed);
+    sqlite3_bind_int64(st, 3, q->from);
+    sqlite3_bind_int64(st, 4, q->to ? q->to : INT64_MAX);
+    bind_str(st, 5, q->body);
+    bind_str(st, 6, q->district);
+    bind_str(st, 7, q->status);
+    bind_str(st, 8, q->text);
+    sqlite3_bind_int(st, 9, q->limit);
+    sqlite3_bind_int(st, 10, q->offset);
+    sqlite3_bind_int(st, 11, q->due_before);
     return case_each(s, st, fn, ctx);
 }
 
@@ -2012,4 +2049,97 @@ int64_t store_incident_of_sent(struct store *s, const char *channel, const char 
                                const char *remote_id)
 {
     return of_sent(s, ST_INCIDENT_BY_REMOTE, channel, address, remote_id);
+}
+
+int store_web_link_add(struct store *s, const char *token, const char *staff_id, int64_t now,
+                       int64_t expires_at)
+{
+    sqlite3_stmt *prune = stmt(s, ST_WEB_LINK_PRUNE), *st = stmt(s, ST_WEB_LINK_ADD);
+    if (!prune || !st)
+        return -1;
+    sqlite3_bind_int64(prune, 1, now - 86400); /* a used or lapsed link is kept a day, then gone */
+    if (step_done(s, prune) < 0)
+        return -1;
+    bind_str(st, 1, token);
+    bind_str(st, 2, staff_id);
+    sqlite3_bind_int64(st, 3, expires_at);
+    return step_done(s, st);
+}
+
+int store_web_link_use(struct store *s, const char *token, int64_t now, char *staff_id, size_t size)
+{
+    sqlite3_stmt *st = stmt(s, ST_WEB_LINK_USE);
+    if (!st)
+        return -1;
+    bind_str(st, 1, token);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    if (found) {
+        copy_col(st, 0, staff_id, size);
+        rc = sqlite3_step(st); /* RETURNING: the row is written when the statement is done */
+    }
+    note_write(s, st, rc == SQLITE_DONE ? rc : sqlite3_extended_errcode(s->db));
+    finish(st);
+    return rc == SQLITE_DONE ? found : fail(s);
+}
+
+int store_web_session_add(struct store *s, const struct web_session *w, int64_t now)
+{
+    sqlite3_stmt *prune = stmt(s, ST_WEB_SESSION_PRUNE), *st = stmt(s, ST_WEB_SESSION_ADD);
+    if (!prune || !st)
+        return -1;
+    sqlite3_bind_int64(prune, 1, now);
+    if (step_done(s, prune) < 0)
+        return -1;
+    bind_str(st, 1, w->token);
+    bind_str(st, 2, w->staff_id);
+    bind_str(st, 3, w->csrf);
+    bind_str(st, 4, lang_codes[w->lang]);
+    sqlite3_bind_int64(st, 5, now);
+    sqlite3_bind_int64(st, 6, w->expires_at);
+    return step_done(s, st);
+}
+
+int store_web_session_get(struct store *s, const char *token, int64_t now, struct web_session *w)
+{
+    sqlite3_stmt *st = stmt(s, ST_WEB_SESSION_GET);
+    if (!st)
+        return -1;
+    memset(w, 0, sizeof *w);
+    bind_str(st, 1, token);
+    sqlite3_bind_int64(st, 2, now);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        char lang[8];
+        snprintf(w->token, sizeof w->token, "%s", token);
+        copy_col(st, 0, w->staff_id, sizeof w->staff_id);
+        copy_col(st, 1, w->csrf, sizeof w->csrf);
+        copy_col(st, 2, lang, sizeof lang);
+        if (lang_parse(lang, &w->lang) < 0)
+            w->lang = LANG_KK;
+        w->expires_at = sqlite3_column_int64(st, 3);
+        copy_col(st, 4, w->flash, sizeof w->flash);
+    }
+    finish(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : fail(s);
+}
+
+int store_web_session_set(struct store *s, const struct web_session *w)
+{
+    sqlite3_stmt *st = stmt(s, ST_WEB_SESSION_SET);
+    if (!st)
+        return -1;
+    bind_str(st, 1, w->token);
+    bind_str(st, 2, lang_codes[w->lang]);
+    bind_str(st, 3, w->flash);
+    return step_done(s, st);
+}
+
+int store_web_session_end(struct store *s, const char *token)
+{
+    sqlite3_stmt *st = stmt(s, ST_WEB_SESSION_END);
+    if (!st)
+        return -1;
+    bind_str(st, 1, token);
+    return step_done(s, st);
 }

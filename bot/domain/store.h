@@ -78,6 +78,7 @@ struct case_rec {
     int apart;               /* its citizen filed it apart from the incident offered */
     struct sbuf words; /* its words as incident grouping reads them ('\n' after each), "" if not
                           read yet: kept from registration so grouping does not read it again */
+    int published;     /* its citizen chose to publish its words (Open311's description) */
 };
 
 struct outbox_msg {
@@ -321,11 +322,19 @@ int store_cases_unrated(struct store *s, int64_t answered_before, store_case_fn 
 int store_answered_oldest(struct store *s, int64_t *answered_at);
 
 /*
- * A page of registered cases for publication, newest first: of category ("" any), open
- * (closed 0), closed (1) or both (-1), registered in [from, to); skipping offset, at most limit.
+ * Which registered cases to list, newest first: every field that is 0 or "" does not narrow.
+ * Open311 reads it for publication, the staff's dashboard for its lists and search.
  */
-int store_cases_published(struct store *s, const char *category, int closed, int64_t from,
-                          int64_t to, int limit, int offset, store_case_fn fn, void *ctx);
+struct case_query {
+    const char *category, *body, *district;
+    const char *status; /* a status's name (bot/domain/case_state.h) */
+    int closed;         /* 0 open only, 1 closed only, -1 both */
+    int64_t from, to;   /* registered in [from, to) */
+    const char *text;   /* words the appeal contains, whatever their case */
+    int32_t due_before; /* due before this local day (overdue when it is today) */
+    int limit, offset;
+};
+int store_cases_find(struct store *s, const struct case_query *q, store_case_fn fn, void *ctx);
 /* Cases registered in [from, to), by id. */
 int store_cases_registered(struct store *s, int64_t from, int64_t to, store_case_fn fn, void *ctx);
 
@@ -377,5 +386,28 @@ int store_incident_cards(struct store *s, int64_t incident_id, store_card_fn fn,
 /* The incident whose card tyndau sent as remote_id to address; 0 if none, -1 error. */
 int64_t store_incident_of_sent(struct store *s, const char *channel, const char *address,
                                const char *remote_id);
+
+/*
+ * The staff's web sign-in (bot/pipeline/web.h): a one-time link a staff member asked for in
+ * chat, and the session it opened.  Tokens are random (bot/lib/token.h).
+ */
+int store_web_link_add(struct store *s, const char *token, const char *staff_id, int64_t now,
+                       int64_t expires_at);
+/* Uses a link: 1 with its staff id (it is spent), 0 when unknown, spent or expired, -1. */
+int store_web_link_use(struct store *s, const char *token, int64_t now, char *staff_id,
+                       size_t size);
+struct web_session {
+    char token[72], staff_id[STORE_ID_MAX], csrf[72];
+    enum lang lang;
+    int64_t expires_at;
+    char flash[600]; /* what the last action said, shown once on the next page */
+};
+/* Adds w (and forgets expired sessions). */
+int store_web_session_add(struct store *s, const struct web_session *w, int64_t now);
+/* 1 a live session, 0 none (or expired), -1. */
+int store_web_session_get(struct store *s, const char *token, int64_t now, struct web_session *w);
+/* Saves the session's language and flash. */
+int store_web_session_set(struct store *s, const struct web_session *w);
+int store_web_session_end(struct store *s, const char *token);
 
 #endif

@@ -51,6 +51,15 @@ const char *const texts_required_keys[] = {
     /* public statistics */
     "public_title", "public_intro", "public_city", "public_bodies", "public_districts",
     "public_columns", "public_chart", "public_none", "public_data",
+    /* the staff dashboard */
+    "web_link", "web_private_only", "minutes_n", "web_menu", "web_signout", "web_none",
+    "web_columns", "web_download", "web_bad_field", "web_not_your_body", "web_store_down",
+    "web_overdue_title", "web_overdue", "web_due_soon", "web_next", "web_previous",
+    "web_queue_title", "web_all_bodies", "web_any", "web_search_fields", "web_actions",
+    "web_actions_title", "web_answer_label", "web_reason", "web_forward_label", "web_case_title",
+    "web_place", "web_files", "web_correspondence", "web_history", "web_signin_title",
+    "web_signin_text", "web_signin_button", "web_link_spent", "web_need_signin", "web_signed_out",
+    "web_form_stale", "web_not_found", "web_charts_title", "web_charts",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",

@@ -92,8 +92,27 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 }
 
 /* Every answer is counted for /metrics by its route (unknown paths together) and status. */
+void http_add_header(struct http_response *res, const char *name, const char *value)
+{
+    if (res->nheaders >= HTTP_MAX_HEADERS || strlen(name) >= sizeof res->headers[0].name ||
+        strlen(value) >= sizeof res->headers[0].value) {
+        log_error("http", "header %s not added: too many or too long", name);
+        return;
+    }
+    snprintf(res->headers[res->nheaders].name, sizeof res->headers[0].name, "%s", name);
+    snprintf(res->headers[res->nheaders].value, sizeof res->headers[0].value, "%s", value);
+    res->nheaders++;
+}
+
+const char *http_cookie(const struct http_request *req, const char *name)
+{
+    return req->conn ? MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name) : NULL;
+}
+
+/* Every answer is counted for /metrics by its route (unknown paths together) and status. */
 static enum MHD_Result respond(struct MHD_Connection *conn, const struct pending *p, int status,
-                               const char *type, const char *body, size_t len)
+                               const char *type, const char *body, size_t len,
+                               const struct http_response *res)
 {
     char labels[200];
     snprintf(labels, sizeof labels, "route=\"%s\",status=\"%d\"",
@@ -104,6 +123,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, const struct pending
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, "Content-Type", type);
+    for (int i = 0; res && i < res->nheaders; i++)
+        MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     enum MHD_Result ret = MHD_queue_response(conn, (unsigned)status, r);
     MHD_destroy_response(r);
     return ret;
@@ -114,7 +135,7 @@ static enum MHD_Result too_large(struct MHD_Connection *conn, const struct pendi
                                  const char *method, const char *url, size_t max)
 {
     log_warn("http", "%s %s: body over %zu bytes refused", method, url, max);
-    return respond(conn, p, 413, "text/plain", "request body too large\n", 23);
+    return respond(conn, p, 413, "text/plain", "request body too large\n", 23, NULL);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -138,12 +159,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                 p->route = &h->routes[i];
         }
         if (!p->route)
-            return respond(conn, p, 404, "text/plain", "not found\n", 10);
+            return respond(conn, p, 404, "text/plain", "not found\n", 10, NULL);
         /* the headers are in, the body is not: refuse what must not be read */
         const char *q = strchr(p->uri.buf, '?');
         struct http_request head = {method, url, q ? q + 1 : "", "", 0, conn};
         if (p->route->guard && !p->route->guard(p->route->ctx, &head))
-            return respond(conn, p, 401, "text/plain", "unauthorized\n", 13);
+            return respond(conn, p, 401, "text/plain", "unauthorized\n", 13, NULL);
         const char *declared =
             MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
         if (declared && strtoull(declared, NULL, 10) > p->route->max_body)
@@ -163,7 +184,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct http_response res = {200, "text/plain; charset=utf-8", SBUF_INIT};
     p->route->fn(p->route->ctx, &req, &res);
     enum MHD_Result ret =
-        respond(conn, p, res.status, res.content_type, res.body.buf, res.body.len);
+        respond(conn, p, res.status, res.content_type, res.body.buf, res.body.len, &res);
     sbuf_release(&res.body);
     return ret;
 }

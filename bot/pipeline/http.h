@@ -30,11 +30,23 @@ struct http_request {
     struct MHD_Connection *conn;
 };
 
+#define HTTP_MAX_HEADERS 8
+
 struct http_response {
     int status;
     const char *content_type;
     struct sbuf body;
+    struct {
+        char name[32];
+        char value[640];
+    } headers[HTTP_MAX_HEADERS]; /* more than Content-Type (http_add_header) */
+    int nheaders;
 };
+
+/* Adds a header to the response (one too many, or too long, is dropped and logged). */
+void http_add_header(struct http_response *res, const char *name, const char *value);
+/* A cookie the request carries, or NULL. */
+const char *http_cookie(const struct http_request *req, const char *name);
 
 /* A request header, or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
@@ -56,7 +68,7 @@ typedef void (*http_handler)(void *ctx, const struct http_request *req, struct h
  */
 typedef int (*http_guard)(void *ctx, const struct http_request *req);
 
-#define HTTP_MAX_ROUTES 16
+#define HTTP_MAX_ROUTES 32
 
 struct http_route {
     const char *path;

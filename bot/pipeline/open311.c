@@ -185,6 +185,9 @@ static int add_request(void *ctx, const struct case_rec *c)
     iso_time(cfg, calendar_day_start(&cfg->calendar, c->due_day + 1) - 1, when);
     cJSON_AddStringToObject(r, "expected_datetime", when);
     cJSON_AddStringToObject(r, "address", names_district(cfg, c->district, ls->lang));
+    /* the citizen's own words only when they chose, when filing, to make them public */
+    if (c->published)
+        cJSON_AddStringToObject(r, "description", c->text.buf);
     if (c->has_location) {
         cJSON_AddNumberToObject(r, "lat", c->lat);
         cJSON_AddNumberToObject(r, "long", c->lon);
@@ -276,8 +279,14 @@ static void requests(void *ctx, const struct http_request *req, struct http_resp
         error(res, 400, bad);
     } else {
         rc = ids.len ? by_numbers(h->store, ids.buf, &ls)
-                     : store_cases_published(h->store, code.buf, closed, start, end, size,
-                                             (page - 1) * size, add_request, &ls);
+                     : store_cases_find(h->store,
+                                        &(struct case_query){.category = code.buf,
+                                                             .closed = closed,
+                                                             .from = start,
+                                                             .to = end,
+                                                             .limit = size,
+                                                             .offset = (page - 1) * size},
+                                        add_request, &ls);
         if (rc < 0) {
             cJSON_Delete(ls.list);
             error(res, 503, "the store does not answer");

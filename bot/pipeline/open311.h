@@ -13,8 +13,9 @@
  * A request is a registered case: its number, "open" until closed, its status
  * (and outcome) as status_notes, the category, the responsible body, when it
  * was registered, last moved and is due by law (the end of its due day), its
- * district as the address and its pin when the citizen shared one.  Never the
- * citizen's words nor who they are: those are theirs.
+ * district as the address and its pin when the citizen shared one.  The
+ * citizen's words (as description) only when they chose to make the appeal
+ * public when filing; never who they are.
  *
  * Served on the listener's thread through the health service's own store connection.
  */
