@@ -159,31 +159,63 @@ static int show_help(struct turn *t)
     return reply_simple(t, "help", NULL);
 }
 
-static int show_status(struct turn *t, const char *typed)
+/*
+ * The citizen's own case by the number they typed: 1 loaded, 0 when they were told it is not
+ * (no number, mistyped, not found or not theirs), -1 on error.
+ */
+static int own_case(struct turn *t, const char *typed, struct case_rec *c)
 {
     char number[24];
-    struct case_rec c;
-    int rc;
     digits_only(typed, number, sizeof number);
     struct i18n_var vars[] = {{"number", number}, {NULL, NULL}};
     if (!*number)
-        return reply_simple(t, "status_which", NULL);
+        return reply_simple(t, "status_which", NULL) < 0 ? -1 : 0;
     if (!casenum_valid(number))
-        return reply_simple(t, "status_mistyped", vars);
-    case_init(&c);
-    rc = store_case_by_number(t->hx->store, number, &c);
+        return reply_simple(t, "status_mistyped", vars) < 0 ? -1 : 0;
+    int rc = store_case_by_number(t->hx->store, number, c);
     if (rc < 0)
-        goto out;
+        return -1;
     /* Someone else's case reads exactly like a missing one: numbers are guessable. */
-    int mine = rc == 1 ? store_same_person(t->hx->store, c.citizen_id, t->citizen->id) : 0;
-    if (mine < 0) {
-        rc = -1;
-        goto out;
+    int mine = rc == 1 ? store_same_person(t->hx->store, c->citizen_id, t->citizen->id) : 0;
+    if (mine < 0)
+        return -1;
+    if (rc == 0 || !mine)
+        return reply_simple(t, "status_not_found", vars) < 0 ? -1 : 0;
+    return 1;
+}
+
+/*
+ * PUBLIC N / PRIVATE N: whether the words of the citizen's appeal are shown on the open portal
+ * (Open311's description).  Off until they say so; never their name, phone or chat.
+ */
+static int set_public(struct turn *t, const char *typed, int published)
+{
+    struct case_rec c;
+    case_init(&c);
+    int rc = own_case(t, typed, &c);
+    if (rc == 1) {
+        struct i18n_var vars[] = {{"number", c.number}, {NULL, NULL}};
+        if (c.published != published) {
+            c.published = published;
+            if (lifecycle_save(t->hx, &c) < 0 ||
+                lifecycle_event(t->hx, &c, t->actor, published ? "published" : "unpublished", "") <
+                    0)
+                rc = -1;
+        }
+        if (rc == 1)
+            rc = reply_simple(t, published ? "public_done" : "private_done", vars);
     }
-    if (rc == 0 || !mine) {
-        rc = reply_simple(t, "status_not_found", vars);
+    case_release(&c);
+    return rc < 0 ? -1 : 0;
+}
+
+static int show_status(struct turn *t, const char *typed)
+{
+    struct case_rec c;
+    case_init(&c);
+    int rc = own_case(t, typed, &c);
+    if (rc <= 0)
         goto out;
-    }
     struct reply r;
     reply_begin(&r, t->hx, t->in->channel, t->in->sender, t->citizen->lang, c.id);
     names_case_summary(t->hx, &c, t->citizen->lang, t->in->channel, &r.msg.text);
@@ -964,6 +996,12 @@ static int handle_command(struct turn *t)
     } else if ((slash && !strcmp(word, "status")) ||
                (with_number && keyword(t, "keywords_status", word))) {
         rc = show_status(t, rest);
+    } else if ((slash && !strcmp(word, "public")) ||
+               (casenum_looks_like(rest) && keyword(t, "keywords_public", word))) {
+        rc = set_public(t, rest, 1);
+    } else if ((slash && !strcmp(word, "private")) ||
+               (casenum_looks_like(rest) && keyword(t, "keywords_private", word))) {
+        rc = set_public(t, rest, 0);
     } else if ((slash && !strcmp(word, "cases")) || (alone && keyword(t, "keywords_cases", word))) {
         rc = list_cases(t);
     } else if ((slash && !strcmp(word, "lang")) ||

@@ -123,6 +123,8 @@ void names_event(const struct handler_ctx *hx, const char *kind, const char *det
         {"incident_split", "event_incident_split"},
         {"incident_left", "event_incident_left"},
         {"incident_answered", "event_incident_answered"},
+        {"published", "event_published"},
+        {"unpublished", "event_unpublished"},
     };
     const struct config *cfg = hx->cfg;
     const char *key = NULL;

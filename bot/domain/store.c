@@ -10,6 +10,7 @@
 
 #include "bot/domain/case_state.h"
 #include "bot/domain/router.h"
+#include "bot/domain/words.h"
 #include "bot/lib/bell.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
@@ -240,8 +241,7 @@ static const char *const migrations[] = {
     "CREATE TABLE web_sessions(token TEXT PRIMARY KEY, staff_id TEXT NOT NULL,"
     "  csrf TEXT NOT NULL, lang TEXT NOT NULL, created_at INTEGER NOT NULL,"
     "  expires_at INTEGER NOT NULL, flash TEXT NOT NULL DEFAULT '');"
-    "ALTER TABLE cases ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
-};
+    "ALTER TABLE cases ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"};
 
 enum stmt_id {
     ST_BEGIN,
@@ -432,7 +432,7 @@ static const char *const stmt_sql[ST_COUNT] = {
         "registered_at >= ?3 AND registered_at < ?4 AND (?1 = '' OR category = ?1) AND "
         "(?2 < 0 OR (status = 'closed') = ?2) AND (?5 = '' OR body = ?5) AND "
         "(?6 = '' OR district = ?6) AND (?7 = '' OR status = ?7) AND "
-        "(?8 = '' OR instr(lower(text), lower(?8)) > 0) AND (?11 = 0 OR due_day < ?11) "
+        "(?8 = '' OR instr(fold(text), fold(?8)) > 0) AND (?11 = 0 OR due_day < ?11) "
         "ORDER BY registered_at DESC, id DESC LIMIT ?9 OFFSET ?10",
     [ST_WEB_LINK_ADD] = "INSERT INTO web_links(token, staff_id, expires_at) VALUES (?1, ?2, ?3)",
     [ST_WEB_LINK_PRUNE] = "DELETE FROM web_links WHERE expires_at < ?1",
@@ -712,6 +712,15 @@ static void bind_str(sqlite3_stmt *st, int i, const char *v)
     sqlite3_bind_text(st, i, v ? v : "", -1, SQLITE_STATIC);
 }
 
+/* fold(x): x in lower case as the router reads words (Cyrillic too, which SQL's lower() is not). */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const unsigned char *v = sqlite3_value_text(argv[0]);
+    char *folded = words_lower(v ? (const char *)v : "");
+    sqlite3_result_text(ctx, folded, -1, free);
+}
+
 static int migrate(struct store *s, struct sbuf *err)
 {
     sqlite3_stmt *st;
@@ -775,6 +784,8 @@ int store_open(struct store **out, const char *path, int synchronous_full, struc
         goto fail;
     }
     sqlite3_busy_timeout(s->db, 10000);
+    sqlite3_create_function(s->db, "fold", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_fold,
+                            NULL, NULL);
     const char *pragmas = synchronous_full
                               ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; "
                                 "PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"

@@ -59,7 +59,8 @@ const char *const texts_required_keys[] = {
     "web_actions_title", "web_answer_label", "web_reason", "web_forward_label", "web_case_title",
     "web_place", "web_files", "web_correspondence", "web_history", "web_signin_title",
     "web_signin_text", "web_signin_button", "web_link_spent", "web_need_signin", "web_signed_out",
-    "web_form_stale", "web_not_found", "web_charts_title", "web_charts",
+    "web_form_stale", "web_not_found", "web_charts_title", "web_chart_weekly", "web_chart_in_time",
+    "web_chart_median", "web_chart_rating", "web_chart_overdue",
     /* deadlines */
     "deadline_reminder", "deadline_today", "deadline_overdue", "deadline_overdue_supervisor",
     "digest_header", "digest_overdue_line", "digest_today_line",
@@ -68,7 +69,9 @@ const char *const texts_required_keys[] = {
     "command_start", "command_help", "command_status", "command_cases", "command_lang",
     "command_cancel",
     /* SMS */
-    "keywords_stop", "keywords_full", "stop_confirmed", "full_none", "answer_truncated_sms",
+    "keywords_stop", "keywords_full", "keywords_public", "keywords_private", "public_done",
+    "private_done", "event_published", "event_unpublished", "stop_confirmed", "full_none",
+    "answer_truncated_sms",
     /* the citizen's verdict */
     "rate_prompt", "rate_5", "rate_4", "rate_3", "rate_2", "rate_1", "rated_thanks",
     "rated_low_ask", "case_reopened_oversight", "contest_to_body", "contest_to_supervisor",

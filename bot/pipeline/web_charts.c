@@ -19,8 +19,9 @@
 #define MONTHS 6
 #define WIDTH 760
 
-static const char *const PALETTE[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e",
-                                      "#e6ab02", "#a6761d", "#666666", "#1f78b4", "#b2df8a"};
+static const char *const PALETTE[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a",
+                                      "#66a61e", "#e6ab02", "#a6761d", "#666666",
+                                      "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6"};
 #define NPALETTE (sizeof PALETTE / sizeof *PALETTE)
 
 struct weekly {
@@ -205,7 +206,8 @@ static void chart_grid(struct web_page *pg, const char *title, const struct mont
         sbuf_addstr(out, "</text>\n");
         for (int k = 0; k < MONTHS; k++) {
             char text[16] = "–";
-            double v = value(&m->f[b * MONTHS + k], text, sizeof text);
+            const struct stats_figures *f = &m->f[b * MONTHS + k];
+            double v = f->total ? value(f, text, sizeof text) : -1;
             sbuf_addf(out,
                       "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"22\" fill=\"%s\"/>"
                       "<text x=\"%d\" y=\"%d\" font-size=\"11\">%s</text>\n",
@@ -279,14 +281,8 @@ static int chart_overdue(struct web_page *pg, const char *title)
 void web_charts(struct web_page *pg)
 {
     const struct config *cfg = pg->cfg;
-    struct sbuf names = SBUF_INIT;
-    const char *title[5] = {"", "", "", "", ""};
-    sbuf_addstr(&names, web_text(pg, "web_charts"));
-    int i = 0;
-    for (char *t = strtok(names.buf, ","); t && i < 5; t = strtok(NULL, ","))
-        title[i++] = t + strspn(t, " ");
     web_begin(pg, web_text(pg, "web_charts_title"));
-    int rc = chart_weekly(pg, title[0]);
+    int rc = chart_weekly(pg, web_text(pg, "web_chart_weekly"));
     /* the last MONTHS months, this one last */
     struct monthly m = {pg, 0, xcalloc(cfg->nbodies * MONTHS + 1, sizeof(struct stats_figures))};
     char months[MONTHS][12];
@@ -302,10 +298,10 @@ void web_charts(struct web_page *pg)
             mo = 12, y--;
     }
     if (rc == 0) {
-        chart_grid(pg, title[1], &m, month_names, in_time, 0.5, 1.0);
-        chart_grid(pg, title[2], &m, month_names, median_days, 15, 1);
-        chart_grid(pg, title[3], &m, month_names, rating, 1, 5);
-        rc = chart_overdue(pg, title[4]);
+        chart_grid(pg, web_text(pg, "web_chart_in_time"), &m, month_names, in_time, 0.5, 1.0);
+        chart_grid(pg, web_text(pg, "web_chart_median"), &m, month_names, median_days, 15, 1);
+        chart_grid(pg, web_text(pg, "web_chart_rating"), &m, month_names, rating, 1, 5);
+        rc = chart_overdue(pg, web_text(pg, "web_chart_overdue"));
     }
     if (rc < 0) {
         sbuf_addstr(&pg->res->body, "<p class=\"late\">");
@@ -313,6 +309,5 @@ void web_charts(struct web_page *pg)
         sbuf_addstr(&pg->res->body, "</p>\n");
     }
     free(m.f);
-    sbuf_release(&names);
     web_end(pg);
 }
