@@ -107,7 +107,7 @@ test: deps-check
 
 bench: deps-check
 	$(MAKE) --no-print-directory $(B)/tyndau $(B)/tools/bench_intake $(B)/tools/bench_deadlines $(B)/tools/sms_segments \
-	    $(B)/tools/bench_outbox $(B)/tools/bench_http
+	    $(B)/tools/bench_outbox $(B)/tools/bench_http $(B)/tools/bench_web
 	tests/bench
 
 # The gateway with the example config; with no Telegram token it opens the console.

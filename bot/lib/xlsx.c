@@ -28,7 +28,9 @@ int xlsx_table(const char *sheet, const char *const *cells, size_t rows, size_t 
         return -1;
     close(fd);
     int rc = -1;
-    lxw_workbook *wb = workbook_new(path);
+    /* rows are written in order: kept on disk as they come, not all in memory */
+    lxw_workbook_options opts = {.constant_memory = LXW_TRUE};
+    lxw_workbook *wb = workbook_new_opt(path, &opts);
     if (!wb)
         goto out;
     lxw_worksheet *ws = workbook_add_worksheet(wb, sheet);
