@@ -39,9 +39,10 @@ RUN make build/tyndau && make install DESTDIR=/out PREFIX=/usr \
         -e 's|provider = "none"|provider = "env:TYNDAU_SMS_PROVIDER:none"|' \
         -e 's|sendsms_url = "\([^"]*\)"|sendsms_url = "env:TYNDAU_SENDSMS_URL:\1"|' \
         -e 's|dlr_url = "\([^"]*\)"|dlr_url = "env:TYNDAU_DLR_URL:\1"|' \
+        -e 's|web      = { url = ""|web      = { url = "env:TYNDAU_WEB_URL:"|' \
         /out/etc/tyndau/tyndau.conf \
     && for v in TYNDAU_LISTEN TYNDAU_REDIS TYNDAU_TELEGRAM_API_URL TYNDAU_TELEGRAM_MODE TYNDAU_WEBHOOK_URL \
-            TYNDAU_WEBHOOK_SECRET TYNDAU_SMS_PROVIDER TYNDAU_SENDSMS_URL TYNDAU_DLR_URL; do \
+            TYNDAU_WEBHOOK_SECRET TYNDAU_SMS_PROVIDER TYNDAU_SENDSMS_URL TYNDAU_DLR_URL TYNDAU_WEB_URL; do \
         grep -q "env:$v:" /out/etc/tyndau/tyndau.conf || { echo "no $v in the config"; exit 1; }; \
     done
 
