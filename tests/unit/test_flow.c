@@ -1049,11 +1049,91 @@ static void test_status_only_by_transition(void **state)
     free(number);
 }
 
+static int count_case(void *ctx, const struct case_rec *c)
+{
+    (void)c;
+    ++*(int *)ctx;
+    return 0;
+}
+
+/* The dashboard's way in and its actions: the chat's rules, said to the page, not queued. */
+static void test_dashboard_link_and_actions(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 10);
+    char *number = file_complaint("citizen:w", "Алмалы ауданында үш күннен бері су жоқ", now);
+    struct handler_ctx hx = {store, &cfg, now + 60, (now + 60) * 1000};
+    /* /web in a private chat: a link that works once, within web.link_minutes */
+    say("staff:erlan", "/web", now + 60);
+    expect_reply("staff:erlan", "/web/signin?t=");
+    char *token = db_text(dir, "SELECT token FROM web_links");
+    char who[32] = "";
+    assert_int_equal(store_web_link_use(store, token, now + 61, who, sizeof who), 1);
+    assert_string_equal(who, "erlan");
+    assert_int_equal(store_web_link_use(store, token, now + 62, who, sizeof who), 0);
+    free(token);
+    say("staff:erlan", "/web", now + 100);
+    token = db_text(dir, "SELECT token FROM web_links WHERE used_at = 0");
+    assert_int_equal(store_web_link_use(store, token, now + 100 + 15 * 60, who, sizeof who), 0);
+    free(token);
+    /* another body's officer is refused, and nothing is queued to anyone for it */
+    const struct staff *dmitry = config_staff(&cfg, "dmitry"),
+                       *aigerim = config_staff(&cfg, "aigerim");
+    struct sbuf told = SBUF_INIT, cmd = SBUF_INIT;
+    long long queued = db_count(dir, "SELECT count(*) FROM outbox");
+    sbuf_addf(&cmd, "/take %s", number);
+    assert_int_equal(staff_act(&hx, dmitry, cmd.buf, &told), 0);
+    assert_non_null(strstr(told.buf, "не к вашему органу"));
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox"), queued);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE status = 'registered'"), 1);
+    /* the body's officer answers: the citizen hears, the event names her */
+    sbuf_reset(&told);
+    sbuf_reset(&cmd);
+    sbuf_addf(&cmd, "/answer %s Су құбыры жөнделді, 14:00-ден бастап су беріледі.", number);
+    assert_int_equal(staff_act(&hx, aigerim, cmd.buf, &told), 0);
+    assert_non_null(strstr(told.buf, number));
+    expect_reply("citizen:w", "бағалаңыз");
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM events WHERE kind = 'answered' AND "
+                                   "actor = 'staff:aigerim'"),
+                     1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE channel = 'web'"), 0);
+    /* what is not an action is not done from the page */
+    assert_int_equal(staff_act(&hx, aigerim, "/stats all", &told), 1);
+    assert_int_equal(staff_act(&hx, aigerim, "/web", &told), 1);
+    /* search folds Cyrillic case: "СУ ЖОҚ" finds "су жоқ" */
+    int found = 0;
+    struct case_query q = {.closed = -1, .text = "СУ ЖОҚ", .limit = 10};
+    assert_int_equal(store_cases_find(store, &q, count_case, &found), 0);
+    assert_int_equal(found, 1);
+    q.status = "closed";
+    found = 0;
+    assert_int_equal(store_cases_find(store, &q, count_case, &found), 0);
+    assert_int_equal(found, 0);
+    /* the citizen's words are published only when they say so, and only for their own case */
+    sbuf_reset(&cmd);
+    sbuf_addf(&cmd, "АШЫҚ %s", number);
+    say("citizen:other", cmd.buf, now + 200);
+    expect_reply("citizen:other", "жоқ");
+    assert_int_equal(db_count(dir, "SELECT public FROM cases"), 0);
+    say("citizen:w", cmd.buf, now + 210);
+    expect_reply("citizen:w", "ашық порталда");
+    assert_int_equal(db_count(dir, "SELECT public FROM cases"), 1);
+    sbuf_reset(&cmd);
+    sbuf_addf(&cmd, "/private %s", number);
+    say("citizen:w", cmd.buf, now + 220);
+    assert_int_equal(db_count(dir, "SELECT public FROM cases"), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM events WHERE kind LIKE '%published'"), 2);
+    sbuf_release(&told);
+    sbuf_release(&cmd);
+    free(number);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_kazakh_complaint, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_status_only_by_transition, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_dashboard_link_and_actions, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_body_language, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_russian_complaint_on_weekend, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_status_only_of_own_cases, fresh, cleanup),
