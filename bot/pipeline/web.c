@@ -15,27 +15,12 @@
 #include "bot/lib/utf8.h"
 #include "bot/lib/xalloc.h"
 #include "bot/lib/xlsx.h"
+#include "bot/pipeline/web_charts.h"
+#include "bot/pipeline/web_page.h"
 #include "handlers/names.h"
 
 #define COOKIE "tyndau_session"
 #define DUE_SOON_WORKING_DAYS 3
-
-static const char *const STYLE =
-    "body{font-family:sans-serif;margin:0;color:#222}header{background:#0b4f6c;color:#fff;"
-    "padding:.5em 1em;display:flex;flex-wrap:wrap;gap:1em;align-items:center}header a{color:#fff}"
-    "header form{margin:0}main{padding:0 1em 2em;max-width:80em}table{border-collapse:collapse;"
-    "margin:.5em 0}td,th{border:1px solid #ccc;padding:.25em .5em;text-align:left;"
-    "vertical-align:top}th{background:#f2f2f2}.late{color:#b00020;font-weight:bold}"
-    ".flash{background:#fff8d6;border:1px solid #e0c200;padding:.5em}.words{white-space:"
-    "pre-wrap;background:#f7f7f7;padding:.5em;border-left:3px solid #0b4f6c}form.act{margin:"
-    ".5em 0;padding:.5em;border:1px solid #ddd}textarea{width:100%;min-height:6em}"
-    "label{margin-right:.5em}";
-
-const char *web_text(const struct web_page *pg, const char *key)
-{
-    const char *t = i18n_get(&pg->cfg->texts, pg->session.lang, key);
-    return t ? t : key;
-}
 
 static void security_headers(struct http_response *res)
 {
@@ -65,7 +50,7 @@ static void bare_page(const struct config *cfg, enum lang l, struct http_respons
     sbuf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\"><title>",
               lang_codes[l]);
     html_escape(out, i18n_get(&cfg->texts, l, title_key));
-    sbuf_addf(out, "</title><style>%s</style></head><body><main>\n<h1>", STYLE);
+    sbuf_addf(out, "</title><style>%s</style></head><body><main>\n<h1>", WEB_STYLE);
     html_escape(out, i18n_get(&cfg->texts, l, title_key));
     sbuf_addstr(out, "</h1>\n<p>");
     html_escape(out, i18n_get(&cfg->texts, l, text_key));
@@ -73,56 +58,6 @@ static void bare_page(const struct config *cfg, enum lang l, struct http_respons
     if (form)
         sbuf_addstr(out, form);
     sbuf_addstr(out, "</main></body></html>\n");
-}
-
-void web_begin(struct web_page *pg, const char *title)
-{
-    struct sbuf *out = &pg->res->body;
-    pg->res->content_type = "text/html; charset=utf-8";
-    sbuf_addf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
-              lang_codes[pg->session.lang]);
-    sbuf_addstr(out, "<meta name=\"viewport\" content=\"width=device-width\"><title>");
-    html_escape(out, title);
-    sbuf_addf(out,
-              " · tyndau</title><style>%s</style></head><body>\n<header><strong>tyndau</strong>",
-              STYLE);
-    static const char *const links[] = {"/web/", "/web/queue", "/web/search", "/web/charts"};
-    struct sbuf nav = SBUF_INIT;
-    sbuf_addstr(&nav, web_text(pg, "web_menu"));
-    int i = 0;
-    for (char *item = strtok(nav.buf, ","); item && i < 4; item = strtok(NULL, ","), i++) {
-        sbuf_addf(out, "<a href=\"%s\">", links[i]);
-        html_escape(out, item + strspn(item, " "));
-        sbuf_addstr(out, "</a>");
-    }
-    sbuf_release(&nav);
-    sbuf_addstr(out, "<span>");
-    for (int k = 0; k < LANG_COUNT; k++)
-        sbuf_addf(out, "<a href=\"?lang=%s\">%s</a> ", lang_codes[k], lang_codes[k]);
-    sbuf_addstr(out, "</span><span>");
-    html_escape(out, pg->me.name);
-    sbuf_addstr(out, "</span><form method=\"post\" action=\"/web/signout\">"
-                     "<input type=\"hidden\" name=\"csrf\" value=\"");
-    html_escape(out, pg->session.csrf);
-    sbuf_addstr(out, "\"><button>");
-    html_escape(out, web_text(pg, "web_signout"));
-    sbuf_addstr(out, "</button></form></header>\n<main>\n");
-    if (pg->session.flash[0]) {
-        sbuf_addstr(out, "<p class=\"flash\" role=\"status\">");
-        html_escape(out, pg->session.flash);
-        sbuf_addstr(out, "</p>\n");
-        pg->session.flash[0] = 0; /* said once */
-        if (store_web_session_set(pg->w->store, &pg->session) < 0)
-            log_warn("web", "a session's message not cleared: %s", store_errmsg(pg->w->store));
-    }
-    sbuf_addstr(out, "<h1>");
-    html_escape(out, title);
-    sbuf_addstr(out, "</h1>\n");
-}
-
-void web_end(struct web_page *pg)
-{
-    sbuf_addstr(&pg->res->body, "</main></body></html>\n");
 }
 
 /*
@@ -365,8 +300,8 @@ static void page_overdue(struct web_page *pg)
         {pg, &soon, counts + nb},
         calendar_add_working_days(&pg->cfg->calendar, pg->today, DUE_SOON_WORKING_DAYS),
         pg->today};
-    if (store_cases_overdue(pg->w->store, pg->today, body.buf, case_row, &lr) < 0 ||
-        store_cases_open(pg->w->store, body.buf, soon_row, &sc) < 0) {
+    if (store_cases_overdue(pg->store, pg->today, body.buf, case_row, &lr) < 0 ||
+        store_cases_open(pg->store, body.buf, soon_row, &sc) < 0) {
         refuse(pg, 503, "web_store_down", NULL);
         goto out;
     }
@@ -465,7 +400,7 @@ static void page_queue(struct web_page *pg)
         goto out;
     cases_list(pg, &l);
     struct rows rs = {pg, &l, NULL};
-    if (store_cases_open(pg->w->store, body.buf, case_row, &rs) < 0) {
+    if (store_cases_open(pg->store, body.buf, case_row, &rs) < 0) {
         refuse(pg, 503, "web_store_down", NULL);
         goto out;
     }
@@ -601,7 +536,7 @@ static void page_search(struct web_page *pg)
     cq.offset = format ? 0 : (int)((page - 1) * WEB_PAGE_ROWS);
     cases_list(pg, &l);
     struct rows rs = {pg, &l, NULL};
-    if (store_cases_find(pg->w->store, &cq, case_row, &rs) < 0) {
+    if (store_cases_find(pg->store, &cq, case_row, &rs) < 0) {
         refuse(pg, 503, "web_store_down", NULL);
         goto out;
     }
@@ -796,7 +731,7 @@ static int load_case(struct web_page *pg, const char *number, struct case_rec *c
         refuse(pg, 400, "staff_bad_number", vars);
         return 0;
     }
-    int rc = store_case_by_number(pg->w->store, number, c);
+    int rc = store_case_by_number(pg->store, number, c);
     if (rc <= 0) {
         refuse(pg, rc < 0 ? 503 : 404, rc < 0 ? "web_store_down" : "staff_no_case", vars);
         return 0;
@@ -853,21 +788,21 @@ static void page_case(struct web_page *pg)
     sbuf_addstr(out, "<tr><th>");
     html_escape(out, web_text(pg, "web_files"));
     sbuf_addstr(out, "</th><td>");
-    int rc = store_attachments_of_case(pg->w->store, c.id, file_row, &cv);
+    int rc = store_attachments_of_case(pg->store, c.id, file_row, &cv);
     if (!cv.n)
         sbuf_addstr(out, "–");
     sbuf_addstr(out, "</td></tr>\n</table>\n<h2>");
     html_escape(out, web_text(pg, "web_correspondence"));
     sbuf_addstr(out, "</h2>\n");
     if (rc == 0)
-        rc = store_messages_of_case(pg->w->store, c.id, message_row, &cv);
+        rc = store_messages_of_case(pg->store, c.id, message_row, &cv);
     if (case_is_open(c.status))
         case_actions(pg, &c);
     sbuf_addstr(out, "<h2>");
     html_escape(out, web_text(pg, "web_history"));
     sbuf_addstr(out, "</h2>\n<table>\n");
     if (rc == 0)
-        rc = store_events_of_case(pg->w->store, c.id, history_row, &cv);
+        rc = store_events_of_case(pg->store, c.id, history_row, &cv);
     sbuf_addstr(out, "</table>\n");
     if (rc < 0) {
         sbuf_addstr(out, "<p class=\"late\">");
@@ -925,21 +860,20 @@ static void act(struct web_page *pg)
         sbuf_addch(&command, ' ');
         sbuf_add(&command, v.buf, v.len);
     }
-    if (store_begin(pg->w->store) < 0) {
+    if (store_begin(pg->store) < 0) {
         refuse(pg, 503, "web_store_down", NULL);
         goto out;
     }
     int rc = staff_act(&pg->hx, &pg->me, command.buf, &told);
-    if (rc < 0 || store_commit(pg->w->store) < 0) {
-        log_error("web", "%s by %s not done: %s", command.buf, pg->me.id,
-                  store_errmsg(pg->w->store));
-        store_rollback(pg->w->store);
+    if (rc < 0 || store_commit(pg->store) < 0) {
+        log_error("web", "%s by %s not done: %s", command.buf, pg->me.id, store_errmsg(pg->store));
+        store_rollback(pg->store);
         sbuf_reset(&told);
         sbuf_addstr(&told, web_text(pg, "web_store_down"));
     }
     snprintf(pg->session.flash, sizeof pg->session.flash, "%s", told.buf);
-    if (store_web_session_set(pg->w->store, &pg->session) < 0)
-        log_warn("web", "a session's message not kept: %s", store_errmsg(pg->w->store));
+    if (store_web_session_set(pg->store, &pg->session) < 0)
+        log_warn("web", "a session's message not kept: %s", store_errmsg(pg->store));
     sbuf_addf(&back, "/web/case?n=%s", number.buf);
     redirect(pg->res, back.buf);
 out:
@@ -981,7 +915,7 @@ static void signin(struct web_page *pg)
         bare_page(cfg, l, pg->res, 400, "web_signin_title", "web_link_spent", NULL);
         goto out;
     }
-    int rc = store_web_link_use(pg->w->store, t.buf, pg->hx.now, staff_id, sizeof staff_id);
+    int rc = store_web_link_use(pg->store, t.buf, pg->hx.now, staff_id, sizeof staff_id);
     const struct staff *st = rc == 1 ? config_staff(cfg, staff_id) : NULL;
     if (rc < 0) {
         bare_page(cfg, l, pg->res, 503, "web_signin_title", "web_store_down", NULL);
@@ -998,7 +932,7 @@ static void signin(struct web_page *pg)
     s->lang = st->lang;
     s->expires_at = pg->hx.now + cfg->web.session_hours * 3600LL;
     if (token_new(s->token) < 0 || token_new(s->csrf) < 0 ||
-        store_web_session_add(pg->w->store, s, pg->hx.now) < 0) {
+        store_web_session_add(pg->store, s, pg->hx.now) < 0) {
         bare_page(cfg, l, pg->res, 503, "web_signin_title", "web_store_down", NULL);
         goto out;
     }
@@ -1016,7 +950,7 @@ static int signed_in(struct web_page *pg)
     const char *token = http_cookie(pg->req, COOKIE);
     if (!token || !token_valid(token))
         return 0;
-    int rc = store_web_session_get(pg->w->store, token, pg->hx.now, &pg->session);
+    int rc = store_web_session_get(pg->store, token, pg->hx.now, &pg->session);
     const struct staff *st = rc == 1 ? config_staff(pg->cfg, pg->session.staff_id) : NULL;
     if (!st) /* a staff member taken out of the configuration is signed out */
         return 0;
@@ -1031,7 +965,7 @@ static void serve(void *ctx, const struct http_request *req, struct http_respons
     struct web *w = ctx;
     const struct config *cfg = config_hold(w->started);
     int64_t now_ms = clock_now_ms();
-    struct web_page pg = {.w = w, .cfg = cfg, .req = req, .res = res};
+    struct web_page pg = {.store = w->store, .cfg = cfg, .req = req, .res = res};
     pg.hx = (struct handler_ctx){w->store, cfg, now_ms / 1000, now_ms};
     pg.today = calendar_local_day(&cfg->calendar, pg.hx.now);
     const char *sub = req->path + strlen("/web/");

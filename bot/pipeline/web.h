@@ -33,7 +33,6 @@
 #include "bot/domain/config.h"
 #include "bot/domain/store.h"
 #include "bot/pipeline/http.h"
-#include "handlers/handler.h"
 
 /* A form's largest body: an answer of intake.max_text_chars, percent-encoded. */
 #define WEB_MAX_BODY (64 * 1024)
@@ -46,28 +45,6 @@ struct web {
     struct store *store;          /* the listener's own connection: it writes */
 };
 
-void web_route(struct web *w, const struct config *started, struct store *store,
-               struct http *http);
-
-/* One request to the dashboard, signed in (web.c). */
-struct web_page {
-    struct web *w;
-    const struct config *cfg;
-    const struct http_request *req;
-    struct http_response *res;
-    struct handler_ctx hx;
-    struct web_session session;
-    struct staff me;   /* the staff member, reading in the session's language */
-    const char *scope; /* the bodies they may see: their body's id, or "" for all */
-    int32_t today;
-};
-
-/* The reader's text for key. */
-const char *web_text(const struct web_page *pg, const char *key);
-/* Starts and ends a page of the dashboard with its title, menu and the last action's words. */
-void web_begin(struct web_page *pg, const char *title);
-void web_end(struct web_page *pg);
-/* The charts page (web_charts.c). */
-void web_charts(struct web_page *pg);
+void web_route(struct web *w, const struct config *started, struct store *store, struct http *http);
 
 #endif

@@ -1,10 +1,5 @@
-/*
- * The dashboard's charts, drawn on the server as SVG (no script): appeals per
- * week by topic; per body and month the share answered in time, the median
- * days to the first answer and the citizens' rating (as handlers/stats.c counts
- * them for /stats and /public/); what is overdue now, by body.  A reader sees
- * the bodies they may see.
- */
+#include "bot/pipeline/web_charts.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +7,6 @@
 #include "bot/domain/calendar.h"
 #include "bot/lib/html.h"
 #include "bot/lib/xalloc.h"
-#include "bot/pipeline/web.h"
 #include "handlers/names.h"
 
 #define WEEKS 12
@@ -58,7 +52,7 @@ static int chart_weekly(struct web_page *pg, const char *title)
     size_t nk = cfg->ncategories;
     struct weekly wk = {pg, pg->today - (calendar_weekday(pg->today) - 1) - 7 * (WEEKS - 1),
                         xcalloc(WEEKS * nk + 1, sizeof(int))};
-    int rc = store_cases_registered(pg->hx.store, calendar_day_start(&cfg->calendar, wk.first),
+    int rc = store_cases_registered(pg->store, calendar_day_start(&cfg->calendar, wk.first),
                                     pg->hx.now + 1, count_week, &wk);
     if (rc == 0) {
         int most = 1;
@@ -238,7 +232,7 @@ static int chart_overdue(struct web_page *pg, const char *title)
     const struct config *cfg = pg->cfg;
     struct sbuf *out = &pg->res->body;
     struct overdue o = {cfg, xcalloc(cfg->nbodies + 1, sizeof(int))};
-    int rc = store_cases_overdue(pg->hx.store, pg->today, pg->scope, count_overdue, &o);
+    int rc = store_cases_overdue(pg->store, pg->today, pg->scope, count_overdue, &o);
     if (rc == 0) {
         int most = 1, rows = 0;
         for (size_t b = 0; b < cfg->nbodies; b++) {
