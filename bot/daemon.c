@@ -9,6 +9,7 @@
 
 #include "gateways/sms.h"
 #include "gateways/telegram.h"
+#include "gateways/telegram_files.h"
 #include "bot/lib/bell.h"
 #include "bot/lib/clock.h"
 #include "bot/pipeline/deadlines.h"
@@ -28,10 +29,11 @@ struct daemon {
     const struct config *cfg; /* as started; config_hold() gives the live one */
     atomic_int *stop;
     atomic_int *reload;
-    struct store *recv_store, *send_store, *deadline_store;
+    struct store *recv_store, *send_store, *deadline_store, *files_store;
     struct deadlines deadlines;
     struct sender sender;
     struct telegram telegram;
+    struct tg_files files; /* copies of citizens' files for the dashboard (Telegram only) */
     struct sms_channel sms;
     struct store *http_store; /* inbound SMS and reports, on the listener's thread */
     struct http http;
@@ -40,6 +42,7 @@ struct daemon {
     struct bell sender_bell;   /* a commit queued messages */
     struct bell deadline_bell; /* a commit changed cases; a signal came */
     struct bell signal_bell;   /* a signal came: the main thread looks at *stop */
+    struct bell files_bell;    /* a commit may have brought a file; a signal came */
 };
 
 #define STORE_RETRY_MS 1000
@@ -56,7 +59,26 @@ void daemon_wake(void)
         bell_ring(&d->sender_bell);
         bell_ring(&d->deadline_bell);
         bell_ring(&d->signal_bell);
+        bell_ring(&d->files_bell);
     }
+}
+
+/* Fetches the files citizens sent, each when its try is due; sleeps until the next or a commit. */
+static void *files_thread(void *arg)
+{
+    struct daemon *d = arg;
+    while (!atomic_load(d->stop)) {
+        int64_t next_at, now = clock_now_ms() / 1000;
+        int n = tg_files_fetch(&d->files, now, &next_at);
+        if (n < 0 && !store_write_fault(NULL, 0))
+            log_error("daemon", "files: the store failed (%s); retrying",
+                      store_errmsg(d->files_store));
+        if (n <= 0 || next_at > now)
+            bell_wait(&d->files_bell, n < 0     ? STORE_RETRY_MS
+                                      : next_at ? (next_at - now) * 1000
+                                                : -1);
+    }
+    return NULL;
 }
 
 /* How long to sleep until at_ms (found: there is such a time), else until rung. */
@@ -203,20 +225,23 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
                        .reload = reload,
                        .sender_bell = {-1},
                        .deadline_bell = {-1},
-                       .signal_bell = {-1}};
+                       .signal_bell = {-1},
+                       .files_bell = {-1}};
     struct sbuf err = SBUF_INIT;
-    pthread_t sender, deadline;
+    pthread_t sender, deadline, files;
+    int fetching = 0;
     int threads = 0, rc = 1;
 
     int telegram = *cfg->telegram.token != 0;
     int sms = strcmp(cfg->sms.provider, "none") != 0;
     if (bell_init(&d.sender_bell) < 0 || bell_init(&d.deadline_bell) < 0 ||
-        bell_init(&d.signal_bell) < 0) {
+        bell_init(&d.signal_bell) < 0 || bell_init(&d.files_bell) < 0) {
         perror("tyndau: eventfd");
         goto out;
     }
     if (open_one(cfg, &d.recv_store) < 0 || open_one(cfg, &d.send_store) < 0 ||
-        open_one(cfg, &d.deadline_store) < 0 || open_one(cfg, &d.http_store) < 0)
+        open_one(cfg, &d.deadline_store) < 0 || open_one(cfg, &d.http_store) < 0 ||
+        open_one(cfg, &d.files_store) < 0)
         goto out;
     /* what the listeners commit is work for both; what the deadlines queue, for the sender */
     store_ring_on_commit(d.recv_store, &d.sender_bell);
@@ -224,6 +249,10 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     store_ring_on_commit(d.http_store, &d.sender_bell);
     store_ring_on_commit(d.http_store, &d.deadline_bell);
     store_ring_on_commit(d.deadline_store, &d.sender_bell);
+    if (store_ring_on_commit(d.recv_store, &d.files_bell) < 0) { /* files come by Telegram */
+        fprintf(stderr, "tyndau: too many bells on a store\n");
+        goto out;
+    }
     running = &d;
     deadlines_init(&d.deadlines, cfg);
     config_live_start(cfg);
@@ -237,6 +266,8 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
         if (!strcmp(cfg->telegram.mode, "webhook"))
             telegram_webhook_route(&d.telegram, &d.http);
         sender_add_transport(&d.sender, &d.telegram.transport);
+        if (tg_files_init(&d.files, cfg, d.files_store, &err) < 0)
+            goto fail;
         health_add_check(&d.health, "telegram", telegram_problem, &d);
     }
     if (sms) {
@@ -258,6 +289,11 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     if (pthread_create(&deadline, NULL, deadline_thread, &d) != 0)
         goto fail;
     threads++;
+    if (telegram) {
+        if (pthread_create(&files, NULL, files_thread, &d) != 0)
+            goto fail;
+        fetching = 1;
+    }
     log_info("daemon", "running");
     service_notify("READY=1");
     rc = 0;
@@ -278,6 +314,9 @@ out:
         pthread_join(sender, NULL);
     if (threads > 1)
         pthread_join(deadline, NULL);
+    if (fetching)
+        pthread_join(files, NULL);
+    tg_files_free(&d.files);
     http_stop(&d.http);
     if (d.telegram.cfg)
         telegram_stop(&d.telegram);
@@ -289,11 +328,13 @@ out:
     store_close(d.send_store);
     store_close(d.deadline_store);
     store_close(d.http_store);
+    store_close(d.files_store);
     sender_free(&d.sender);
     running = NULL;
     bell_close(&d.sender_bell);
     bell_close(&d.deadline_bell);
     bell_close(&d.signal_bell);
+    bell_close(&d.files_bell);
     config_live_end();
     sbuf_release(&err);
     return rc;

@@ -97,11 +97,11 @@ struct media_ctx {
     const struct case_rec *c;
 };
 
-static int send_media(void *ctx, const char *kind, const char *ref)
+static int send_media(void *ctx, const struct attachment *a)
 {
     struct media_ctx *mc = ctx;
     char media[300];
-    snprintf(media, sizeof media, "%s:%s", kind, ref);
+    snprintf(media, sizeof media, "%s:%s", a->kind, a->ref);
     return body_message(mc->hx, mc->body, mc->c, NULL, NULL, media);
 }
 

@@ -1137,6 +1137,16 @@ void config_free(struct config *c)
     memset(c, 0, sizeof *c);
 }
 
+void config_files_dir(const struct config *cfg, char *out, size_t size)
+{
+    const char *slash = strrchr(cfg->storage.path, '/');
+    int dir = slash ? (int)(slash - cfg->storage.path) : 0;
+    if (slash)
+        snprintf(out, size, "%.*s/files", dir ? dir : 1, dir ? cfg->storage.path : "/");
+    else
+        snprintf(out, size, "files");
+}
+
 const struct category *config_category(const struct config *c, const char *id)
 {
     for (size_t i = 0; i < c->ncategories; i++)

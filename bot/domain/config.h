@@ -253,6 +253,11 @@ void config_drop(const struct config *cfg);
 /* Frees what reloads published; every holder must have stopped. */
 void config_live_end(void);
 
+/*
+ * Where copies of the files citizens send are kept: "files" beside the database
+ * (var/files for var/tyndau.db), each named by its attachment's id.
+ */
+void config_files_dir(const struct config *cfg, char *out, size_t size);
 const struct category *config_category(const struct config *cfg, const char *id);
 const struct district *config_district(const struct config *cfg, const char *id);
 const struct district *config_district_by_code(const struct config *cfg, const char *code);

@@ -241,7 +241,13 @@ static const char *const migrations[] = {
     "CREATE TABLE web_sessions(token TEXT PRIMARY KEY, staff_id TEXT NOT NULL,"
     "  csrf TEXT NOT NULL, lang TEXT NOT NULL, created_at INTEGER NOT NULL,"
     "  expires_at INTEGER NOT NULL, flash TEXT NOT NULL DEFAULT '');"
-    "ALTER TABLE cases ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"};
+    "ALTER TABLE cases ADD COLUMN public INTEGER NOT NULL DEFAULT 0;"
+    /* a file a citizen sent, copied from the channel for the dashboard (store_attachment_*) */
+    "ALTER TABLE attachments ADD COLUMN fetched INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE attachments ADD COLUMN tries INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE attachments ADD COLUMN retry_at INTEGER NOT NULL DEFAULT 0;"
+    "CREATE INDEX attachments_to_fetch ON attachments(retry_at) WHERE fetched = 0;",
+};
 
 enum stmt_id {
     ST_BEGIN,
@@ -267,6 +273,9 @@ enum stmt_id {
     ST_CASES_OF_CITIZEN,
     ST_SAME_PERSON,
     ST_ATTACHMENTS_OF_CASE,
+    ST_ATTACHMENTS_TO_FETCH,
+    ST_ATTACHMENT_NEXT_FETCH,
+    ST_ATTACHMENT_FETCHED,
     ST_CARDS_OF_CASE,
     ST_OUTBOX_REMOTE,
     ST_OUTBOX_SENT_ON,
@@ -473,7 +482,17 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OUTBOX_REMOTE] = "SELECT state, remote_id FROM outbox WHERE id = ?1",
     [ST_OUTBOX_SENT_ON] = "SELECT 1 FROM outbox WHERE id = ?1 AND channel = ?2 AND state IN "
                           "('sending', 'sent', 'delivered')",
-    [ST_ATTACHMENTS_OF_CASE] = "SELECT kind, ref FROM attachments WHERE case_id = ?1 ORDER BY id",
+    [ST_ATTACHMENTS_OF_CASE] =
+        "SELECT id, kind, ref, fetched, tries FROM attachments WHERE case_id = ?1 ORDER BY id",
+    [ST_ATTACHMENTS_TO_FETCH] =
+        "SELECT a.id, a.kind, a.ref, a.fetched, a.tries FROM attachments a JOIN cases c ON c.id = "
+        "a.case_id JOIN citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND a.retry_at <= ?1 "
+        "AND z.channel = ?3 ORDER BY a.retry_at, a.id LIMIT ?2",
+    [ST_ATTACHMENT_NEXT_FETCH] =
+        "SELECT min(a.retry_at) FROM attachments a JOIN cases c ON c.id = a.case_id JOIN "
+        "citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND z.channel = ?1",
+    [ST_ATTACHMENT_FETCHED] = "UPDATE attachments SET fetched = ?2, tries = tries + (?2 = 0), "
+                              "retry_at = ?3 WHERE id = ?1",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "
                           "VALUES (?1, ?2, ?3, ?4)",
     [ST_OUTBOX_ADD] =
@@ -1720,22 +1739,67 @@ int store_chat_current(struct store *s, const char *channel, const char *address
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
-int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx)
+static int attachments_each(struct store *s, sqlite3_stmt *st, store_attachment_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, ST_ATTACHMENTS_OF_CASE);
     int rc, result = 0;
-    if (!st)
-        return -1;
-    sqlite3_bind_int64(st, 1, case_id);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (fn(ctx, (const char *)sqlite3_column_text(st, 0),
-               (const char *)sqlite3_column_text(st, 1)) != 0) {
+        struct attachment a = {sqlite3_column_int64(st, 0), "",
+                               (const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3),
+                               sqlite3_column_int(st, 4)};
+        copy_col(st, 1, a.kind, sizeof a.kind);
+        if (fn(ctx, &a) != 0) {
             result = -1;
             break;
         }
     }
     finish(st);
-    return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : -1;
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? result : fail(s);
+}
+
+int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENTS_OF_CASE);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, case_id);
+    return attachments_each(s, st, fn, ctx);
+}
+
+int store_attachments_to_fetch(struct store *s, const char *channel, int64_t now, int limit,
+                               store_attachment_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENTS_TO_FETCH);
+    if (!st)
+        return -1;
+    bind_str(st, 3, channel);
+    sqlite3_bind_int64(st, 1, now);
+    sqlite3_bind_int(st, 2, limit);
+    return attachments_each(s, st, fn, ctx);
+}
+
+int store_attachment_next_fetch(struct store *s, const char *channel, int64_t *at)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENT_NEXT_FETCH);
+    if (!st)
+        return -1;
+    bind_str(st, 1, channel);
+    int rc = sqlite3_step(st),
+        found = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+    if (found)
+        *at = sqlite3_column_int64(st, 0);
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? found : fail(s);
+}
+
+int store_attachment_fetched(struct store *s, int64_t id, int fetched, int64_t retry_at)
+{
+    sqlite3_stmt *st = stmt(s, ST_ATTACHMENT_FETCHED);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, id);
+    sqlite3_bind_int(st, 2, fetched);
+    sqlite3_bind_int64(st, 3, retry_at);
+    return step_done(s, st);
 }
 
 /* The cards (outbox id, address) statement which lists for id. */

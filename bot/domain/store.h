@@ -105,7 +105,7 @@ const char *store_errmsg(struct store *s);
  * After each commit that wrote, rings b (at most STORE_BELLS): how the sender and
  * the deadline worker learn that there is new work without asking the database.
  */
-#define STORE_BELLS 2
+#define STORE_BELLS 4
 int store_ring_on_commit(struct store *s, struct bell *b);
 
 int store_begin(struct store *s);
@@ -290,9 +290,27 @@ const struct route_model *store_route_model(struct store *s);
 int store_chat_current(struct store *s, const char *channel, const char *address, char *out,
                        size_t size);
 
-typedef int (*store_attachment_fn)(void *ctx, const char *kind, const char *ref);
+/*
+ * A file a citizen sent with their appeal: the channel's reference to it, and whether a copy was
+ * fetched into the files directory for the dashboard (gateways/telegram.h), as FILES_DIR/ID.
+ */
+struct attachment {
+    int64_t id;
+    char kind[16];   /* "photo" or "document" */
+    const char *ref; /* the channel's file id */
+    int fetched;     /* 1 copied, 0 not yet, -1 it could not be had */
+    int tries;       /* fetches that failed so far */
+};
+typedef int (*store_attachment_fn)(void *ctx, const struct attachment *a);
 /* The attachments of a case in the order received; stops (returning -1) when fn fails. */
 int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);
+/* At most limit attachments from channel's citizens not fetched yet, whose try is due by now. */
+int store_attachments_to_fetch(struct store *s, const char *channel, int64_t now, int limit,
+                               store_attachment_fn fn, void *ctx);
+/* When the next try of a fetch from channel is due: 1 with *at, 0 none is waiting, -1. */
+int store_attachment_next_fetch(struct store *s, const char *channel, int64_t *at);
+/* Records a fetch: fetched 1 done, -1 given up; 0 failed, tried again at retry_at. */
+int store_attachment_fetched(struct store *s, int64_t id, int fetched, int64_t retry_at);
 
 typedef int (*store_card_fn)(void *ctx, int64_t card_id, const char *address);
 /* The newest case card (outbox kind "card") of a case at each Telegram address it went to. */

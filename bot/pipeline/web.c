@@ -597,6 +597,7 @@ struct case_view {
     struct web_page *pg;
     struct sbuf *out;
     int n;
+    const char *number;
 };
 
 static int history_row(void *ctx, int64_t at, const char *actor, const char *kind,
@@ -636,13 +637,117 @@ static int message_row(void *ctx, int64_t at, const char *author, const char *te
     return 0;
 }
 
-static int file_row(void *ctx, const char *kind, const char *ref)
+/* A file the citizen sent: a photo shown, a document to download, or why it is not here yet. */
+static int file_row(void *ctx, const struct attachment *a)
 {
     struct case_view *cv = ctx;
-    (void)ref; /* a channel's file id: the file itself is read in the chat (the card) */
-    sbuf_addstr(cv->out, cv->n++ ? ", " : "");
-    html_escape(cv->out, kind);
+    struct sbuf *out = cv->out;
+    char href[96];
+    snprintf(href, sizeof href, "/web/file?n=%s&amp;id=%lld", cv->number, (long long)a->id);
+    sbuf_addstr(out, cv->n++ ? " " : "");
+    if (a->fetched == 1 && !strcmp(a->kind, "photo"))
+        sbuf_addf(out, "<a href=\"%s\"><img src=\"%s\" alt=\"photo\" width=\"240\"></a>", href,
+                  href);
+    else if (a->fetched == 1)
+        sbuf_addf(out, "<a href=\"%s\">", href);
+    else
+        sbuf_addstr(out, "<span>");
+    if (a->fetched != 1 || strcmp(a->kind, "photo")) {
+        html_escape(out, a->kind);
+        if (a->fetched != 1) {
+            sbuf_addstr(out, " (");
+            html_escape(out,
+                        web_text(cv->pg, a->fetched ? "web_file_missing" : "web_file_waiting"));
+            sbuf_addch(out, ')');
+        }
+        sbuf_addstr(out, a->fetched == 1 ? "</a>" : "</span>");
+    }
     return 0;
+}
+
+/* The largest file the dashboard hands out: what the Bot API gives bots. */
+#define WEB_FILE_MAX (20 * 1024 * 1024)
+
+/* What a file is, by its first bytes: an image is shown, anything else is only downloaded. */
+static const char *sniff(const unsigned char *b, size_t n, int *image)
+{
+    *image = 1;
+    if (n >= 8 && !memcmp(b, "\x89PNG\r\n\x1a\n", 8))
+        return "image/png";
+    if (n >= 3 && b[0] == 0xff && b[1] == 0xd8 && b[2] == 0xff)
+        return "image/jpeg";
+    if (n >= 6 && (!memcmp(b, "GIF87a", 6) || !memcmp(b, "GIF89a", 6)))
+        return "image/gif";
+    if (n >= 12 && !memcmp(b, "RIFF", 4) && !memcmp(b + 8, "WEBP", 4))
+        return "image/webp";
+    *image = 0;
+    return n >= 5 && !memcmp(b, "%PDF-", 5) ? "application/pdf" : "application/octet-stream";
+}
+
+struct wanted {
+    int64_t id;
+    struct attachment a;
+    int found;
+};
+
+static int find_file(void *ctx, const struct attachment *a)
+{
+    struct wanted *w = ctx;
+    if (a->id == w->id) {
+        w->a = *a;
+        w->a.ref = NULL;
+        w->found = 1;
+    }
+    return 0;
+}
+
+static int load_case(struct web_page *pg, const char *number, struct case_rec *c);
+
+/* GET /web/file?n=NUMBER&id=ID: a file of a case the reader may see, as fetched from the channel.
+ */
+static void page_file(struct web_page *pg)
+{
+    struct sbuf number = SBUF_INIT, id = SBUF_INIT;
+    struct case_rec c;
+    case_init(&c);
+    http_arg(pg->req, "n", &number);
+    http_arg(pg->req, "id", &id);
+    if (!load_case(pg, number.buf, &c))
+        goto out;
+    char *end;
+    struct wanted w = {strtoll(id.buf, &end, 10), {0}, 0};
+    if (!id.len || *end || store_attachments_of_case(pg->store, c.id, find_file, &w) < 0 ||
+        !w.found || w.a.fetched != 1) {
+        refuse(pg, 404, "web_file_waiting", NULL);
+        goto out;
+    }
+    char dir[4096], path[4200];
+    config_files_dir(pg->cfg, dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/%lld", dir, (long long)w.id);
+    FILE *f = fopen(path, "rb");
+    struct sbuf *body = &pg->res->body;
+    char buf[65536];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0 && body->len + n <= WEB_FILE_MAX)
+        sbuf_add(body, buf, n);
+    if (!f || ferror(f)) {
+        log_error("web", "%s cannot be read", path);
+        sbuf_reset(body);
+        refuse(pg, 404, "web_file_missing", NULL);
+    } else {
+        int image;
+        char disposition[96];
+        pg->res->content_type = sniff((const unsigned char *)body->buf, body->len, &image);
+        snprintf(disposition, sizeof disposition, "%s; filename=\"tyndau-%s-%lld\"",
+                 image ? "inline" : "attachment", c.number, (long long)w.id);
+        http_add_header(pg->res, "Content-Disposition", disposition);
+    }
+    if (f)
+        fclose(f);
+out:
+    case_release(&c);
+    sbuf_release(&number);
+    sbuf_release(&id);
 }
 
 /* An action's form: its hidden fields, then what the caller adds, then its button. */
@@ -776,7 +881,7 @@ static void page_case(struct web_page *pg)
         sbuf_addstr(out, "</td></tr>\n");
     }
     list_free(&cols);
-    struct case_view cv = {pg, out, 0};
+    struct case_view cv = {pg, out, 0, c.number};
     if (c.has_location) {
         sbuf_addstr(out, "<tr><th>");
         html_escape(out, web_text(pg, "web_place"));
@@ -1015,6 +1120,8 @@ static void serve(void *ctx, const struct http_request *req, struct http_respons
             page_search(&pg);
         } else if (!strcmp(sub, "case")) {
             page_case(&pg);
+        } else if (!strcmp(sub, "file")) {
+            page_file(&pg);
         } else if (!strcmp(sub, "charts")) {
             web_charts(&pg);
         } else {

@@ -3,12 +3,14 @@
 
 It speaks the real JSON of the methods tyndau uses (getMe, setMyCommands,
 deleteWebhook, setWebhook, getUpdates, sendMessage, sendPhoto, sendDocument,
-editMessageText, answerCallbackQuery), enforces Telegram's limits (30
+editMessageText, answerCallbackQuery, getFile and the file it names), enforces Telegram's limits (30
 messages a second in all, 1 a second per chat, 20 a minute per group),
 answering 429 with parameters.retry_after when they are exceeded, and can
 inject faults.
 
 Bot API:      /bot<TOKEN>/<method>   (JSON or form body; a wrong token gets 401)
+Files:        /file/bot<TOKEN>/<file_path from getFile>: a small PNG for a file id with
+              "PHOTO" in it, else the file id's bytes; a file id with "GONE" is not found
 Control API (for tests, JSON):
   POST /control/updates     [update, ...]      queue updates for getUpdates
   POST /control/faults      {"kind": "429"|"500"|"slow"|"drop"|"malformed",
@@ -29,6 +31,8 @@ Usage: telegram_api.py PORT TOKEN [--strict-limits]
 """
 import json
 import socket
+import struct
+import zlib
 import sys
 import threading
 import time
@@ -37,6 +41,20 @@ from urllib.parse import parse_qs, urlparse
 
 LOCK = threading.Condition()
 STATE = {}
+
+
+def png(width=8, height=8, rgb=(200, 30, 30)):
+    """A real PNG of one colour, so a browser shows it."""
+    def chunk(kind, data):
+        return (struct.pack(">I", len(data)) + kind + data +
+                struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff))
+    rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+def file_bytes(file_id):
+    return png() if "PHOTO" in file_id else ("file " + file_id).encode()
 
 
 def reset():
@@ -115,6 +133,8 @@ class Handler(BaseHTTPRequestHandler):
             if path.startswith("/control/"):
                 return self.control(path[len("/control/"):])
             parts = path.split("/")
+            if len(parts) == 5 and parts[1] == "file" and parts[2] == "bot" + TOKEN:
+                return self.file(parts[4])
             if len(parts) != 3 or not parts[1].startswith("bot"):
                 return self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             if parts[1][3:] != TOKEN:
@@ -219,6 +239,26 @@ class Handler(BaseHTTPRequestHandler):
         if not handler or name in MISSING:
             return self.reply(404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
         handler(p)
+
+    def m_getFile(self, p):
+        file_id = str(p.get("file_id", ""))
+        if not file_id or "GONE" in file_id:
+            return self.reply(400, {"ok": False, "error_code": 400,
+                                    "description": "Bad Request: invalid file_id"})
+        with LOCK:
+            STATE["stats"]["files"] = STATE["stats"].get("files", 0) + 1
+        self.reply(200, {"ok": True, "result": {
+            "file_id": file_id, "file_unique_id": "u" + file_id[-8:], "file_size": len(file_bytes(file_id)),
+            "file_path": ("photos/%s.jpg" if "PHOTO" in file_id else "documents/%s") % file_id}})
+
+    def file(self, name):
+        file_id = name.rsplit(".", 1)[0] if name.endswith(".jpg") else name
+        body = file_bytes(file_id)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
     def m_getMe(self, p):
         self.reply(200, {"ok": True, "result": {"id": 5000000001, "is_bot": True,

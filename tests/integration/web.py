@@ -78,8 +78,9 @@ class Client:
         return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
 
 
-def file_appeal(fake, chat, text):
-    fake.updates([message(chat, text)])
+def file_appeal(fake, chat, text, **attachment):
+    """An appeal by Telegram; with photo= or document=, its words are the caption."""
+    fake.updates([message(chat, caption=text, **attachment) if attachment else message(chat, text)])
     wait(lambda: "?" in last_text(fake, chat), 15, "the question to %d" % chat)
     fake.updates([callback(chat, "ok")])
     wait(lambda: "t:complaint" in str(fake.to(chat)[-1].get("reply_markup", "")), 15, "the types")
@@ -125,8 +126,21 @@ def main():
         dbp = os.path.join(work, "web.db")
         t = Tyndau(work, fake, db=dbp).start()
         try:
+            files = [{"photo": [{"file_id": "small-1", "file_unique_id": "a", "width": 90, "height": 90},
+                                {"file_id": "PHOTO-620001", "file_unique_id": "b", "width": 800,
+                                 "height": 600}]},
+                     {"document": {"file_id": "DOC-620002", "file_unique_id": "c",
+                                   "file_name": "act.html", "mime_type": "text/html"}},
+                     {"photo": [{"file_id": "PHOTO-GONE-3", "file_unique_id": "d", "width": 9,
+                                 "height": 9}]}]
             water = [file_appeal(fake, 620001 + i, "Алмалы ауданы, Абай 1%d үйінде үш күннен бері "
-                                 "ыстық су жоқ, көмектесіңіздер" % i) for i in range(3)]
+                                 "ыстық су жоқ, көмектесіңіздер" % i, **files[i]) for i in range(3)]
+            # the files are fetched from the Bot API in the background, for the dashboard
+            wait(lambda: db(dbp, "SELECT count(*) FROM attachments WHERE fetched = 1")[0][0] == 2,
+                 20, "the photo and the document fetched")
+            # one the Bot API no longer has is given up, not tried forever
+            wait(lambda: db(dbp, "SELECT count(*) FROM attachments WHERE fetched = -1")[0][0] == 1,
+                 20, "the lost photo given up")
             road = file_appeal(fake, 620010, "В Бостандыкском районе огромная яма на дороге "
                                "у дома 5 по улице Тимирязева " + HOSTILE)
         finally:
@@ -177,7 +191,7 @@ def check_signed_out(base, number):
     c = Client(base)
     for path in ("/web/", "/web/queue", "/web/queue?body=energy", "/web/search?q=%D1%81%D1%83",
                  "/web/case?n=" + number, "/web/charts", "/web/?format=csv",
-                 "/web/search?format=xlsx", "/web/nothing"):
+                 "/web/search?format=xlsx", "/web/nothing", "/web/file?n=%s&id=1" % number):
         status, page = c.text(path)
         assert status == 401, (path, status)
         assert number not in page and "Ерлан" not in page and "Айгерім" not in page, (path, page)
@@ -188,7 +202,7 @@ def check_signed_out(base, number):
     assert status == 403, status
     status, _ = c.text("/web/signin", {"t": "../../etc"})
     assert status == 400, status
-    print("PASS signed out: 9 pages and exports 401 without a case number or a staff name; "
+    print("PASS signed out: 10 pages, files and exports 401 without a case number or a staff name; "
           "an action 401; a made-up link 403")
 
 
@@ -263,6 +277,17 @@ def check_rights(fake, base, dbp, road, water):
     assert status == 200 and road not in page, page
     status, page = c.text("/web/")
     assert status == 200 and water in page and road not in page, page
+    # a file goes only to who may see its case
+    other = Client(base)
+    assert other.sign_in(re.search(r"http://\S+", web_link(fake, DMITRY)).group(0))[0] == 303
+    photo = db(dbp, "SELECT a.id FROM attachments a JOIN cases c ON c.id = a.case_id WHERE "
+               "c.number = ? AND a.kind = 'photo'", water)[0][0]
+    status, body, headers = c.go("/web/file?n=%s&id=%d" % (water, photo))
+    assert status == 200 and headers["Content-Type"] == "image/png" and body[:4] == b"\x89PNG", headers
+    status, body, _ = other.go("/web/file?n=%s&id=%d" % (water, photo))
+    assert status == 403 and b"\x89PNG" not in body, status
+    status, _, _ = c.go("/web/file?n=%s&id=%d" % (road, photo))  # another case's file id
+    assert status == 403, status
     status, csv = c.text("/web/?format=csv")
     assert status == 200 and water in csv and road not in csv, csv
     csrf = c.csrf()
@@ -275,7 +300,8 @@ def check_rights(fake, base, dbp, road, water):
         status, page = c.text(headers["Location"])
         assert status == 403, status
     assert db(dbp, "SELECT status, body FROM cases WHERE number = ?", road) == before
-    print("PASS rights: an officer of energy is refused mobility's case, queue and search, "
+    print("PASS rights: a photo only to who may see its case; an officer of energy is refused "
+          "mobility's case, queue and search, "
           "sees only energy's cases in lists and exports, and cannot take, transfer or close "
           "another body's case")
 
@@ -303,7 +329,10 @@ def run_browser(fake, base, dbp, water, road):
         drv.find_element(By.LINK_TEXT, water[0]).click()
         main = drv.find_element(By.TAG_NAME, "main").text
         assert "ыстық су жоқ" in main, main
-        shot(drv, "03-case", "a case: its figures, the citizen's words, the forms, the history", shots)
+        # the citizen's photo, fetched from Telegram and shown from tyndau itself
+        img = wait(lambda: drv.find_elements(By.CSS_SELECTOR, "main img"), 10, "the photo")[0]
+        assert drv.execute_script("return arguments[0].naturalWidth", img) == 8
+        shot(drv, "03-case", "a case: its figures, the citizen's photo and words, the forms, the history", shots)
         answer = "Ыстық су бүгін 14:00-де қосылды, кешіріңіз, тексеріп тұрамыз."
         form = drv.find_element(By.CSS_SELECTOR, "form.act input[value=answer]").find_element(By.XPATH, "..")
         form.find_element(By.NAME, "text").send_keys(answer)
@@ -315,6 +344,17 @@ def run_browser(fake, base, dbp, water, road):
         assert db(dbp, "SELECT status FROM cases WHERE number = ?", water[0]) == [("answered",)]
         assert db(dbp, "SELECT count(*) FROM events e JOIN cases c ON c.id = e.case_id WHERE "
                   "c.number = ? AND e.kind = 'answered' AND e.actor = 'staff:erlan'", water[0])[0][0] == 1
+        drv.get(base + "/web/case?n=" + water[2])
+        assert "не удалось получить из Telegram" in drv.find_element(By.TAG_NAME, "main").text
+        # a document is only ever downloaded, whatever it claims to be
+        drv.get(base + "/web/case?n=" + water[1])
+        link = drv.find_element(By.PARTIAL_LINK_TEXT, "document").get_attribute("href")
+        cookie = {c["name"]: c["value"] for c in drv.get_cookies()}
+        req = urllib.request.Request(link, headers={"Cookie": "tyndau_session=" + cookie["tyndau_session"]})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            assert r.headers["Content-Type"] == "application/octet-stream", dict(r.headers)
+            assert r.headers["Content-Disposition"].startswith("attachment"), dict(r.headers)
+            assert r.read() == b"file DOC-620002"
         # transfer the road case to the Bostandyk akimat
         drv.get(base + "/web/case?n=" + road)
         words = drv.find_element(By.CSS_SELECTOR, "div.words").text
@@ -373,7 +413,8 @@ def run_browser(fake, base, dbp, water, road):
         shot(drv, "09-signed-out", "after signing out: the way to sign in, nothing else", shots)
     finally:
         drv.quit()
-    print("PASS browser: signed in through the link, overdue page with 4 late cases, answered "
+    print("PASS browser: signed in through the link, overdue page with 4 late cases, the "
+          "citizen's photo shown and a document only downloaded, a lost file said so, answered "
           "and transferred through the forms (the citizen got the answer), a short answer "
           "refused, hostile words shown as text, search, queue in English, 4+ charts, CSV and "
           "XLSX downloads, signed out")
