@@ -16,7 +16,7 @@
 FROM docker.io/library/debian:bookworm-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
-        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libstemmer-dev libxlsxwriter-dev \
+        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libstemmer-dev libxlsxwriter-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile VERSION README.md CHANGELOG.md LICENSE ./

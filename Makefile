@@ -5,7 +5,7 @@ CC ?= cc
 PKGS := libcjson sqlite3 libconfig hiredis libmicrohttpd libcurl xlsxwriter
 DEBIAN_PACKAGES := build-essential pkg-config libcjson-dev libsqlite3-dev libconfig-dev \
 	libcurl4-openssl-dev libhiredis-dev libmicrohttpd-dev libstemmer-dev libcmocka-dev \
-	libxlsxwriter-dev chromium chromium-driver python3-selenium \
+	libxlsxwriter-dev zlib1g-dev chromium chromium-driver python3-selenium \
 	redis-server kannel kannel-extras valgrind sqlite3 curl python3 clang libclang-rt-14-dev \
 	prometheus podman buildah debootstrap python3-python-telegram-bot python3-redis
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
