@@ -1,6 +1,7 @@
 #include "bot/pipeline/open311.h"
 
 #include <cjson/cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #define PREFIX "/open311/v2/"
 #define DEFAULT_PAGE 100
 #define DEFAULT_DAYS 90 /* the spec's window when no date is given */
+#define PIN_SCALE 1000.0 /* a published pin has 3 decimals: about 110 m of latitude */
 
 /* The instant as ISO 8601 in the configured offset: "2026-11-05T10:03:00+05:00". */
 static void iso_time(const struct config *cfg, int64_t at, char out[32])
@@ -188,9 +190,9 @@ static int add_request(void *ctx, const struct case_rec *c)
     /* the citizen's own words only when they chose, when filing, to make them public */
     if (c->published)
         cJSON_AddStringToObject(r, "description", c->text.buf);
-    if (c->has_location) {
-        cJSON_AddNumberToObject(r, "lat", c->lat);
-        cJSON_AddNumberToObject(r, "long", c->lon);
+    if (c->has_location) { /* to about 100 m: the place of the problem, not the door it was sent from */
+        cJSON_AddNumberToObject(r, "lat", round(c->lat * PIN_SCALE) / PIN_SCALE);
+        cJSON_AddNumberToObject(r, "long", round(c->lon * PIN_SCALE) / PIN_SCALE);
     }
     cJSON_AddItemToArray(ls->list, r);
     return 0;

@@ -13,7 +13,7 @@
  * A request is a registered case: its number, "open" until closed, its status
  * (and outcome) as status_notes, the category, the responsible body, when it
  * was registered, last moved and is due by law (the end of its due day), its
- * district as the address and its pin when the citizen shared one.  The
+ * district as the address and its pin, to about 100 m, when the citizen shared one.  The
  * citizen's words (as description) only when they chose to make the appeal
  * public when filing; never who they are.
  *

@@ -595,7 +595,7 @@ def sms_file(s, phone, number, text, district_name):
 OPEN311_REQUEST = {"service_request_id*": str, "status*": str, "status_notes": str, "service_name": str,
                    "service_code*": str, "agency_responsible": str, "requested_datetime*": str,
                    "updated_datetime": str, "expected_datetime": str, "address": str, "lat": float,
-                   "long": float}
+                   "long": float, "description": str}
 ISO8601 = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d)$"
 
 

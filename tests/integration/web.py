@@ -78,10 +78,15 @@ class Client:
         return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
 
 
-def file_appeal(fake, chat, text, **attachment):
-    """An appeal by Telegram; with photo= or document=, its words are the caption."""
+def file_appeal(fake, chat, text, pin=None, **attachment):
+    """An appeal by Telegram; with photo= or document=, its words are the caption; pin: a place."""
     fake.updates([message(chat, caption=text, **attachment) if attachment else message(chat, text)])
     wait(lambda: "?" in last_text(fake, chat), 15, "the question to %d" % chat)
+    if pin:
+        asked = len(fake.to(chat))
+        fake.updates([message(chat, location={"latitude": pin[0], "longitude": pin[1]})])
+        wait(lambda: len(fake.to(chat)) > asked + 1 and "?" in last_text(fake, chat), 15,
+             "the question again after the place")
     fake.updates([callback(chat, "ok")])
     wait(lambda: "t:complaint" in str(fake.to(chat)[-1].get("reply_markup", "")), 15, "the types")
     fake.updates([callback(chat, "t:complaint")])
@@ -142,7 +147,7 @@ def main():
             wait(lambda: db(dbp, "SELECT count(*) FROM attachments WHERE fetched = -1")[0][0] == 1,
                  20, "the lost photo given up")
             road = file_appeal(fake, 620010, "В Бостандыкском районе огромная яма на дороге "
-                               "у дома 5 по улице Тимирязева " + HOSTILE)
+                               "у дома 5 по улице Тимирязева " + HOSTILE, pin=(43.218764, 76.927611))
         finally:
             t.kill(signal.SIGTERM)
         # a month later: all of them are overdue
@@ -170,6 +175,8 @@ def check_published(fake, base, road, water):
     assert "description" not in request(road) and "description" not in request(water)
     fake.updates([message(620010, "публично " + road)])
     wait_text(fake, 620010, "показан на открытом портале")
+    # the pin is published to about 100 m, not the door it was sent from
+    assert (request(road)["lat"], request(road)["long"]) == (43.219, 76.928), request(road)
     words = request(road)["description"]
     assert words.startswith("В Бостандыкском районе огромная яма") and HOSTILE in words, words
     assert "description" not in request(water)
@@ -182,8 +189,8 @@ def check_published(fake, base, road, water):
     assert "description" not in request(road)
     fake.updates([message(620010, "публично " + road)])
     wait_text(fake, 620010, "показан на открытом портале")
-    print("PASS published: a case's words in Open311 only after PUBLIC N by its own citizen, "
-          "gone after PRIVATE N")
+    print("PASS published: a pin to about 100 m; a case's words in Open311 only after PUBLIC N "
+          "by its own citizen, gone after PRIVATE N")
 
 
 def check_signed_out(base, number):
