@@ -103,7 +103,10 @@ def main():
         owner = in_container(c, "stat", "-c", "%U %a", "/var/lib/tyndau").stdout.split()
         assert owner == ["tyndau", "700"], owner
         files = in_container(c, "ls", "-A", "/var/lib/tyndau").stdout.split()
-        assert files and all(f.startswith("tyndau.db") for f in files), files
+        # the database, and the copies of citizens' files beside it
+        assert files and all(f.startswith("tyndau.db") or f == "files" for f in files), files
+        owner = in_container(c, "stat", "-c", "%U %a", "/var/lib/tyndau/files").stdout.split()
+        assert owner == ["tyndau", "750"], owner
     finally:
         if daemon and daemon.poll() is None:
             os.killpg(daemon.pid, signal.SIGTERM)
