@@ -278,6 +278,11 @@ def check_rights(fake, base, dbp, road, water):
     assert status == 403 and "яма" not in page and "Тимирязева" not in page, (status, page)
     status, page = c.text("/web/queue?body=mobility")
     assert status == 403, status
+    # what the address carries is shown, escaped, in the refusal
+    for path in ("/web/case?n=%3Cscript%3Ealert(1)%3C/script%3E", "/web/queue?body=%22%3E%3Cb%3E",
+                 "/web/search?district=%3Cb%3E", "/web/file?n=1&id=%3Cb%3E"):
+        status, page = c.text(path)
+        assert status in (400, 404) and "<script>" not in page and "<b>" not in page, (path, page)
     status, page = c.text("/web/search?body=mobility&q=яма")
     assert status == 403 and "Тимирязева" not in page, status
     status, page = c.text("/web/search?q=%D1%8F%D0%BC%D0%B0")  # "яма": not in energy's cases
@@ -300,7 +305,10 @@ def check_rights(fake, base, dbp, road, water):
     csrf = c.csrf()
     before = db(dbp, "SELECT status, body FROM cases WHERE number = ?", road)
     for form in ({"action": "take"}, {"action": "transfer", "body": "energy"},
-                 {"action": "close", "outcome": "resolved", "reason": "всё сделано, закрываем"}):
+                 {"action": "close", "outcome": "resolved", "reason": "всё сделано, закрываем"},
+                 {"action": "answer", "text": "Яму заделали сегодня, спасибо за обращение"},
+                 {"action": "extend", "date": "2027-02-26", "reason": "нужен подрядчик и смета"},
+                 {"action": "forward", "name": "АО КазТрансГаз Аймак"}):
         form.update({"n": road, "csrf": csrf})
         status, _, headers = c.go("/web/act", form)
         assert status == 303, status
@@ -309,8 +317,8 @@ def check_rights(fake, base, dbp, road, water):
     assert db(dbp, "SELECT status, body FROM cases WHERE number = ?", road) == before
     print("PASS rights: a photo only to who may see its case; an officer of energy is refused "
           "mobility's case, queue and search, "
-          "sees only energy's cases in lists and exports, and cannot take, transfer or close "
-          "another body's case")
+          "sees only energy's cases in lists and exports, and cannot take, answer, transfer, "
+          "extend, close or forward another body's case")
 
 
 def run_browser(fake, base, dbp, water, road):
