@@ -34,6 +34,9 @@
 #include "bot/pipeline/deadlines.h"
 #include "bot/pipeline/health.h"
 #include "bot/pipeline/http.h"
+#include "bot/pipeline/web.h"
+#include "bot/pipeline/public.h"
+#include "bot/pipeline/open311.h"
 #include "bot/pipeline/metrics.h"
 #include "bot/lib/log.h"
 #include "bot/lib/xalloc.h"
@@ -190,11 +193,30 @@ static int cmd_console(struct cli *cli)
     struct store *store;
     if (open_store(cli, &store) < 0)
         return 1;
+    /* the dashboard, /public/ and Open311 on http.listen, so /web can be tried from here too */
+    struct store *pages_store = NULL;
+    struct http http;
+    struct web web;
+    struct health pages = {0};
+    http_init(&http);
+    if (*cli->cfg.http.listen && open_store(cli, &pages_store) == 0) {
+        struct sbuf err = SBUF_INIT;
+        pages.cfg = &cli->cfg;
+        pages.store = pages_store;
+        web_route(&web, &cli->cfg, pages_store, &http);
+        public_route(&pages, &http);
+        open311_route(&pages, &http);
+        if (http_start(&http, cli->cfg.http.listen, &err) < 0)
+            fprintf(stderr, "tyndau: the dashboard is not served: %s\n", err.buf);
+        sbuf_release(&err);
+    }
     struct deadlines dl;
     deadlines_init(&dl, &cli->cfg);
     struct console_opts opts = {stdin, stdout, isatty(STDIN_FILENO), &dl};
     int rc = console_run(&cli->cfg, store, &opts);
     deadlines_close(&dl);
+    http_stop(&http);
+    store_close(pages_store);
     store_close(store);
     return rc < 0 ? 1 : 0;
 }

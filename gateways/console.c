@@ -135,7 +135,7 @@ static void console_command(struct console *c, const char *line)
             fprintf(c->opts->out, "Write the time as YYYY-MM-DDTHH:MM.\n\n");
             return;
         }
-        clock_set_now(t); /* the console runs no other thread */
+        clock_set_now(t); /* for the dashboard it serves too (bot/main.c) */
         fprintf(c->opts->out, "The clock now reads %s.\n\n", arg1);
     } else {
         show_help(c);

@@ -1,10 +1,12 @@
 #include "bot/lib/clock.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sys/time.h>
 #include <time.h>
 
-static int64_t offset_ms; /* written once at start, before threads; read-only after */
+/* set at start, and by the console's :time while its listener thread reads it */
+static _Atomic int64_t offset_ms;
 
 static int64_t real_ms(void)
 {
@@ -15,12 +17,12 @@ static int64_t real_ms(void)
 
 void clock_set_now(int64_t unix_seconds)
 {
-    offset_ms = unix_seconds * 1000 - real_ms();
+    atomic_store(&offset_ms, unix_seconds * 1000 - real_ms());
 }
 
 int64_t clock_now_ms(void)
 {
-    return real_ms() + offset_ms;
+    return real_ms() + atomic_load(&offset_ms);
 }
 
 int64_t clock_mono_ms(void)

@@ -19,6 +19,8 @@ import os
 import re
 import signal
 import sqlite3
+import subprocess
+import threading
 import sys
 import tempfile
 import time
@@ -28,8 +30,8 @@ import urllib.request
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from telegram import (ENERGY_CHAT, SUPERVISOR, Fake, Tyndau, callback, message, wait,  # noqa: E402
-                      wait_text, last_text, ROOT)
+from telegram import (ENERGY_CHAT, SUPERVISOR, TYNDAU, Fake, Tyndau, callback, free_port,  # noqa: E402
+                      message, wait, wait_text, last_text, ROOT)
 
 from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
@@ -127,6 +129,7 @@ def shot(drv, name, what, shots):
 def main():
     os.makedirs(SHOTS, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
+        check_console(work)
         fake = Fake(work)
         dbp = os.path.join(work, "web.db")
         t = Tyndau(work, fake, db=dbp).start()
@@ -191,6 +194,46 @@ def check_published(fake, base, road, water):
     wait_text(fake, 620010, "показан на открытом портале")
     print("PASS published: a pin to about 100 m; a case's words in Open311 only after PUBLIC N "
           "by its own citizen, gone after PRIVATE N")
+
+
+def check_console(work):
+    """The README's way to try it without Telegram: the console (make run) serves the dashboard;
+    :as erlan, /web, and the link opens it."""
+    conf = open(os.path.join(ROOT, "config/tyndau.conf")).read()
+    port = free_port()
+    for a, b in (('path = "var/tyndau.db"', 'path = "%s/console.db"' % work),
+                 ('dir = "texts"', 'dir = "%s/config/texts"' % ROOT),
+                 ('district_map = "', 'district_map = "%s/config/' % ROOT),
+                 ('listen = "127.0.0.1:8080"', 'listen = "127.0.0.1:%d"' % port)):
+        conf = conf.replace(a, b)
+    path = os.path.join(work, "console.conf")
+    open(path, "w").write(conf)
+    p = subprocess.Popen([TYNDAU, "-c", path, "console"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    timer = threading.Timer(60, p.kill)
+    timer.start()
+    try:
+        p.stdin.write("Алмалы ауданында үш күннен бері су жоқ\n1\n1\n:as erlan\n/web\n")
+        p.stdin.flush()
+        link = None
+        while not link:
+            line = p.stdout.readline()
+            assert line, "the console ended without a link"
+            m = re.search(r"http://127\.0\.0\.1:%d/web/signin\?t=[0-9a-f]{64}&lang=ru" % port, line)
+            link = m and m.group(0)
+        c = Client("http://127.0.0.1:%d" % port)
+        status, _, _ = c.sign_in(link)
+        assert status == 303, status
+        status, page = c.text("/web/search?q=%D1%81%D1%83")  # "су"
+        assert status == 200 and "Ерлан Ахметов" in page and ">10008</a>" in page, page
+        p.stdin.write(":quit\n")
+        p.stdin.close()
+        assert p.wait(timeout=30) == 0
+    finally:
+        timer.cancel()
+        p.kill()
+    print("PASS console: make run's console serves the dashboard; :as erlan, /web, the link "
+          "signs in and the console's case is found")
 
 
 def check_signed_out(base, number):
