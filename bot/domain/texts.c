@@ -50,7 +50,8 @@ const char *const texts_required_keys[] = {
     "event_incident_answered", "stats_incidents",
     /* public statistics */
     "public_title", "public_intro", "public_city", "public_bodies", "public_districts",
-    "public_columns", "public_chart", "public_none", "public_data",
+    "public_columns", "public_chart", "public_none", "public_data", "public_by_month",
+    "public_month", "public_all",
     /* the staff dashboard */
     "web_link", "web_private_only", "minutes_n", "web_menu", "web_signout", "web_none",
     "web_columns", "web_download", "web_bad_field", "web_not_your_body", "web_store_down",

@@ -673,11 +673,20 @@ def check_public(s, unrelated):
     status, page = s.get("/public/?lang=kk&period=all")
     assert status == 200 and "Азаматтардың өтініштері" in page and "<svg" in page, page[:300]
     assert "Энергетика және сумен жабдықтау басқармасы" in page, page
+    assert "?body=energy&amp;lang=kk&amp;period=all" in page, page  # each body has a page
+    status, one = s.get("/public/?body=energy&lang=ru&period=all")
+    assert status == 200 and "Управление энергетики и водоснабжения</h1>" in one, one[:600]
+    assert "По месяцам" in one and "<td>54</td>" in one, one
+    status, one = s.get("/public/?district=almaly&lang=en")
+    assert status == 200 and "Almaly district</h1>" in one and "By month" in one, one[:600]
+    for q in ("body=nowhere", "district=%3Cscript%3E"):
+        status, none = s.get("/public/?" + q)
+        assert status == 404 and "<script>" not in none, (q, status, none)
     status, bad = s.get("/public/stats.json?period=%3Cscript%3E")
     assert status == 400 and "<script>" not in bad, (status, bad)
     status, _ = s.get("/public/elsewhere")
     assert status == 404
-    for text in (json.dumps(figs, ensure_ascii=False), body, page):
+    for text in (json.dumps(figs, ensure_ascii=False), body, page, one):
         assert not [u for u, _ in unrelated if u[:25] in text] and "+7701" not in text
 
 
