@@ -248,6 +248,7 @@ int main(int argc, char **argv)
     }
     curl_easy_setopt(curl, CURLOPT_COOKIE, NULL);
     measure(curl, http.port, "public", "/public/?period=all", runs);
+    measure(curl, http.port, "public", "/public/?body=energy&period=all", runs);
     curl_easy_cleanup(curl);
     http_stop(&http);
     config_live_end();
