@@ -406,6 +406,12 @@ static void load_scalars(struct loader *ld, const config_setting_t *root)
         size_t n = strlen(c->http.listen) + sizeof "http://";
         c->web.url = xmalloc(n);
         snprintf(c->web.url, n, "http://%s", c->http.listen);
+        if (!strncmp(c->http.listen, "0.0.0.0:", 8))
+            diag_warn(ld->d, file_of(ld, g), line_of(g),
+                      "`url` in `web` is not set and the listener is on every address: the /web "
+                      "links would name %s, which no browser opens; set web.url to the address "
+                      "staff reach",
+                      c->web.url);
     } else if (strncmp(c->web.url, "http://", 7) && strncmp(c->web.url, "https://", 8)) {
         ERR(ld, member(g, "url"), "`url` in `web` must start with http:// or https://: %s",
             c->web.url);

@@ -129,6 +129,31 @@ static void test_minimal_is_clean(void **state)
     free(out);
 }
 
+static void test_web_links_need_an_address(void **state)
+{
+    (void)state;
+    char path[128];
+    int rc;
+    snprintf(path, sizeof path, "%s/t.conf", dir);
+    /* listening on every address with no web.url: the links would be useless; said, not refused */
+    write_config(path, NULL, NULL, "http = { listen = \"0.0.0.0:8080\"; };");
+    char *out = load(path, &rc);
+    assert_int_equal(rc, 0);
+    assert_non_null(strstr(out, "warning: `url` in `web` is not set"));
+    assert_non_null(strstr(out, "http://0.0.0.0:8080, which no browser opens"));
+    free(out);
+    write_config(path, NULL, NULL,
+                 "http = { listen = \"0.0.0.0:8080\"; };\n"
+                 "web = { url = \"https://tyndau.example.kz/\"; };");
+    out = load(path, &rc);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "");
+    free(out);
+    expect_error("web = { url = \"ftp://tyndau.example.kz\"; };", NULL,
+                 "`url` in `web` must start with http:// or https://");
+    expect_error("web = { link_minutes = 0; };", NULL, "`link_minutes` must be between 1 and 1440");
+}
+
 static void test_unknown_key(void **state)
 {
     (void)state;
@@ -401,6 +426,7 @@ int main(void)
         cmocka_unit_test(test_district_bodies_are_akimats),
         cmocka_unit_test(test_minimal_is_clean),
         cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_web_links_need_an_address),
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_duplicate_id),
         cmocka_unit_test(test_unknown_reference),
