@@ -427,7 +427,9 @@ static void page_queue(struct web_page *pg)
             html_escape(out, pg->cfg->bodies[b].name[pg->session.lang]);
             sbuf_addstr(out, "</option>");
         }
-        sbuf_addstr(out, "</select> <button>OK</button></form>\n");
+        sbuf_addstr(out, "</select> <button>");
+        html_escape(out, web_text(pg, "web_show"));
+        sbuf_addstr(out, "</button></form>\n");
     }
     size_t page = page_arg(pg);
     sbuf_addf(out, "<p>%zu</p>\n", l.rows - 1);
@@ -644,16 +646,19 @@ static int file_row(void *ctx, const struct attachment *a)
     struct sbuf *out = cv->out;
     char href[96];
     snprintf(href, sizeof href, "/web/file?n=%s&amp;id=%lld", cv->number, (long long)a->id);
+    const char *kind =
+        web_text(cv->pg, strcmp(a->kind, "photo") ? "web_file_document" : "web_file_photo");
     sbuf_addstr(out, cv->n++ ? " " : "");
-    if (a->fetched == 1 && !strcmp(a->kind, "photo"))
-        sbuf_addf(out, "<a href=\"%s\"><img src=\"%s\" alt=\"photo\" width=\"240\"></a>", href,
-                  href);
-    else if (a->fetched == 1)
+    if (a->fetched == 1 && !strcmp(a->kind, "photo")) {
+        sbuf_addf(out, "<a href=\"%s\"><img src=\"%s\" alt=\"", href, href);
+        html_escape(out, kind);
+        sbuf_addstr(out, "\" width=\"240\"></a>");
+    } else if (a->fetched == 1)
         sbuf_addf(out, "<a href=\"%s\">", href);
     else
         sbuf_addstr(out, "<span>");
     if (a->fetched != 1 || strcmp(a->kind, "photo")) {
-        html_escape(out, a->kind);
+        html_escape(out, kind);
         if (a->fetched != 1) {
             sbuf_addstr(out, " (");
             html_escape(out,

@@ -406,7 +406,7 @@ def run_browser(fake, base, dbp, water, road):
         assert "не удалось получить из Telegram" in drv.find_element(By.TAG_NAME, "main").text
         # a document is only ever downloaded, whatever it claims to be
         drv.get(base + "/web/case?n=" + water[1])
-        link = drv.find_element(By.PARTIAL_LINK_TEXT, "document").get_attribute("href")
+        link = drv.find_element(By.PARTIAL_LINK_TEXT, "документ").get_attribute("href")
         cookie = {c["name"]: c["value"] for c in drv.get_cookies()}
         req = urllib.request.Request(link, headers={"Cookie": "tyndau_session=" + cookie["tyndau_session"]})
         with urllib.request.urlopen(req, timeout=10) as r:
