@@ -216,6 +216,18 @@ static void list_html(struct web_page *pg, const struct list *l, size_t from)
         sbuf_addstr(out, "</tr>\n");
     }
     sbuf_addstr(out, "</table>\n");
+    if (l->rows - 1 > from + WEB_PAGE_ROWS && from == 0) {
+        char shown[16], all[16];
+        snprintf(shown, sizeof shown, "%d", WEB_PAGE_ROWS);
+        snprintf(all, sizeof all, "%zu", l->rows - 1);
+        struct i18n_var v[] = {{"shown", shown}, {"all", all}, {NULL, NULL}};
+        sbuf_addstr(out, "<p>");
+        struct sbuf said = SBUF_INIT;
+        i18n_render(&pg->cfg->texts, pg->session.lang, "web_shown_of", v, &said);
+        html_escape(out, said.buf);
+        sbuf_release(&said);
+        sbuf_addstr(out, "</p>\n");
+    }
 }
 
 /* Links to download this list: the request's own query with format added. */
@@ -976,7 +988,9 @@ static void act(struct web_page *pg)
     }
     int rc = staff_act(&pg->hx, &pg->me, command.buf, &told);
     if (rc < 0 || store_commit(pg->store) < 0) {
-        log_error("web", "%s by %s not done: %s", command.buf, pg->me.id, store_errmsg(pg->store));
+        /* the action and the case, never the words typed: they are the citizen's business */
+        log_error("web", "%s of %s by %s not done: %s", action.buf, number.buf, pg->me.id,
+                  store_errmsg(pg->store));
         store_rollback(pg->store);
         sbuf_reset(&told);
         sbuf_addstr(&told, web_text(pg, "web_store_down"));
