@@ -249,10 +249,7 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
     store_ring_on_commit(d.http_store, &d.sender_bell);
     store_ring_on_commit(d.http_store, &d.deadline_bell);
     store_ring_on_commit(d.deadline_store, &d.sender_bell);
-    if (store_ring_on_commit(d.recv_store, &d.files_bell) < 0) { /* files come by Telegram */
-        fprintf(stderr, "tyndau: too many bells on a store\n");
-        goto out;
-    }
+    store_ring_on_commit(d.recv_store, &d.files_bell); /* files come by Telegram */
     running = &d;
     deadlines_init(&d.deadlines, cfg);
     config_live_start(cfg);

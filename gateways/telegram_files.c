@@ -49,7 +49,8 @@ static size_t write_file(char *p, size_t size, size_t n, void *ctx)
 {
     struct sink *k = ctx;
     k->bytes += size * n;
-    if (k->bytes > TG_FILE_MAX) /* more than the API promised: stop, curl fails the transfer */
+    if (k->bytes >
+        ATTACHMENT_MAX_BYTES) /* more than the API promised: stop, curl fails the transfer */
         return 0;
     return fwrite(p, size, n, k->out);
 }
@@ -104,8 +105,10 @@ static int fetch_one(struct tg_files *f, const struct attachment *a)
     unlink(tmp);
     /* the token is in the address: the error names the file, never the URL */
     log_warn("telegram", "file %lld not fetched: %s", (long long)a->id,
-             k.bytes > TG_FILE_MAX ? "larger than bots may fetch" : curl_easy_strerror(cc));
-    return k.bytes > TG_FILE_MAX || (status >= 400 && status < 500 && status != 429) ? -1 : 0;
+             k.bytes > ATTACHMENT_MAX_BYTES ? "larger than bots may fetch"
+                                            : curl_easy_strerror(cc));
+    return k.bytes > ATTACHMENT_MAX_BYTES || (status >= 400 && status < 500 && status != 429) ? -1
+                                                                                              : 0;
 }
 
 struct due {

@@ -6,7 +6,7 @@
  *
  * Its own thread and curl handle: a slow or failing Bot API holds no one else.
  * A failure is tried again later (a minute, doubling, 8 tries); a file
- * Telegram refuses (too big for bots, gone) or over TG_FILE_MAX is given up.
+ * Telegram refuses (too big for bots, gone) or over ATTACHMENT_MAX_BYTES is given up.
  */
 #ifndef TYNDAU_TELEGRAM_FILES_H
 #define TYNDAU_TELEGRAM_FILES_H
@@ -17,8 +17,6 @@
 #include "bot/domain/store.h"
 #include "gateways/telegram_api.h"
 
-/* The Bot API gives bots files up to 20 MB. */
-#define TG_FILE_MAX (20 * 1024 * 1024)
 #define TG_FILE_TRIES 8
 
 struct tg_files {

@@ -655,8 +655,7 @@ static int cmd_web(struct staff_turn *t)
                                                    t->hx->now + cfg->web.link_minutes * 60LL) < 0)
         return -1;
     struct sbuf url = SBUF_INIT;
-    sbuf_addf(&url, "%s/web/signin?t=%s&lang=%s", cfg->web.url, token,
-              lang_codes[t->staff->lang]);
+    sbuf_addf(&url, "%s/web/signin?t=%s&lang=%s", cfg->web.url, token, lang_codes[t->staff->lang]);
     snprintf(minutes, sizeof minutes, "%d", cfg->web.link_minutes);
     struct i18n_var vars[] = {{"url", url.buf}, {"minutes", minutes, "minutes_n"}, {NULL, NULL}};
     int rc = staff_reply(t, "web_link", vars);
@@ -664,12 +663,12 @@ static int cmd_web(struct staff_turn *t)
     return rc;
 }
 
-static int run_turn(struct staff_turn *t);
+static int run_turn(struct staff_turn t);
 
 int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const struct inbound *in)
 {
     struct staff_turn t = {hx, staff, in, "", NULL};
-    return run_turn(&t);
+    return run_turn(t);
 }
 
 int staff_act(const struct handler_ctx *hx, const struct staff *staff, const char *command,
@@ -691,12 +690,12 @@ int staff_act(const struct handler_ctx *hx, const struct staff *staff, const cha
                          .text = command,
                          .text_len = strlen(command)};
     struct staff_turn t = {hx, staff, &in, "", told};
-    return run_turn(&t);
+    return run_turn(t);
 }
 
-static int run_turn(struct staff_turn *t_)
+/* A turn is the caller's copy: its actor is written here. */
+static int run_turn(struct staff_turn t)
 {
-    struct staff_turn t = *t_;
     const struct handler_ctx *hx = t.hx;
     const struct staff *staff = t.staff;
     const struct inbound *in = t.in;

@@ -602,8 +602,8 @@ struct store {
     sqlite3 *db;
     sqlite3_stmt *stmts[ST_COUNT];
     int64_t changes_at_begin;
-    char errstr[256];                /* the latest failure, for store_errmsg() */
-    struct bell *bells[STORE_BELLS]; /* rung after a commit that wrote */
+    char errstr[256];    /* the latest failure, for store_errmsg() */
+    struct bell **bells; /* rung after a commit that wrote */
     int nbells;
     struct route_model *model; /* the router's, learnt from route_examples up to model_last */
     int64_t model_last;
@@ -831,6 +831,7 @@ void store_close(struct store *s)
         sqlite3_finalize(s->stmts[i]);
     route_model_free(s->model);
     sqlite3_close(s->db);
+    free(s->bells);
     free(s);
 }
 
@@ -859,8 +860,7 @@ int store_commit(struct store *s)
 
 int store_ring_on_commit(struct store *s, struct bell *b)
 {
-    if (s->nbells == STORE_BELLS)
-        return -1;
+    s->bells = xrealloc(s->bells, (size_t)(s->nbells + 1) * sizeof *s->bells);
     s->bells[s->nbells++] = b;
     return 0;
 }

@@ -102,10 +102,10 @@ void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
 
 /*
- * After each commit that wrote, rings b (at most STORE_BELLS): how the sender and
- * the deadline worker learn that there is new work without asking the database.
+ * After each commit that wrote, rings b (as many bells as are added): how the sender, the
+ * deadline worker and the file fetcher learn that there is new work without asking the
+ * database.  Returns 0.
  */
-#define STORE_BELLS 4
 int store_ring_on_commit(struct store *s, struct bell *b);
 
 int store_begin(struct store *s);
@@ -301,6 +301,8 @@ struct attachment {
     int fetched;     /* 1 copied, 0 not yet, -1 it could not be had */
     int tries;       /* fetches that failed so far */
 };
+/* The largest copy kept: what the Bot API gives bots (20 MB). */
+#define ATTACHMENT_MAX_BYTES (20 * 1024 * 1024)
 typedef int (*store_attachment_fn)(void *ctx, const struct attachment *a);
 /* The attachments of a case in the order received; stops (returning -1) when fn fails. */
 int store_attachments_of_case(struct store *s, int64_t case_id, store_attachment_fn fn, void *ctx);

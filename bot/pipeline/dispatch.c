@@ -24,21 +24,30 @@ static const struct staff *resolve_staff(const struct config *cfg, const struct 
     return NULL; /* staff work in Telegram; an SMS is always a citizen */
 }
 
+const char *dispatch_text_problem(const struct config *cfg, const char *text, size_t len,
+                                  const char **reason)
+{
+    if (!utf8_valid(text, len) || memchr(text, 0, len)) {
+        *reason = "invalid UTF-8";
+        return "message_unreadable";
+    }
+    if (len > (size_t)cfg->intake.max_text_chars * 4 ||
+        utf8_length(text) > cfg->intake.max_text_chars) {
+        *reason = "text too long";
+        return "message_too_long";
+    }
+    return NULL;
+}
+
 /* The catalog key of a polite refusal, or NULL when the message can be handled. */
 static const char *inbound_problem(const struct config *cfg, const struct inbound *in,
                                    const char **reason)
 {
     if (!in->text)
         return NULL;
-    if (!utf8_valid(in->text, in->text_len) || memchr(in->text, 0, in->text_len)) {
-        *reason = "invalid UTF-8";
-        return "message_unreadable";
-    }
-    if (in->text_len > cfg->intake.max_text_chars * 4 ||
-        utf8_length(in->text) > cfg->intake.max_text_chars) {
-        *reason = "text too long";
-        return "message_too_long";
-    }
+    const char *key = dispatch_text_problem(cfg, in->text, in->text_len, reason);
+    if (key)
+        return key;
     if (utf8_has_controls(in->text, in->text_len))
         log_info("dispatch", "%s message %s has control characters; kept as sent", in->channel,
                  in->external_id);

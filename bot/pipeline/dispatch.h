@@ -35,6 +35,14 @@ struct dispatch_offset {
  * message; offset (may be NULL) is stored in the same transaction.
  * Returns 0 when everything is committed, -1 when nothing is.
  */
+/*
+ * Why text a person wrote cannot be taken: the catalog key of the refusal ("message_unreadable",
+ * "message_too_long") with the reason for the log, or NULL.  The chat's rule, and the
+ * dashboard's for what staff type into its forms.
+ */
+const char *dispatch_text_problem(const struct config *cfg, const char *text, size_t len,
+                                  const char **reason);
+
 int dispatch_batch(struct store *store, const struct config *cfg, const struct inbound *in,
                    size_t n, int64_t now_ms, enum dispatch_result *results,
                    const struct dispatch_offset *offset);

@@ -49,6 +49,23 @@ const char *http_header(const struct http_request *req, const char *name)
     return req->conn ? MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name) : NULL;
 }
 
+int http_int_arg(const struct http_request *req, const char *name, int def, int min, int max,
+                 int *out)
+{
+    struct sbuf v = SBUF_INIT;
+    char *end;
+    int rc = http_arg(req, name, &v);
+    *out = def;
+    if (rc == 1) {
+        long n = strtol(v.buf, &end, 10);
+        rc = *v.buf && !*end && n >= min && n <= max ? 0 : -1;
+        if (rc == 0)
+            *out = (int)n;
+    }
+    sbuf_release(&v);
+    return rc < 0 ? -1 : 0;
+}
+
 enum lang http_lang(const struct http_request *req, enum lang def)
 {
     struct sbuf v = SBUF_INIT;

@@ -54,6 +54,10 @@ const char *http_header(const struct http_request *req, const char *name);
  */
 int http_arg(const struct http_request *req, const char *name, struct sbuf *out);
 
+/* An integer argument within [min, max], *out = def when absent: 0, or -1 when malformed. */
+int http_int_arg(const struct http_request *req, const char *name, int def, int min, int max,
+                 int *out);
+
 /* The language a request asks for (?lang=kk|ru|en), or def. */
 enum lang http_lang(const struct http_request *req, enum lang def);
 

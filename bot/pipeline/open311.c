@@ -13,7 +13,7 @@
 
 #define PREFIX "/open311/v2/"
 #define DEFAULT_PAGE 100
-#define DEFAULT_DAYS 90 /* the spec's window when no date is given */
+#define DEFAULT_DAYS 90  /* the spec's window when no date is given */
 #define PIN_SCALE 1000.0 /* a published pin has 3 decimals: about 110 m of latitude */
 
 /* The instant as ISO 8601 in the configured offset: "2026-11-05T10:03:00+05:00". */
@@ -190,30 +190,13 @@ static int add_request(void *ctx, const struct case_rec *c)
     /* the citizen's own words only when they chose, when filing, to make them public */
     if (c->published)
         cJSON_AddStringToObject(r, "description", c->text.buf);
-    if (c->has_location) { /* to about 100 m: the place of the problem, not the door it was sent from */
+    if (c->has_location) { /* to about 100 m: the place of the problem, not the door it was sent
+                              from */
         cJSON_AddNumberToObject(r, "lat", round(c->lat * PIN_SCALE) / PIN_SCALE);
         cJSON_AddNumberToObject(r, "long", round(c->lon * PIN_SCALE) / PIN_SCALE);
     }
     cJSON_AddItemToArray(ls->list, r);
     return 0;
-}
-
-/* An integer argument within [min, max], or def when absent: 0, or -1 when malformed. */
-static int int_arg(const struct http_request *req, const char *name, int def, int min, int max,
-                   int *out)
-{
-    struct sbuf v = SBUF_INIT;
-    char *end;
-    int rc = http_arg(req, name, &v);
-    *out = def;
-    if (rc == 1) {
-        long n = strtol(v.buf, &end, 10);
-        rc = *v.buf && !*end && n >= min && n <= max ? 0 : -1;
-        if (rc == 0)
-            *out = (int)n;
-    }
-    sbuf_release(&v);
-    return rc < 0 ? -1 : 0;
 }
 
 static int by_numbers(struct store *store, const char *ids, struct listing *ls)
@@ -254,9 +237,9 @@ static void requests(void *ctx, const struct http_request *req, struct http_resp
         http_arg(req, "start_date", &from) < 0 || http_arg(req, "end_date", &to) < 0 ||
         http_arg(req, "service_request_id", &ids) < 0)
         bad = "a parameter is not URL-encoded";
-    else if (int_arg(req, "page", 1, 1, 1000000, &page) < 0)
+    else if (http_int_arg(req, "page", 1, 1, 1000000, &page) < 0)
         bad = "page must be a whole number from 1";
-    else if (int_arg(req, "page_size", DEFAULT_PAGE, 1, OPEN311_MAX_PAGE, &size) < 0)
+    else if (http_int_arg(req, "page_size", DEFAULT_PAGE, 1, OPEN311_MAX_PAGE, &size) < 0)
         bad = "page_size must be from 1 to 1000";
     else if (status.len && strcmp(status.buf, "open") && strcmp(status.buf, "closed"))
         bad = "status must be open or closed";

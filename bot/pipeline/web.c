@@ -15,6 +15,7 @@
 #include "bot/lib/utf8.h"
 #include "bot/lib/xalloc.h"
 #include "bot/lib/xlsx.h"
+#include "bot/pipeline/dispatch.h"
 #include "bot/pipeline/web_charts.h"
 #include "bot/pipeline/web_page.h"
 #include "handlers/names.h"
@@ -270,8 +271,7 @@ static int body_arg(struct web_page *pg, struct sbuf *body)
         return -1;
     }
     if (!staff_may_act_on(&pg->me, body->buf)) {
-        struct i18n_var why[] = {{"number", ""},
-                                 {"body", names_body(pg->cfg, body->buf, pg->session.lang)},
+        struct i18n_var why[] = {{"body", names_body(pg->cfg, body->buf, pg->session.lang)},
                                  {NULL, NULL}};
         refuse(pg, 403, "web_not_your_body", why);
         return -1;
@@ -299,7 +299,7 @@ static int soon_row(void *ctx, const struct case_rec *c)
 static void page_overdue(struct web_page *pg)
 {
     struct list late = {0}, soon = {0};
-    struct sbuf body = SBUF_INIT, title = SBUF_INIT;
+    struct sbuf body = SBUF_INIT;
     int *counts = NULL;
     if (body_arg(pg, &body) < 0)
         goto out;
@@ -359,22 +359,15 @@ out:
     list_free(&late);
     list_free(&soon);
     sbuf_release(&body);
-    sbuf_release(&title);
 }
 
-/* The page number asked for (from 1). */
+/* The page number asked for (from 1; the first when it is not one). */
 static size_t page_arg(const struct web_page *pg)
 {
-    struct sbuf v = SBUF_INIT;
-    size_t page = 1;
-    if (http_arg(pg->req, "page", &v) == 1) {
-        char *end;
-        long n = strtol(v.buf, &end, 10);
-        if (!*end && n >= 1 && n <= 100000)
-            page = (size_t)n;
-    }
-    sbuf_release(&v);
-    return page;
+    int page;
+    if (http_int_arg(pg->req, "page", 1, 1, 100000, &page) < 0)
+        page = 1;
+    return (size_t)page;
 }
 
 static void pager(struct web_page *pg, size_t page, int more)
@@ -682,9 +675,6 @@ static int file_row(void *ctx, const struct attachment *a)
     return 0;
 }
 
-/* The largest file the dashboard hands out: what the Bot API gives bots. */
-#define WEB_FILE_MAX (20 * 1024 * 1024)
-
 /* What a file is, by its first bytes: an image is shown, anything else is only downloaded. */
 static const char *sniff(const unsigned char *b, size_t n, int *image)
 {
@@ -745,7 +735,7 @@ static void page_file(struct web_page *pg)
     struct sbuf *body = &pg->res->body;
     char buf[65536];
     size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0 && body->len + n <= WEB_FILE_MAX)
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0 && body->len + n <= ATTACHMENT_MAX_BYTES)
         sbuf_add(body, buf, n);
     if (!f || ferror(f)) {
         log_error("web", "%s cannot be read", path);
@@ -938,13 +928,12 @@ out:
     sbuf_release(&title);
 }
 
-/* A form field as a person typed it: readable, without NUL, at most intake.max_text_chars. */
+/* A form field as a person typed it, taken as the chat takes a message (dispatch_text_problem). */
 static int text_arg(const struct web_page *pg, const char *name, struct sbuf *out)
 {
-    if (http_arg(pg->req, name, out) != 1)
-        return -1;
-    if (!utf8_valid(out->buf, out->len) || memchr(out->buf, 0, out->len) ||
-        utf8_length(out->buf) > pg->cfg->intake.max_text_chars)
+    const char *why;
+    if (http_arg(pg->req, name, out) != 1 ||
+        dispatch_text_problem(pg->cfg, out->buf, out->len, &why))
         return -1;
     return 0;
 }
