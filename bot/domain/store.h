@@ -227,6 +227,11 @@ int64_t store_count(struct store *s, const char *table_where);
 /* Each step of the plan SQLite makes for each of the store's statements (for the tests). */
 typedef void (*store_plan_fn)(void *ctx, const char *sql, const char *step);
 int store_query_plans(struct store *s, store_plan_fn fn, void *ctx);
+/*
+ * Each statement SQLite compiles again whenever a value is bound to it (a partial index whose
+ * WHERE it must check against the value), for the tests: that costs a parse per use.
+ */
+int store_query_recompiled(struct store *s, store_plan_fn fn, void *ctx);
 
 /*
  * Records that `stage` of the case fired (or, skipped, was passed over) for due_day: 1 the

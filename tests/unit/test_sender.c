@@ -368,6 +368,27 @@ static void test_no_statement_scans_a_growing_table(void **state)
         fail_msg("%d scan(s), the first: %s", sc.n, sc.first);
 }
 
+static void note_recompiled(void *ctx, const char *sql, const char *why)
+{
+    struct scans *sc = ctx;
+    if (!sc->n++)
+        snprintf(sc->first, sizeof sc->first, "%s: %s", why, sql);
+}
+
+/*
+ * No statement is compiled again for the values bound to it: SQLite does that when a partial
+ * index's WHERE must be checked against a parameter ("incident_id = ?1" and an index of
+ * "incident_id != 0"), and a statement parsed on every use costs more than it reads.
+ */
+static void test_no_statement_is_compiled_per_use(void **state)
+{
+    (void)state;
+    struct scans sc = {0};
+    assert_int_equal(store_query_recompiled(store, note_recompiled, &sc), 0);
+    if (sc.n)
+        fail_msg("%d statement(s), the first: %s", sc.n, sc.first);
+}
+
 /*
  * With a grace (SMS: the SMSC's report), an interrupted message waits for a
  * report that it went, holding the messages behind it, and is not sent again
@@ -518,6 +539,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_interrupted_goes_again, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_interrupted_alone_counts, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_no_statement_scans_a_growing_table, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_no_statement_is_compiled_per_use, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_interrupted_waits_for_a_report, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_next_wake, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_channel_down, fresh, cleanup),
