@@ -492,12 +492,16 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "('sending', 'sent', 'delivered')",
     [ST_ATTACHMENTS_OF_CASE] =
         "SELECT id, kind, ref, fetched, tries FROM attachments WHERE case_id = ?1 ORDER BY id",
+    /* from the files still to fetch (CROSS JOIN keeps that order): not every citizen of a channel
+     */
     [ST_ATTACHMENTS_TO_FETCH] =
-        "SELECT a.id, a.kind, a.ref, a.fetched, a.tries FROM attachments a JOIN cases c ON c.id = "
-        "a.case_id JOIN citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND a.retry_at <= ?1 "
+        "SELECT a.id, a.kind, a.ref, a.fetched, a.tries FROM attachments a CROSS JOIN cases c ON "
+        "c.id = a.case_id CROSS JOIN citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND "
+        "a.retry_at <= ?1 "
         "AND z.channel = ?3 ORDER BY a.retry_at, a.id LIMIT ?2",
     [ST_ATTACHMENT_NEXT_FETCH] =
-        "SELECT min(a.retry_at) FROM attachments a JOIN cases c ON c.id = a.case_id JOIN "
+        "SELECT min(a.retry_at) FROM attachments a CROSS JOIN cases c ON c.id = a.case_id CROSS "
+        "JOIN "
         "citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND z.channel = ?1",
     [ST_ATTACHMENT_FETCHED] = "UPDATE attachments SET fetched = ?2, tries = tries + (?2 = 0), "
                               "retry_at = ?3 WHERE id = ?1",
@@ -555,7 +559,7 @@ static const char *const stmt_sql[ST_COUNT] = {
                         "JOIN cases c ON c.id = q.case_id ORDER BY q.case_id LIMIT ?1",
     [ST_INDEX_OPEN] = "SELECT c.id, 1, c.due_day, (SELECT group_concat(f.stage, ' ') FROM "
                       "stages_fired f WHERE f.case_id = c.id AND f.due_day = c.due_day) FROM "
-                      "cases c WHERE " CASE_CLOCK_RUNS_SQL,
+                      "cases c WHERE " CASE_OPEN_SQL " AND " CASE_CLOCK_RUNS_SQL,
     [ST_INDEX_CLEAR] = "DELETE FROM index_queue",
     [ST_INDEX_DEQUEUE_UPTO] = "DELETE FROM index_queue WHERE case_id <= ?1",
     [ST_CITIZEN_REACHABLE] = "UPDATE citizens SET unreachable = ?3 WHERE channel = ?1 AND "

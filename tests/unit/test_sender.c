@@ -332,7 +332,9 @@ static void test_interrupted_alone_counts(void **state)
  * No statement reads a table that grows with the appeals row by row: each finds its rows by an
  * index, so what one appeal costs does not grow with those before it.  On purpose: /metrics
  * counts whole tables (it is scraped, not run per message), the export reads every case, and the
- * lists of open cases and open incidents read their indexes of open ones.
+ * lists of open cases and open incidents read their indexes of open ones, and the messages
+ * in flight are at most the sender's requests.  A search by the channel alone is a scan too:
+ * nearly every row of a table has one of two channels.
  */
 struct scans {
     int n;
@@ -345,13 +347,26 @@ static void note_scan(void *ctx, const char *sql, const char *step)
                                           "events",      "messages", "inbound_seen",
                                           "attachments", "citizens", "incidents"};
     struct scans *sc = ctx;
-    if (strncmp(step, "SCAN ", 5) || strstr(sql, "'tyndau_") || strstr(step, "INDEX cases_open") ||
-        strstr(step, "INDEX incidents_open") || strstr(sql, "WHERE number IS NOT NULL ORDER BY id"))
+    /* a search by the channel alone reads every citizen of that channel: as good as a scan */
+    const char *by_channel = strstr(step, " (channel=?)");
+    int scan = !strncmp(step, "SCAN ", 5), search = by_channel && !by_channel[12];
+    if ((!scan && !search) || strstr(sql, "'tyndau_") || strstr(step, "INDEX cases_open") ||
+        strstr(step, "INDEX incidents_open") || strstr(step, "INDEX outbox_inflight") ||
+        strstr(sql, "WHERE number IS NOT NULL ORDER BY id"))
         return;
+    const char *t = step + (scan ? 5 : 7);
+    if (search && strncmp(step, "SEARCH ", 7))
+        return;
+    size_t name = strcspn(t, " ");
     for (size_t i = 0; i < sizeof growing / sizeof *growing; i++) {
         size_t len = strlen(growing[i]);
-        const char *t = step + 5;
-        if (!strncmp(t, growing[i], len) && (t[len] == 0 || t[len] == ' ')) {
+        char alias[80];
+        /* the plan names a table by its alias where the statement gives one: "cases c" */
+        snprintf(alias, sizeof alias, "%s %.*s", growing[i], (int)name, t);
+        const char *as = strstr(sql, alias);
+        size_t after = as ? strlen(alias) : 0;
+        if ((name == len && !strncmp(t, growing[i], len)) ||
+            (as && (as[after] == ' ' || as[after] == ',' || !as[after]))) {
             if (!sc->n++)
                 snprintf(sc->first, sizeof sc->first, "%s: %s", step, sql);
             return;
