@@ -28,6 +28,11 @@ struct handler_ctx {
     const struct config *cfg;
     int64_t now;    /* unix seconds */
     int64_t now_ms; /* the same instant in milliseconds */
+    /*
+     * The incidents whose cards a batch of messages rewrites once, when it ends
+     * (incidents_cards_flush), and not at each case that joins; NULL: at once.
+     */
+    struct incident_ids *stale_cards;
 };
 
 int citizen_handle(const struct handler_ctx *hx, struct citizen *citizen, const struct inbound *in);
@@ -41,7 +46,8 @@ int staff_handle(const struct handler_ctx *hx, const struct staff *staff, const 
  */
 int staff_act(const struct handler_ctx *hx, const struct staff *staff, const char *command,
               struct sbuf *told);
-/* May st act on what belongs to body (a case, an incident)?  The chat's and the dashboard's rule. */
+/* May st act on what belongs to body (a case, an incident)?  The chat's and the dashboard's rule.
+ */
 int staff_may_act_on(const struct staff *st, const char *body);
 
 /*

@@ -579,7 +579,7 @@ static int rewrite_one(void *ctx, int64_t card_id, const char *address)
                       notify_address_lang(rc->hx->cfg, address), card_id);
 }
 
-int incidents_cards_rewrite(const struct handler_ctx *hx, int64_t id)
+static int rewrite_now(const struct handler_ctx *hx, int64_t id)
 {
     struct incident_rec r;
     struct incident_view v;
@@ -597,6 +597,40 @@ int incidents_cards_rewrite(const struct handler_ctx *hx, int64_t id)
     cases_free(&cs);
     incident_rec_release(&r);
     return rc < 0 ? -1 : 0;
+}
+
+int incidents_cards_rewrite(const struct handler_ctx *hx, int64_t id)
+{
+    struct incident_ids *ids = hx->stale_cards;
+    if (!ids)
+        return rewrite_now(hx, id);
+    for (size_t i = 0; i < ids->n; i++)
+        if (ids->v[i] == id)
+            return 0;
+    if (ids->n == ids->cap) {
+        ids->cap = ids->cap ? 2 * ids->cap : 8;
+        ids->v = xrealloc(ids->v, ids->cap * sizeof *ids->v);
+    }
+    ids->v[ids->n++] = id;
+    return 0;
+}
+
+int incidents_cards_flush(const struct handler_ctx *hx)
+{
+    struct incident_ids *ids = hx->stale_cards;
+    int rc = 0;
+    for (size_t i = 0; ids && rc == 0 && i < ids->n; i++)
+        rc = rewrite_now(hx, ids->v[i]);
+    if (ids)
+        ids->n = 0;
+    return rc;
+}
+
+void incident_ids_release(struct incident_ids *ids)
+{
+    free(ids->v);
+    ids->v = NULL;
+    ids->n = ids->cap = 0;
 }
 
 struct explain_ctx {

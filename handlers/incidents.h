@@ -69,8 +69,18 @@ int incidents_answer(const struct handler_ctx *hx, struct incident_rec *r, const
 /* Posts the incident's card (with its buttons while open) to one address. */
 int incidents_card(const struct handler_ctx *hx, const struct incident_rec *r, const char *address,
                    enum lang lang);
-/* Rewrites every card of incident id as it is now. */
+/*
+ * Rewrites every card of incident id as it is now, or, in a batch (hx->stale_cards), when
+ * incidents_cards_flush ends it: a card rewritten again before it went is replaced anyway.
+ */
 int incidents_cards_rewrite(const struct handler_ctx *hx, int64_t id);
+struct incident_ids {
+    int64_t *v;
+    size_t n, cap;
+};
+/* Rewrites the cards of each incident in hx->stale_cards and empties it. */
+int incidents_cards_flush(const struct handler_ctx *hx);
+void incident_ids_release(struct incident_ids *ids);
 
 /*
  * Late cases of incidents counted per incident, so that a list of overdue

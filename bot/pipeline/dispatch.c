@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handlers/handler.h"
+#include "handlers/incidents.h"
 #include "handlers/reply.h"
 #include "bot/lib/log.h"
 #include "bot/lib/utf8.h"
@@ -94,12 +95,12 @@ static int64_t receipt_time(const struct inbound *in, int64_t now)
     return now;
 }
 
-static int handle_one(struct store *store, const struct config *cfg, const struct inbound *given,
-                      int64_t now_ms)
+static int handle_one(struct store *store, const struct config *cfg, struct incident_ids *stale,
+                      const struct inbound *given, int64_t now_ms)
 {
     struct inbound local = *given, *in = &local;
     local.received_at = receipt_time(given, now_ms / 1000);
-    struct handler_ctx hx = {store, cfg, now_ms / 1000, now_ms};
+    struct handler_ctx hx = {store, cfg, now_ms / 1000, now_ms, stale};
     char migrated[32];
     switch (in->kind) {
     case INBOUND_BLOCKED:
@@ -134,8 +135,8 @@ static int handle_one(struct store *store, const struct config *cfg, const struc
 }
 
 /* Runs one message inside its savepoint.  -1 only when the store itself failed. */
-static int dispatch_one(struct store *store, const struct config *cfg, const struct inbound *in,
-                        int64_t now_ms, enum dispatch_result *result)
+static int dispatch_one(struct store *store, const struct config *cfg, struct incident_ids *stale,
+                        const struct inbound *in, int64_t now_ms, enum dispatch_result *result)
 {
     const char *reason = NULL, *key;
     *result = DISPATCH_REJECTED;
@@ -160,7 +161,7 @@ static int dispatch_one(struct store *store, const struct config *cfg, const str
             goto fail;
         return store_release(store);
     }
-    if (handle_one(store, cfg, in, now_ms) == 0) {
+    if (handle_one(store, cfg, stale, in, now_ms) == 0) {
         *result = DISPATCH_DONE;
         return store_release(store);
     }
@@ -199,23 +200,28 @@ int dispatch_batch(struct store *store, const struct config *cfg, const struct i
                    const struct dispatch_offset *offset)
 {
     enum dispatch_result scratch;
+    struct incident_ids stale = {0};
+    struct handler_ctx hx = {store, cfg, now_ms / 1000, now_ms, &stale};
     if (store_begin(store) < 0)
         return -1;
     for (size_t i = 0; i < n; i++) {
         enum dispatch_result *r = results ? &results[i] : &scratch;
-        if (dispatch_one(store, cfg, &in[i], now_ms, r) < 0)
+        if (dispatch_one(store, cfg, &stale, &in[i], now_ms, r) < 0)
             goto fail;
         /* answered once: a duplicate was acknowledged when it was first committed */
         if (in[i].ack_id && *in[i].ack_id && *r != DISPATCH_DUPLICATE &&
             queue_ack(store, &in[i], now_ms) < 0)
             goto fail;
     }
-    if (offset && store_offset_set(store, offset->channel, offset->value) < 0)
+    if (incidents_cards_flush(&hx) < 0 ||
+        (offset && store_offset_set(store, offset->channel, offset->value) < 0))
         goto fail;
     if (store_commit(store) < 0)
         goto fail;
+    incident_ids_release(&stale);
     return 0;
 fail:
+    incident_ids_release(&stale);
     if (store_write_fault(NULL, 0)) /* said once by the store */
         log_debug("dispatch", "batch of %zu not committed: %s", n, store_errmsg(store));
     else

@@ -937,6 +937,40 @@ static long long case_incident(const char *number)
 }
 
 /*
+ * A page of messages in which four citizens join an incident rewrites its card once, as it is at
+ * the end: not once per case, each rewrite replacing the one before in the group chat's queue.
+ */
+static void test_incident_card_rewritten_once_a_batch(void **state)
+{
+    (void)state;
+    int64_t now = almaty(&cfg, "2026-11-05", 9);
+    free(file_complaint("citizen:w1", "Алмалы ауданында таңертеңнен бері су жоқ", now));
+    free(file_complaint("citizen:w2", "Алмалинский район, нет воды с утра", now + 300));
+    free(file_complaint("citizen:w3", "Алмалы ауданында су жоқ, Төле би", now + 600));
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'icard'"), 1);
+    static const char *const who[] = {"citizen:w6", "citizen:w7", "citizen:w8", "citizen:w9"};
+    struct inbound in[8];
+    char ids[8][16];
+    for (int i = 0; i < 8; i++) {
+        const char *text = i % 2 ? "1" : "Алмалы ауданында су жоқ, көмектесіңіздер";
+        snprintf(ids[i], sizeof ids[i], "batch%d", i);
+        in[i] = (struct inbound){.channel = "console",
+                                 .external_id = ids[i],
+                                 .sender = who[i / 2],
+                                 .text = text,
+                                 .text_len = strlen(text)};
+    }
+    enum dispatch_result r[8];
+    assert_int_equal(dispatch_batch(store, &cfg, in, 8, (now + 900) * 1000, r, NULL), 0);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM cases WHERE incident_id = 1"), 7);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'edit'"), 1);
+    assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'edit' AND edit_of = "
+                                   "(SELECT id FROM outbox WHERE kind = 'icard') AND state = "
+                                   "'pending' AND text LIKE '%№1 оқиға: 7 өтініш%'"),
+                     1);
+}
+
+/*
  * Appeals about one problem: proposed as an incident, a citizen told and joining, another filing
  * apart, the officer moving cases in and out, one answer reaching each case once, /overdue
  * showing the incident as one line, a split leaving every case whole with its card.
@@ -1157,6 +1191,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_draft_is_bounded, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_receipt_time_is_our_clock, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_sms_report_names_an_sms, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_incident_card_rewritten_once_a_batch, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_incident_from_first_appeal_to_split, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("flow", tests, example_config_setup,
