@@ -73,11 +73,7 @@ static void item_of(const struct config *cfg, struct stemmers *st, const struct 
         incident_tokens(&cfg->incidents, st, c->text.buf, c->text.len, &it->tokens);
         return;
     }
-    sbuf_reset(&it->tokens); /* read at its registration: the same words, '\n' for NUL */
-    sbuf_add(&it->tokens, c->words.buf, c->words.len);
-    for (size_t i = 0; i < it->tokens.len; i++)
-        if (it->tokens.buf[i] == '\n')
-            it->tokens.buf[i] = 0;
+    incident_item_words(it, c->words.buf, c->words.len); /* read at its registration */
 }
 
 /* Keeps c's words in c (saved with it) for grouping to read later without reading the text. */
@@ -114,24 +110,27 @@ static int id_add(void *ctx, const struct incident_rec *r)
     return ids->n == INCIDENT_CANDIDATES;
 }
 
+struct group_ctx {
+    const struct config *cfg;
+    struct stemmers *st;
+    struct incident_group *g;
+};
+
+static int member_add(void *ctx, struct incident_item *it, const char *text, size_t len)
+{
+    struct group_ctx *gc = ctx;
+    if (text) /* registered before its words were kept */
+        incident_tokens(&gc->cfg->incidents, gc->st, text, len, &it->tokens);
+    incident_group_add(gc->g, it);
+    return 0;
+}
+
 /* The group of incident id as a new appeal meets it: its newest cases. */
 static int group_of(const struct handler_ctx *hx, struct stemmers *st, int64_t id,
                     struct incident_group *g)
 {
-    struct cases cs = {0};
-    if (store_incident_newest(hx->store, id, INCIDENT_COMPARED, cases_add, &cs) < 0) {
-        cases_free(&cs);
-        return -1;
-    }
-    for (size_t i = 0; i < cs.n; i++) {
-        struct incident_item it;
-        incident_item_init(&it);
-        item_of(hx->cfg, st, &cs.v[i], cs.v[i].registered_at, &it);
-        incident_group_add(g, &it);
-        incident_item_release(&it);
-    }
-    cases_free(&cs);
-    return 0;
+    struct group_ctx gc = {hx->cfg, st, g};
+    return store_incident_newest(hx->store, id, INCIDENT_COMPARED, member_add, &gc);
 }
 
 /* The open incident c fits best (as of at): its id, 0 if none, -1 error. */

@@ -20,6 +20,15 @@ void incident_item_release(struct incident_item *it)
     sbuf_release(&it->tokens);
 }
 
+void incident_item_words(struct incident_item *it, const char *words, size_t len)
+{
+    sbuf_reset(&it->tokens);
+    sbuf_add(&it->tokens, words, len);
+    for (size_t i = 0; i < it->tokens.len; i++)
+        if (it->tokens.buf[i] == '\n')
+            it->tokens.buf[i] = 0;
+}
+
 static int word_cmp(const void *key, const void *elem)
 {
     return strcmp(key, ((const struct incident_word *)elem)->token);

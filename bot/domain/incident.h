@@ -52,6 +52,8 @@ struct incident_item {
 
 void incident_item_init(struct incident_item *it);
 void incident_item_release(struct incident_item *it);
+/* Its tokens from the words a case keeps (cases.words: each followed by '\n'). */
+void incident_item_words(struct incident_item *it, const char *words, size_t len);
 
 /* The words of text as grouping compares them, into out (reset first). */
 void incident_tokens(const struct incident_settings *set, struct stemmers *st, const char *text,

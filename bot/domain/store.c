@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "bot/domain/case_state.h"
+#include "bot/domain/incident.h"
 #include "bot/domain/router.h"
 #include "bot/domain/words.h"
 #include "bot/lib/bell.h"
@@ -462,8 +463,10 @@ static const char *const stmt_sql[ST_COUNT] = {
                            "WHERE token = ?1 AND expires_at > ?2",
     [ST_WEB_SESSION_SET] = "UPDATE web_sessions SET lang = ?2, flash = ?3 WHERE token = ?1",
     [ST_WEB_SESSION_END] = "DELETE FROM web_sessions WHERE token = ?1",
-    [ST_INCIDENT_NEWEST] = "SELECT " CASE_COLUMNS " FROM cases WHERE incident_id = ?1 AND "
-                           "incident_id != 0 ORDER BY registered_at DESC, id DESC LIMIT ?2",
+    [ST_INCIDENT_NEWEST] = "SELECT category, district, body, lat, lon, registered_at, words, "
+                           "CASE WHEN words = '' THEN text ELSE '' END FROM cases WHERE "
+                           "incident_id = ?1 AND incident_id != 0 ORDER BY registered_at DESC, "
+                           "id DESC LIMIT ?2",
     [ST_INCIDENT_VIEW] = "SELECT i.cases, i.open_cases, coalesce(c.registered_at, 0), "
                          "coalesce(c.type, '') FROM incidents i LEFT JOIN cases c ON c.id = "
                          "(SELECT id FROM cases WHERE incident_id = ?1 AND incident_id != 0 "
@@ -2097,10 +2100,10 @@ int store_cases_find(struct store *s, const struct case_query *q, store_case_fn 
     return case_each(s, st, fn, ctx);
 }
 
-static int incident_cases(struct store *s, enum stmt_id which, int64_t incident_id, int limit,
-                          store_case_fn fn, void *ctx)
+int store_cases_of_incident(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+                            void *ctx)
 {
-    sqlite3_stmt *st = stmt(s, which);
+    sqlite3_stmt *st = stmt(s, ST_CASES_OF_INCIDENT);
     if (!st)
         return -1;
     sqlite3_bind_int64(st, 1, incident_id);
@@ -2108,16 +2111,35 @@ static int incident_cases(struct store *s, enum stmt_id which, int64_t incident_
     return case_each(s, st, fn, ctx);
 }
 
-int store_cases_of_incident(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
-                            void *ctx)
-{
-    return incident_cases(s, ST_CASES_OF_INCIDENT, incident_id, limit, fn, ctx);
-}
-
-int store_incident_newest(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+int store_incident_newest(struct store *s, int64_t incident_id, int limit, store_item_fn fn,
                           void *ctx)
 {
-    return incident_cases(s, ST_INCIDENT_NEWEST, incident_id, limit, fn, ctx);
+    sqlite3_stmt *st = stmt(s, ST_INCIDENT_NEWEST);
+    if (!st)
+        return -1;
+    sqlite3_bind_int64(st, 1, incident_id);
+    sqlite3_bind_int(st, 2, limit);
+    struct incident_item it;
+    incident_item_init(&it);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        it.category = (const char *)sqlite3_column_text(st, 0);
+        it.district = (const char *)sqlite3_column_text(st, 1);
+        it.body = (const char *)sqlite3_column_text(st, 2);
+        it.has_pin = sqlite3_column_type(st, 3) != SQLITE_NULL;
+        it.lat = sqlite3_column_double(st, 3);
+        it.lon = sqlite3_column_double(st, 4);
+        it.at = sqlite3_column_int64(st, 5);
+        incident_item_words(&it, (const char *)sqlite3_column_text(st, 6),
+                            (size_t)sqlite3_column_bytes(st, 6));
+        const char *text = (const char *)sqlite3_column_text(st, 7);
+        size_t len = (size_t)sqlite3_column_bytes(st, 7);
+        if (fn(ctx, &it, len ? text : NULL, len) != 0)
+            break;
+    }
+    incident_item_release(&it);
+    finish(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(s);
 }
 
 int store_incident_view(struct store *s, int64_t incident_id, struct incident_view *v)

@@ -393,8 +393,14 @@ int store_incidents_open(struct store *s, const char *category, const char *body
 /* The first limit cases of an incident (-1: all) in the order they were registered. */
 int store_cases_of_incident(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
                             void *ctx);
-/* The newest limit cases of an incident, newest first. */
-int store_incident_newest(struct store *s, int64_t incident_id, int limit, store_case_fn fn,
+/*
+ * The newest limit cases of an incident, newest first, as grouping compares them: only what an
+ * incident_item holds, its tokens the words kept at registration.  A case from before words were
+ * kept has none; then text is the case's text (else NULL) for the caller to read them from.
+ */
+struct incident_item;
+typedef int (*store_item_fn)(void *ctx, struct incident_item *it, const char *text, size_t len);
+int store_incident_newest(struct store *s, int64_t incident_id, int limit, store_item_fn fn,
                           void *ctx);
 /* An incident's cases in figures. */
 struct incident_view {
