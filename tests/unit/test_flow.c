@@ -950,7 +950,7 @@ static void test_incident_card_rewritten_once_a_batch(void **state)
     assert_int_equal(db_count(dir, "SELECT count(*) FROM outbox WHERE kind = 'icard'"), 1);
     static const char *const who[] = {"citizen:w6", "citizen:w7", "citizen:w8", "citizen:w9"};
     struct inbound in[8];
-    char ids[8][16];
+    char ids[8][24];
     for (int i = 0; i < 8; i++) {
         const char *text = i % 2 ? "1" : "Алмалы ауданында су жоқ, көмектесіңіздер";
         snprintf(ids[i], sizeof ids[i], "batch%d", i);
