@@ -220,21 +220,30 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     snprintf(tmp_due, sizeof tmp_due, "%s:rebuild", dl->key_due);
     struct batch *next_add = xcalloc(1, sizeof *next_add), *due_add = xcalloc(1, sizeof *due_add);
     long result = -1;
+    struct fill f = {dl, next_add, due_add, NULL, NULL, 0, 0};
+    /*
+     * The queue is emptied first, in a moment of its own. A case that changes after that is
+     * queued again and synced after the rebuild; one that changes before the read begins is in
+     * both, which does no harm. The read is one statement, a snapshot: no lock that the
+     * appeals and the sender would wait on while Redis takes every open case.  Should the
+     * rebuild fail, needs_rebuild stays and the next one reads everything again.
+     */
+    if (store_begin(store) < 0)
+        goto out;
+    if (store_index_clear(store) < 0 || store_commit(store) < 0) {
+        store_rollback(store);
+        goto out;
+    }
     redisAppendCommand(dl->redis, "DEL %s %s", tmp_next, tmp_due);
     pipeline_appended(dl);
     batch_start(next_add, "ZADD", tmp_next);
     batch_start(due_add, "ZADD", tmp_due);
-    struct fill f = {dl, next_add, due_add, NULL, NULL, 0, 0};
-    /* the queue is cleared in the same transaction as the read: nothing slips between */
-    if (store_begin(store) < 0)
-        goto out;
-    if (store_index_rows(store, 0, 0, fill_one, &f) < 0 || store_index_clear(store) < 0) {
-        store_rollback(store);
+    if (store_index_rows(store, 0, 0, fill_one, &f) < 0) {
+        drop_connection(dl, "the open cases could not be read", 0); /* and what it sent */
         goto out;
     }
     struct batch *bs[] = {next_add, due_add};
     if (batches_finish(dl, bs, 2) < 0) {
-        store_rollback(store);
         drop_connection(dl, "rebuild failed", 0);
         goto out;
     }
@@ -249,8 +258,7 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     int ok = r && r->type != REDIS_REPLY_ERROR;
     if (r)
         freeReplyObject(r);
-    if (!ok || store_commit(store) < 0) {
-        store_rollback(store);
+    if (!ok) {
         drop_connection(dl, "rebuild could not be put in place", 0);
         goto out;
     }

@@ -6,6 +6,10 @@
 #include "helpers.h"
 
 #include <hiredis/hiredis.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <unistd.h>
 
 #include "bot/pipeline/deadlines.h"
 #include "redis_server.h"
@@ -310,6 +314,59 @@ static char *dump(const char *key)
     return sbuf_detach(&out, NULL);
 }
 
+static atomic_long rebuilt = -2;
+
+static void *rebuild_thread(void *arg)
+{
+    (void)arg;
+    atomic_store(&rebuilt, deadlines_rebuild(&dl, store));
+    return NULL;
+}
+
+/*
+ * Rebuilding the index holds no lock that appeals and the sender wait on: while Redis is slow to
+ * take the open cases (paused), the write lock is free and a citizen files at once; that case,
+ * not in the rebuild's read, is synced after it.
+ */
+static void test_rebuild_holds_no_lock(void **state)
+{
+    (void)state;
+    long long a =
+        file_case("citizen:a", "Алмалы ауданында су жоқ, көмектесіңіз", at("2026-11-02", 10, 0));
+    tick_at(at("2026-11-02", 10, 1)); /* connected and rebuilt */
+    redisReply *r = redisCommand(probe, "CLIENT PAUSE 1500 ALL");
+    assert_non_null(r);
+    freeReplyObject(r);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, rebuild_thread, NULL), 0);
+    usleep(300 * 1000); /* the rebuild has read the cases and waits for Redis */
+    char path[160];
+    snprintf(path, sizeof path, "%s/tyndau.db", dir);
+    sqlite3 *raw;
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    sqlite3_busy_timeout(raw, 0);
+    int lock = sqlite3_exec(raw, "BEGIN IMMEDIATE; ROLLBACK;", NULL, NULL, NULL);
+    long during = atomic_load(&rebuilt);
+    sqlite3_close(raw);
+    struct store *other = open_temp_store(dir);
+    const char *text = "Нет воды в Медеуском районе третий день";
+    dispatch_text(other, &cfg, "console", "citizen:b", text, strlen(text), NULL,
+                  at("2026-11-02", 11, 0));
+    dispatch_text(other, &cfg, "console", "citizen:b", "1", 1, NULL, at("2026-11-02", 11, 0) + 1);
+    dispatch_text(other, &cfg, "console", "citizen:b", "1", 1, NULL, at("2026-11-02", 11, 0) + 2);
+    store_close(other);
+    pthread_join(t, NULL);
+    assert_int_equal(during, -2); /* still waiting for Redis */
+    assert_int_equal(lock, SQLITE_OK);
+    assert_int_equal(atomic_load(&rebuilt), 1);
+    long long b = db_count(dir, "SELECT max(id) FROM cases WHERE number IS NOT NULL");
+    assert_true(b > a);
+    assert_int_equal(zscore("tyndau:due", b), -1);
+    tick_at(at("2026-11-02", 11, 1));
+    assert_true(zscore("tyndau:due", a) > 0);
+    assert_true(zscore("tyndau:due", b) > 0);
+}
+
 static void test_reindex_restores_the_index_exactly(void **state)
 {
     (void)state;
@@ -385,6 +442,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_index_sync_carries_every_batch, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_flushed_index_is_rebuilt, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_reindex_restores_the_index_exactly, fresh, cleanup),
+        cmocka_unit_test_setup_teardown(test_rebuild_holds_no_lock, fresh, cleanup),
         cmocka_unit_test_setup_teardown(test_daily_digest_once, fresh, cleanup),
     };
     return cmocka_run_group_tests_name("deadlines", tests, NULL, NULL);
