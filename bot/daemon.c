@@ -1,5 +1,6 @@
 #include "bot/daemon.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,10 +209,13 @@ static int sms_problem(void *ctx, char *why, size_t size)
     return sender_channel_problem(&d->sender, "sms", why, size);
 }
 
-static int open_one(const struct config *cfg, struct store **s)
+/* A connection of one thread, keeping at most cache_kib KiB of pages (0: SQLite's default). */
+static int open_one(const struct config *cfg, struct store **s, int cache_kib)
 {
     struct sbuf err = SBUF_INIT;
     int rc = store_open(s, cfg->storage.path, cfg->storage.synchronous_full, &err);
+    if (rc == 0 && cache_kib && store_cache_kib(*s, cache_kib) < 0)
+        sbuf_addf(&err, "%s", store_errmsg(*s)), rc = -1;
     if (rc < 0)
         fprintf(stderr, "tyndau: %s\n", err.buf);
     sbuf_release(&err);
@@ -234,14 +238,24 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
 
     int telegram = *cfg->telegram.token != 0;
     int sms = strcmp(cfg->sms.provider, "none") != 0;
+    /*
+     * One heap for every thread: each allocates little, mostly the receiving thread, and a
+     * heap per thread keeps pages each of them once needed.
+     */
+    mallopt(M_ARENA_MAX, 1);
     if (bell_init(&d.sender_bell) < 0 || bell_init(&d.deadline_bell) < 0 ||
         bell_init(&d.signal_bell) < 0 || bell_init(&d.files_bell) < 0) {
         perror("tyndau: eventfd");
         goto out;
     }
-    if (open_one(cfg, &d.recv_store) < 0 || open_one(cfg, &d.send_store) < 0 ||
-        open_one(cfg, &d.deadline_store) < 0 || open_one(cfg, &d.http_store) < 0 ||
-        open_one(cfg, &d.files_store) < 0)
+    /*
+     * The receiving thread writes every appeal and keeps SQLite's default of pages. The others
+     * each read a few rows at a time (the due replies, the next deadlines, a page, a file):
+     * what the whole index of open cases fills at a rebuild, they need not keep.
+     */
+    if (open_one(cfg, &d.recv_store, 1024) < 0 || open_one(cfg, &d.send_store, 512) < 0 ||
+        open_one(cfg, &d.deadline_store, 256) < 0 || open_one(cfg, &d.http_store, 512) < 0 ||
+        open_one(cfg, &d.files_store, 128) < 0)
         goto out;
     /* what the listeners commit is work for both; what the deadlines queue, for the sender */
     store_ring_on_commit(d.recv_store, &d.sender_bell);

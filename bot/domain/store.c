@@ -838,6 +838,13 @@ fail:
     return -1;
 }
 
+int store_cache_kib(struct store *s, int kib)
+{
+    char pragma[48];
+    snprintf(pragma, sizeof pragma, "PRAGMA cache_size = -%d", kib);
+    return sqlite3_exec(s->db, pragma, NULL, NULL, NULL) == SQLITE_OK ? 0 : fail(s);
+}
+
 void store_close(struct store *s)
 {
     if (!s)

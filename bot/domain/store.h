@@ -98,6 +98,11 @@ struct outbox_msg {
 };
 
 int store_open(struct store **out, const char *path, int synchronous_full, struct sbuf *err);
+/*
+ * At most kib KiB of the database's pages kept by this connection (SQLite's own default is
+ * about 2 MB): a thread that reads little needs few, and each connection keeps its own.
+ */
+int store_cache_kib(struct store *s, int kib);
 void store_close(struct store *s);
 const char *store_errmsg(struct store *s);
 

@@ -6,8 +6,10 @@
  *       (1 message per transaction, as the console does; 32, as a Telegram
  *       getUpdates page does), RUNS runs of COMPLAINTS complaints, each a
  *       three-message conversation, into a fresh database; prints the median
- *   bench_intake CONFIG rss [CASES]
- *       stores CASES complaints and prints the peak RSS of the process
+ *   bench_intake CONFIG rss [CASES [KEEP]]
+ *       stores CASES complaints and prints the peak RSS of the process; with
+ *       KEEP, from Telegram citizens into the database file KEEP, which is
+ *       left for the daemon's figure (tests/bench_rss.py)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,8 +28,8 @@
 #define MAX_BATCH 100
 
 /* Feeds `complaints` complaints into a fresh database at path; returns seconds taken. */
-static double feed(const struct config *cfg, const char *path, int synchronous_full,
-                   long complaints, int batch)
+static double feed(const struct config *cfg, const char *path, const char *channel,
+                   int synchronous_full, long complaints, int batch)
 {
     struct store *s;
     struct sbuf err = SBUF_INIT;
@@ -47,7 +49,7 @@ static double feed(const struct config *cfg, const char *path, int synchronous_f
         struct inbound in[MAX_BATCH];
         long k = n - i < batch ? n - i : batch;
         for (long j = 0; j < k; j++)
-            feed_message(i + j, &bufs[j], &in[j]);
+            feed_message_on(channel, i + j, &bufs[j], &in[j]);
         if (dispatch_batch(s, cfg, in, (size_t)k, now_ms + i, NULL, NULL) < 0) {
             fprintf(stderr, "bench: dispatch failed\n");
             exit(1);
@@ -95,7 +97,8 @@ int main(int argc, char **argv)
             for (size_t b = 0; b < sizeof batches / sizeof *batches; b++) {
                 double rates[50];
                 for (int r = 0; r < runs; r++)
-                    rates[r] = (double)complaints / feed(&cfg, path, full, complaints, batches[b]);
+                    rates[r] = (double)complaints /
+                               feed(&cfg, path, "console", full, complaints, batches[b]);
                 qsort(rates, (size_t)runs, sizeof *rates, cmp_double);
                 double median = rates[runs / 2];
                 printf("%-10s %-6d %14.0f %14.0f %5.0f..%.0f\n", full ? "full" : "normal",
@@ -104,7 +107,9 @@ int main(int argc, char **argv)
         }
     } else if (!strcmp(argv[2], "rss")) {
         long cases = argc > 3 ? atol(argv[3]) : 100000;
-        double took = feed(&cfg, path, 0, cases, 32);
+        /* kept for the daemon: its citizens on Telegram, so that it has replies to send */
+        double took =
+            feed(&cfg, argc > 4 ? argv[4] : path, argc > 4 ? "telegram" : "console", 0, cases, 32);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
         printf("rss: %ld cases stored in %.1f s; peak RSS %.1f MB\n", cases, took,

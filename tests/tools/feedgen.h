@@ -20,11 +20,16 @@ struct feed_buf {
     char text[160];
 };
 
-static inline void feed_message(long i, struct feed_buf *b, struct inbound *in)
+/* On channel: the console's citizens are "citizen:N", Telegram's are chats 7000000 + N. */
+static inline void feed_message_on(const char *channel, long i, struct feed_buf *b,
+                                   struct inbound *in)
 {
     long citizen = i / 3;
     snprintf(b->id, sizeof b->id, "feed-%ld", i);
-    snprintf(b->sender, sizeof b->sender, "citizen:%ld", citizen);
+    if (!strcmp(channel, "telegram"))
+        snprintf(b->sender, sizeof b->sender, "%ld", 7000000 + citizen);
+    else
+        snprintf(b->sender, sizeof b->sender, "citizen:%ld", citizen);
     if (i % 3 == 0 && citizen % 2 == 0)
         snprintf(b->text, sizeof b->text, "Алмалы ауданында су жоқ, Абай даңғылы %ld үй", citizen);
     else if (i % 3 == 0)
@@ -32,11 +37,16 @@ static inline void feed_message(long i, struct feed_buf *b, struct inbound *in)
     else
         snprintf(b->text, sizeof b->text, "1");
     memset(in, 0, sizeof *in);
-    in->channel = "console";
+    in->channel = channel;
     in->external_id = b->id;
     in->sender = b->sender;
     in->text = b->text;
     in->text_len = strlen(b->text);
+}
+
+static inline void feed_message(long i, struct feed_buf *b, struct inbound *in)
+{
+    feed_message_on("console", i, b, in);
 }
 
 #endif
