@@ -249,7 +249,8 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
         goto out;
     }
     /*
-     * The receiving thread writes every appeal and keeps SQLite's default of pages. The others
+     * The receiving thread writes every appeal: 1 MB of pages holds the upper levels of every
+     * table and index it writes (it took appeals no slower than with SQLite's 2 MB). The others
      * each read a few rows at a time (the due replies, the next deadlines, a page, a file):
      * what the whole index of open cases fills at a rebuild, they need not keep.
      */
