@@ -209,12 +209,12 @@ static int sms_problem(void *ctx, char *why, size_t size)
     return sender_channel_problem(&d->sender, "sms", why, size);
 }
 
-/* A connection of one thread, keeping at most cache_kib KiB of pages (0: SQLite's default). */
+/* A connection of one thread, keeping at most cache_kib KiB of pages. */
 static int open_one(const struct config *cfg, struct store **s, int cache_kib)
 {
     struct sbuf err = SBUF_INIT;
     int rc = store_open(s, cfg->storage.path, cfg->storage.synchronous_full, &err);
-    if (rc == 0 && cache_kib && store_cache_kib(*s, cache_kib) < 0)
+    if (rc == 0 && store_cache_kib(*s, cache_kib) < 0)
         sbuf_addf(&err, "%s", store_errmsg(*s)), rc = -1;
     if (rc < 0)
         fprintf(stderr, "tyndau: %s\n", err.buf);
@@ -248,15 +248,11 @@ int daemon_run(const struct config *cfg, atomic_int *stop, atomic_int *reload)
         perror("tyndau: eventfd");
         goto out;
     }
-    /*
-     * The receiving thread writes every appeal: 1 MB of pages holds the upper levels of every
-     * table and index it writes (it took appeals no slower than with SQLite's 2 MB). The others
-     * each read a few rows at a time (the due replies, the next deadlines, a page, a file):
-     * what the whole index of open cases fills at a rebuild, they need not keep.
-     */
-    if (open_one(cfg, &d.recv_store, 1024) < 0 || open_one(cfg, &d.send_store, 512) < 0 ||
-        open_one(cfg, &d.deadline_store, 256) < 0 || open_one(cfg, &d.http_store, 512) < 0 ||
-        open_one(cfg, &d.files_store, 128) < 0)
+    if (open_one(cfg, &d.recv_store, DAEMON_PAGES_RECEIVE_KIB) < 0 ||
+        open_one(cfg, &d.send_store, DAEMON_PAGES_SEND_KIB) < 0 ||
+        open_one(cfg, &d.deadline_store, DAEMON_PAGES_DEADLINES_KIB) < 0 ||
+        open_one(cfg, &d.http_store, DAEMON_PAGES_HTTP_KIB) < 0 ||
+        open_one(cfg, &d.files_store, DAEMON_PAGES_FILES_KIB) < 0)
         goto out;
     /* what the listeners commit is work for both; what the deadlines queue, for the sender */
     store_ring_on_commit(d.recv_store, &d.sender_bell);

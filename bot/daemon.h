@@ -26,6 +26,21 @@
 #include "bot/domain/config.h"
 
 /*
+ * The database pages each thread's connection keeps, in KiB (store_cache_kib). The receiving
+ * thread writes every appeal: 1 MB holds the upper levels of every table and index it writes
+ * (it took appeals no slower than with SQLite's 2 MB). The others each read a few rows at a time
+ * (the due replies, the next deadlines, a page, a file): what the whole index of open cases
+ * fills at a rebuild, they need not keep.
+ */
+enum {
+    DAEMON_PAGES_RECEIVE_KIB = 1024,
+    DAEMON_PAGES_SEND_KIB = 512,
+    DAEMON_PAGES_DEADLINES_KIB = 256,
+    DAEMON_PAGES_HTTP_KIB = 512,
+    DAEMON_PAGES_FILES_KIB = 128,
+};
+
+/*
  * Runs until *stop becomes non-zero; reloads the configuration whenever
  * *reload is set (and clears it).  Returns 0, or 1 after printing why it could not start.
  */

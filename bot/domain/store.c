@@ -1555,9 +1555,13 @@ int store_query_recompiled(struct store *s, store_plan_fn fn, void *ctx)
             store_rollback(s);
             return fail(s);
         }
-        for (int i = 1; i <= sqlite3_bind_parameter_count(st); i++)
+        int params = sqlite3_bind_parameter_count(st);
+        for (int i = 1; i <= params; i++)
             sqlite3_bind_int(st, i, 1);
-        sqlite3_step(st); /* whatever it does is rolled back; what counts is whether it compiled */
+        /* whatever it does is rolled back; what counts is whether it compiled again (only a
+           value bound makes it: the transaction's own statements, with none, are not run) */
+        if (params)
+            sqlite3_step(st);
         if (sqlite3_stmt_status(st, SQLITE_STMTSTATUS_REPREPARE, 0) > 0)
             fn(ctx, stmt_sql[id], "compiled again for the values bound");
         sqlite3_finalize(st);

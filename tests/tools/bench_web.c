@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bot/daemon.h"
 #include "bot/domain/calendar.h"
 #include "bot/domain/casenum.h"
 #include "bot/domain/config.h"
@@ -73,8 +74,8 @@ static void fill(const struct config *cfg, const char *path, long n, int64_t now
         int recent = at > now - 30LL * 86400, r = rand_r(&seed) % 100;
         /* the last month: a third still open; before it, a few left open and overdue */
         const char *status = (recent && r < 33) || (!recent && r < 2) ? "registered"
-                             : (recent && r < 45)                       ? "answered"
-                                                                        : "closed";
+                             : (recent && r < 45)                     ? "answered"
+                                                                      : "closed";
         int64_t answered = !strcmp(status, "registered") ? 0 : at + (1 + r % 20) * 86400LL;
         char number[24];
         casenum_make(CASENUM_FIRST + i, number);
@@ -208,6 +209,8 @@ int main(int argc, char **argv)
     http_init(&http);
     health.cfg = &cfg;
     health.store = s;
+    if (store_cache_kib(s, DAEMON_PAGES_HTTP_KIB) < 0) /* as the daemon's listener keeps */
+        return 1;
     config_live_start(&cfg);
     web_route(&web, &cfg, s, &http);
     public_route(&health, &http);
@@ -220,19 +223,13 @@ int main(int argc, char **argv)
     char number[24], casepage[64];
     casenum_make(CASENUM_FIRST + n - 10, number);
     snprintf(casepage, sizeof casepage, "/web/case?n=%s", number);
-    static const char *const pages[] = {"/web/",
-                                        "/web/queue",
-                                        "/web/queue?body=energy",
-                                        "/web/search?q=%D1%8F%D0%BC%D0%B0",
-                                        /* words no appeal has: every case is read */
-                                        "/web/search?q=%D1%84%D0%BE%D0%BD%D1%82%D0%B0%D0%BD",
-                                        "/web/search?district=almaly&status=closed",
-                                        "/web/search?from=2026-01-01&to=2026-01-31",
-                                        NULL,
-                                        "/web/charts",
-                                        "/web/?format=csv",
-                                        "/web/search?status=closed&format=csv",
-                                        "/web/search?status=closed&format=xlsx"};
+    static const char *const pages[] = {
+        "/web/", "/web/queue", "/web/queue?body=energy", "/web/search?q=%D1%8F%D0%BC%D0%B0",
+        /* words no appeal has: every case is read */
+        "/web/search?q=%D1%84%D0%BE%D0%BD%D1%82%D0%B0%D0%BD",
+        "/web/search?district=almaly&status=closed", "/web/search?from=2026-01-01&to=2026-01-31",
+        NULL, "/web/charts", "/web/?format=csv", "/web/search?status=closed&format=csv",
+        "/web/search?status=closed&format=xlsx"};
     printf("pages over %ld cases, %d requests each, one at a time (the listener's one thread):\n",
            n, runs);
     for (int i = 0; i < 2; i++) {
