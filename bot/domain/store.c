@@ -495,17 +495,17 @@ static const char *const stmt_sql[ST_COUNT] = {
                           "('sending', 'sent', 'delivered')",
     [ST_ATTACHMENTS_OF_CASE] =
         "SELECT id, kind, ref, fetched, tries FROM attachments WHERE case_id = ?1 ORDER BY id",
-    /* from the files still to fetch (CROSS JOIN keeps that order): not every citizen of a channel
+    /* from the files still to fetch (CROSS JOIN keeps that order), not every citizen of a channel
      */
     [ST_ATTACHMENTS_TO_FETCH] =
-        "SELECT a.id, a.kind, a.ref, a.fetched, a.tries FROM attachments a CROSS JOIN cases c ON "
-        "c.id = a.case_id CROSS JOIN citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND "
-        "a.retry_at <= ?1 "
-        "AND z.channel = ?3 ORDER BY a.retry_at, a.id LIMIT ?2",
+        "SELECT a.id, a.kind, a.ref, a.fetched, a.tries FROM attachments a "
+        "CROSS JOIN cases c ON c.id = a.case_id CROSS JOIN citizens z ON z.id = c.citizen_id "
+        "WHERE a.fetched = 0 AND a.retry_at <= ?1 AND z.channel = ?3 "
+        "ORDER BY a.retry_at, a.id LIMIT ?2",
     [ST_ATTACHMENT_NEXT_FETCH] =
-        "SELECT min(a.retry_at) FROM attachments a CROSS JOIN cases c ON c.id = a.case_id CROSS "
-        "JOIN "
-        "citizens z ON z.id = c.citizen_id WHERE a.fetched = 0 AND z.channel = ?1",
+        "SELECT min(a.retry_at) FROM attachments a "
+        "CROSS JOIN cases c ON c.id = a.case_id CROSS JOIN citizens z ON z.id = c.citizen_id "
+        "WHERE a.fetched = 0 AND z.channel = ?1",
     [ST_ATTACHMENT_FETCHED] = "UPDATE attachments SET fetched = ?2, tries = tries + (?2 = 0), "
                               "retry_at = ?3 WHERE id = ?1",
     [ST_ATTACHMENT_ADD] = "INSERT INTO attachments(case_id, kind, ref, at) "

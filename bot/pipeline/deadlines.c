@@ -239,7 +239,10 @@ long deadlines_rebuild(struct deadlines *dl, struct store *store)
     batch_start(next_add, "ZADD", tmp_next);
     batch_start(due_add, "ZADD", tmp_due);
     if (store_index_rows(store, 0, 0, fill_one, &f) < 0) {
-        drop_connection(dl, "the open cases could not be read", 0); /* and what it sent */
+        /* the store failed, not Redis: say so, and drop what the pipeline half-sent */
+        log_error("deadlines", "rebuild: the open cases could not be read: %s",
+                  store_errmsg(store));
+        drop_connection(dl, "rebuild abandoned", 0);
         goto out;
     }
     struct batch *bs[] = {next_add, due_add};
