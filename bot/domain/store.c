@@ -256,6 +256,30 @@ static const char *const migrations[] = {
     "DROP INDEX cases_unjoined;"
     "CREATE INDEX cases_unjoined ON cases(category, incident_id, registered_at)"
     "  WHERE apart = 0 AND status NOT IN ('draft', 'closed');",
+    /*
+     * 17: the triggers every appeal fires, without a temporary table on each firing.
+     * A message added where nothing is pending or in flight is its address's head; one added
+     * behind a head leaves it as it is (the head is older): the address's pending rows are not
+     * read again.  The row is read back, not taken from "new", as a trigger on the same insert
+     * may have suppressed it already; VALUES, not a SELECT, as an INSERT whose SELECT follows a
+     * read of its own table first copies its rows aside.  A list of three statuses is checked
+     * one by one: SQLite builds a table for a list of more than two on each use.
+     */
+    /* clang-format off */
+    "DROP TRIGGER outbox_heads_insert;"
+    "CREATE TRIGGER outbox_heads_insert AFTER INSERT ON outbox"
+    "  WHEN (SELECT state FROM outbox WHERE id = new.id) = 'pending'"
+    "  AND NOT EXISTS (SELECT 1 FROM outbox_heads h"
+    "    WHERE h.channel = new.channel AND h.address = new.address)"
+    "  AND NOT EXISTS (SELECT 1 FROM outbox f WHERE f.state = 'sending'"
+    "    AND f.channel = new.channel AND f.address = new.address)"
+    "  BEGIN INSERT INTO outbox_heads(channel, address, head_id, ready_ms)"
+    "    VALUES (new.channel, new.address, new.id, new.next_attempt_ms); END;"
+    "DROP TRIGGER cases_index_insert;"
+    "CREATE TRIGGER cases_index_insert AFTER INSERT ON cases"
+    "  WHEN new.status != 'draft' AND new.status != 'closed' AND new.status != 'answered'"
+    "  BEGIN INSERT OR IGNORE INTO index_queue(case_id) VALUES (new.id); END;",
+    /* clang-format on */
 };
 
 enum stmt_id {
@@ -299,6 +323,7 @@ enum stmt_id {
     ST_CASES_OVERDUE,
     ST_CASES_ALL,
     ST_SEQ_NEXT,
+    ST_SEQ_VALUE,
     ST_EVENT_ADD,
     ST_EVENTS_OF_CASE,
     ST_MESSAGE_ADD,
@@ -419,8 +444,10 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_CASES_OVERDUE] = "SELECT " CASE_COLUMNS " FROM cases WHERE " CASE_OVERDUE_SQL(
         "?1") " AND (?2 = '' OR body = ?2) ORDER BY due_day, id",
     [ST_CASES_ALL] = "SELECT " CASE_COLUMNS " FROM cases WHERE number IS NOT NULL ORDER BY id",
+    /* no RETURNING: SQLite would keep its rows in a temporary table opened on every use */
     [ST_SEQ_NEXT] = "INSERT INTO sequences(name, value) VALUES (?1, ?2) ON CONFLICT(name) DO "
-                    "UPDATE SET value = value + 1 RETURNING value",
+                    "UPDATE SET value = value + 1",
+    [ST_SEQ_VALUE] = "SELECT value FROM sequences WHERE name = ?1",
     [ST_EVENT_ADD] = "INSERT INTO events(case_id, at, actor, kind, detail) "
                      "VALUES (?1, ?2, ?3, ?4, ?5)",
     [ST_EVENTS_OF_CASE] = "SELECT at, actor, kind, detail FROM events WHERE case_id = ?1 "
@@ -1230,14 +1257,14 @@ int store_sequence_next(struct store *s, const char *name, int64_t start, int64_
         return -1;
     bind_str(st, 1, name);
     sqlite3_bind_int64(st, 2, start);
+    if (step_done(s, st) != 0 || !(st = stmt(s, ST_SEQ_VALUE)))
+        return -1;
+    bind_str(st, 1, name);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW)
         *value = sqlite3_column_int64(st, 0);
-    /* RETURNING: step to completion so the row is really written */
-    while (rc == SQLITE_ROW)
-        rc = sqlite3_step(st);
     finish(st);
-    return rc == SQLITE_DONE ? 0 : fail(s);
+    return rc == SQLITE_ROW ? 0 : fail(s);
 }
 
 static int case_each(struct store *s, sqlite3_stmt *st, store_case_fn fn, void *ctx)
@@ -1525,23 +1552,45 @@ int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)
     return sqlite3_changes(s->db) == 1;
 }
 
-int store_query_plans(struct store *s, store_plan_fn fn, void *ctx)
+/* Each step SQLite makes of each statement, by "how" (EXPLAIN QUERY PLAN: its column 3; EXPLAIN:
+   where it opens a temporary table, in the statement itself or in a trigger it fires) to fn. */
+static int explain_each(struct store *s, const char *how, store_plan_fn fn, void *ctx)
 {
+    int opcodes = !strcmp(how, "EXPLAIN");
     for (int id = 0; id < ST_COUNT; id++) {
         struct sbuf q = SBUF_INIT;
         sqlite3_stmt *st = NULL;
-        sbuf_addf(&q, "EXPLAIN QUERY PLAN %s", stmt_sql[id]);
+        sbuf_addf(&q, "%s %s", how, stmt_sql[id]);
         int rc = sqlite3_prepare_v2(s->db, q.buf, -1, &st, NULL);
         sbuf_release(&q);
         if (rc != SQLITE_OK)
             return fail(s);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            fn(ctx, stmt_sql[id], (const char *)sqlite3_column_text(st, 3));
+        char where[160] = "the statement";
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *v = (const char *)sqlite3_column_text(st, opcodes ? 1 : 3);
+            const char *note = (const char *)sqlite3_column_text(st, 5);
+            if (!opcodes)
+                fn(ctx, stmt_sql[id], v);
+            else if (note && !strncmp(note, "-- TRIGGER ", 11)) /* a trigger's program begins */
+                snprintf(where, sizeof where, "trigger %s", note + 11);
+            else if (v && !strcmp(v, "OpenEphemeral"))
+                fn(ctx, stmt_sql[id], where);
+        }
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE)
             return fail(s);
     }
     return 0;
+}
+
+int store_query_plans(struct store *s, store_plan_fn fn, void *ctx)
+{
+    return explain_each(s, "EXPLAIN QUERY PLAN", fn, ctx);
+}
+
+int store_query_temp_tables(struct store *s, store_plan_fn fn, void *ctx)
+{
+    return explain_each(s, "EXPLAIN", fn, ctx);
 }
 
 int store_query_recompiled(struct store *s, store_plan_fn fn, void *ctx)

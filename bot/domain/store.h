@@ -237,6 +237,12 @@ int store_query_plans(struct store *s, store_plan_fn fn, void *ctx);
  * WHERE it must check against the value), for the tests: that costs a parse per use.
  */
 int store_query_recompiled(struct store *s, store_plan_fn fn, void *ctx);
+/*
+ * Each temporary table a statement, or a trigger it fires, opens on every use (for the tests):
+ * RETURNING keeps its rows in one, and an INSERT whose SELECT reads its own table copies the
+ * rows aside into one first.
+ */
+int store_query_temp_tables(struct store *s, store_plan_fn fn, void *ctx);
 
 /*
  * Records that `stage` of the case fired (or, skipped, was passed over) for due_day: 1 the
