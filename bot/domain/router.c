@@ -28,24 +28,53 @@ static int starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* The bytes of the UTF-8 letter that begins s. */
+static size_t letter_bytes(const char *s)
+{
+    unsigned char lead = (unsigned char)s[0];
+    return lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+}
+
+/*
+ * Whether word and key begin with different letters, which every rule below then refuses (a name
+ * and a prefix are read from the first letter, an exact word and a stem are equal), except a
+ * Kazakh stem of one letter, which may change it (к -> г).  Read inline, byte by byte: most of
+ * the pairs of a message's words and a config's keywords end here.
+ */
+static int first_letter_differs(const char *word, const char *key)
+{
+    size_t n = letter_bytes(key);
+    for (size_t i = 0; i < n; i++)
+        if (word[i] != key[i])
+            return 1; /* a word shorter than the letter differs at its end */
+    return 0;
+}
+
 static int word_matches(const struct word *w, const struct keyword *kw, const struct kw_word *k)
 {
-    if (kw->match == KW_NAME) /* a number in a name ("Жетысу 2") is itself */
-        return w->langs ? words_name_match(w->form[LANG_KK] ? w->form[LANG_KK] : w->text,
-                                           k->form[LANG_KK])
-                        : strcmp(w->text, k->text) == 0;
+    if (kw->match == KW_NAME) { /* a number in a name ("Жетысу 2") is itself */
+        const char *word = w->langs && w->form[LANG_KK] ? w->form[LANG_KK] : w->text;
+        const char *key = w->langs ? k->form[LANG_KK] : k->text;
+        if (key[0] && first_letter_differs(word, key))
+            return 0;
+        return w->langs ? words_name_match(word, key) : strcmp(word, key) == 0;
+    }
     if (!(w->langs & 1u << kw->lang))
         return 0;
-    int l = kw->lang;
-    const char *word = l == LANG_KK ? w->form[LANG_KK] : w->text;
-    const char *key = l == LANG_KK ? k->form[LANG_KK] : k->text;
+    int l = kw->lang, whole = kw->match == KW_EXACT || kw->match == KW_PREFIX;
+    /* the Kazakh form, the word as written, or a Russian or English stem */
+    const char *word = l == LANG_KK ? w->form[LANG_KK] : whole ? w->text : w->form[l];
+    const char *key = l == LANG_KK ? k->form[LANG_KK] : whole ? k->text : k->form[l];
+    int kk_stem = l == LANG_KK && !whole;
+    if (key[0] && first_letter_differs(word, key) && !(kk_stem && !key[letter_bytes(key)]))
+        return 0;
     switch (kw->match) {
     case KW_EXACT:
         return strcmp(word, key) == 0;
     case KW_PREFIX:
         return starts(word, key);
     default:
-        return l == LANG_KK ? words_kk_match(word, key) : strcmp(w->form[l], k->form[l]) == 0;
+        return kk_stem ? words_kk_match(word, key) : strcmp(word, key) == 0;
     }
 }
 
