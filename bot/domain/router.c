@@ -8,6 +8,7 @@
 #include "bot/domain/geo.h"
 #include "bot/domain/lang.h"
 #include "bot/domain/words.h"
+#include "bot/lib/utf8.h"
 #include "bot/lib/xalloc.h"
 
 void route_pick_init(struct route_pick *pick)
@@ -28,13 +29,6 @@ static int starts(const char *s, const char *prefix)
     return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-/* The bytes of the UTF-8 letter that begins s. */
-static size_t letter_bytes(const char *s)
-{
-    unsigned char lead = (unsigned char)s[0];
-    return lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-}
-
 /*
  * Whether word and key begin with different letters, which every rule below then refuses (a name
  * and a prefix are read from the first letter, an exact word and a stem are equal), except a
@@ -43,7 +37,7 @@ static size_t letter_bytes(const char *s)
  */
 static int first_letter_differs(const char *word, const char *key)
 {
-    size_t n = letter_bytes(key);
+    size_t n = utf8_letter_bytes(key);
     for (size_t i = 0; i < n; i++)
         if (word[i] != key[i])
             return 1; /* a word shorter than the letter differs at its end */
@@ -66,7 +60,7 @@ static int word_matches(const struct word *w, const struct keyword *kw, const st
     const char *word = l == LANG_KK ? w->form[LANG_KK] : whole ? w->text : w->form[l];
     const char *key = l == LANG_KK ? k->form[LANG_KK] : whole ? k->text : k->form[l];
     int kk_stem = l == LANG_KK && !whole;
-    if (key[0] && first_letter_differs(word, key) && !(kk_stem && !key[letter_bytes(key)]))
+    if (key[0] && first_letter_differs(word, key) && !(kk_stem && !key[utf8_letter_bytes(key)]))
         return 0;
     switch (kw->match) {
     case KW_EXACT:

@@ -1552,28 +1552,31 @@ int store_outbox_claim(struct store *s, int64_t id, int64_t now_ms)
     return sqlite3_changes(s->db) == 1;
 }
 
-/* Each step SQLite makes of each statement, by "how" (EXPLAIN QUERY PLAN: its column 3; EXPLAIN:
-   where it opens a temporary table, in the statement itself or in a trigger it fires) to fn. */
-static int explain_each(struct store *s, const char *how, store_plan_fn fn, void *ctx)
+/*
+ * Each statement's plan, step by step (EXPLAIN QUERY PLAN), or with opcodes set, each temporary
+ * table its program opens (EXPLAIN: in the statement itself or in a trigger it fires), to fn.
+ */
+static int explain_each(struct store *s, int opcodes, store_plan_fn fn, void *ctx)
 {
-    int opcodes = !strcmp(how, "EXPLAIN");
     for (int id = 0; id < ST_COUNT; id++) {
         struct sbuf q = SBUF_INIT;
         sqlite3_stmt *st = NULL;
-        sbuf_addf(&q, "%s %s", how, stmt_sql[id]);
+        sbuf_addf(&q, "%s %s", opcodes ? "EXPLAIN" : "EXPLAIN QUERY PLAN", stmt_sql[id]);
         int rc = sqlite3_prepare_v2(s->db, q.buf, -1, &st, NULL);
         sbuf_release(&q);
         if (rc != SQLITE_OK)
             return fail(s);
         char where[160] = "the statement";
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *v = (const char *)sqlite3_column_text(st, opcodes ? 1 : 3);
-            const char *note = (const char *)sqlite3_column_text(st, 5);
-            if (!opcodes)
-                fn(ctx, stmt_sql[id], v);
-            else if (note && !strncmp(note, "-- TRIGGER ", 11)) /* a trigger's program begins */
-                snprintf(where, sizeof where, "trigger %s", note + 11);
-            else if (v && !strcmp(v, "OpenEphemeral"))
+            if (!opcodes) {
+                fn(ctx, stmt_sql[id], (const char *)sqlite3_column_text(st, 3));
+                continue;
+            }
+            const char *op = (const char *)sqlite3_column_text(st, 1);
+            const char *p4 = (const char *)sqlite3_column_text(st, 5);
+            if (p4 && !strncmp(p4, "-- TRIGGER ", 11)) /* a trigger's program begins */
+                snprintf(where, sizeof where, "trigger %s", p4 + 11);
+            else if (op && !strcmp(op, "OpenEphemeral"))
                 fn(ctx, stmt_sql[id], where);
         }
         sqlite3_finalize(st);
@@ -1585,12 +1588,12 @@ static int explain_each(struct store *s, const char *how, store_plan_fn fn, void
 
 int store_query_plans(struct store *s, store_plan_fn fn, void *ctx)
 {
-    return explain_each(s, "EXPLAIN QUERY PLAN", fn, ctx);
+    return explain_each(s, 0, fn, ctx);
 }
 
 int store_query_temp_tables(struct store *s, store_plan_fn fn, void *ctx)
 {
-    return explain_each(s, "EXPLAIN", fn, ctx);
+    return explain_each(s, 1, fn, ctx);
 }
 
 int store_query_recompiled(struct store *s, store_plan_fn fn, void *ctx)

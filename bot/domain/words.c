@@ -210,9 +210,8 @@ static uint32_t last_letter(const char *s, size_t *at)
 int words_kk_match(const char *word, const char *stem_)
 {
     /* most pairs differ in the first letter; only a stem of one letter can change it (к -> г) */
-    unsigned char lead = (unsigned char)stem_[0];
-    size_t first = lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
-    if (!lead || (strncmp(word, stem_, first) != 0 && strnlen(stem_, first + 1) > first))
+    size_t first = utf8_letter_bytes(stem_);
+    if (!stem_[0] || (strncmp(word, stem_, first) != 0 && strnlen(stem_, first + 1) > first))
         return 0;
     size_t n = strlen(stem_);
     if (strncmp(word, stem_, n) == 0 && words_kk_suffixes(word + n))

@@ -15,6 +15,13 @@
 
 /* 1 if s[0..len) is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF). */
 int utf8_valid(const char *s, size_t len);
+/* The bytes of the (valid UTF-8) letter s begins with; inline, for the loops that compare letters.
+ */
+static inline size_t utf8_letter_bytes(const char *s)
+{
+    unsigned char lead = (unsigned char)s[0];
+    return lead < 0x80 ? 1 : lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4;
+}
 /* Decodes one code point at *p (must be valid UTF-8), advancing *p. */
 uint32_t utf8_next(const char **p);
 void utf8_put(struct sbuf *sb, uint32_t cp);

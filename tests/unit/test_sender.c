@@ -341,6 +341,16 @@ struct scans {
     char first[600];
 };
 
+/* Asks the store about every statement (query) and fails on the first that note counts. */
+static void expect_no_statement(int (*query)(struct store *, store_plan_fn, void *),
+                                store_plan_fn note, const char *what)
+{
+    struct scans sc = {0};
+    assert_int_equal(query(store, note, &sc), 0);
+    if (sc.n)
+        fail_msg("%d %s, the first: %s", sc.n, what, sc.first);
+}
+
 static void note_scan(void *ctx, const char *sql, const char *step)
 {
     static const char *const growing[] = {"outbox",      "cases",    "deliveries",
@@ -377,10 +387,7 @@ static void note_scan(void *ctx, const char *sql, const char *step)
 static void test_no_statement_scans_a_growing_table(void **state)
 {
     (void)state;
-    struct scans sc = {0};
-    assert_int_equal(store_query_plans(store, note_scan, &sc), 0);
-    if (sc.n)
-        fail_msg("%d scan(s), the first: %s", sc.n, sc.first);
+    expect_no_statement(store_query_plans, note_scan, "scan(s)");
 }
 
 static void note_recompiled(void *ctx, const char *sql, const char *why)
@@ -398,10 +405,7 @@ static void note_recompiled(void *ctx, const char *sql, const char *why)
 static void test_no_statement_is_compiled_per_use(void **state)
 {
     (void)state;
-    struct scans sc = {0};
-    assert_int_equal(store_query_recompiled(store, note_recompiled, &sc), 0);
-    if (sc.n)
-        fail_msg("%d statement(s), the first: %s", sc.n, sc.first);
+    expect_no_statement(store_query_recompiled, note_recompiled, "statement(s)");
 }
 
 static void note_temp_table(void *ctx, const char *sql, const char *where)
@@ -427,10 +431,7 @@ static void note_temp_table(void *ctx, const char *sql, const char *where)
 static void test_an_appeal_opens_no_temporary_table(void **state)
 {
     (void)state;
-    struct scans sc = {0};
-    assert_int_equal(store_query_temp_tables(store, note_temp_table, &sc), 0);
-    if (sc.n)
-        fail_msg("%d temporary table(s), the first in %s", sc.n, sc.first);
+    expect_no_statement(store_query_temp_tables, note_temp_table, "temporary table(s)");
 }
 
 /*
